@@ -1,0 +1,71 @@
+"""MDT Coordinator: multidisciplinary team meetings across primary, community and social care."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, g
+from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader
+
+from mdt.config import load_settings, resolve_secret_key
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        instance_path=str(ROOT / "instance"),
+    )
+    settings = load_settings()
+    settings.update(config or {})
+    app.config.update(settings)
+    app.config["SECRET_KEY"] = resolve_secret_key(app.config, app.instance_path)
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=str(app.config["BASE_URL"]).startswith("https://"),
+        REMEMBER_COOKIE_DURATION=0,
+        WTF_CSRF_TIME_LIMIT=None,
+    )
+    _configure_templates(app)
+    _register(app)
+    return app
+
+
+def _configure_templates(app: Flask) -> None:
+    # The NHS.UK macros need ChainableUndefined for their optional nested parameters.
+    app.jinja_options = {
+        "undefined": ChainableUndefined,
+        "loader": ChoiceLoader(
+            [FileSystemLoader(str(ROOT / "templates")), PackageLoader("nhsuk_frontend_jinja")]
+        ),
+    }
+
+
+def _register(app: Flask) -> None:
+    from mdt import cli, core, extensions
+    from mdt.accounts import views as accounts
+    from mdt.core import web
+    from mdt.dashboard import views as dashboard
+    from mdt.mail import outbox
+    from mdt.organisations import views as organisations
+    from mdt.teams import views as teams
+
+    del core
+    extensions.db.init_app(app)
+    web.init_app(app)
+    accounts.init_app(app)
+    for blueprint in (dashboard.bp, organisations.bp, teams.bp):
+        app.register_blueprint(blueprint)
+    cli.init_app(app)
+
+    @app.teardown_request
+    def _finish(_exc: BaseException | None) -> None:
+        # Close (and so roll back anything uncommitted) before sending what was queued.
+        session = g.pop("db_session", None)
+        if session is not None:
+            session.close()
+        outbox.deliver_pending_after_request()

@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, ClassVar
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from mdt.core.db import Base, UTCDateTime
+from mdt.core.time import now_utc
+
+if TYPE_CHECKING:
+    from mdt.organisations.models import Organisation
+    from mdt.teams.models import Membership
+
+
+class User(Base):
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    #: As the person typed it; uniqueness is on email_key.
+    email: Mapped[str] = mapped_column(sa.String(254))
+    #: The address lower-cased, so two spellings of one address cannot both register.
+    email_key: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    profession: Mapped[str] = mapped_column(sa.String(80))
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
+    phone: Mapped[str] = mapped_column(sa.String(40), default="")
+    #: Free text such as "mobile between visits; not Fridays".
+    how_to_reach: Mapped[str] = mapped_column(sa.String(500), default="")
+    is_active: Mapped[bool] = mapped_column(default=True)
+    is_admin: Mapped[bool] = mapped_column(default=False)
+    #: argon2 hash; None until the person sets a password through a one-time link.
+    password_hash: Mapped[str | None] = mapped_column(sa.String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    revision: Mapped[int] = mapped_column(default=1)
+
+    organisation: Mapped[Organisation] = relationship(lazy="joined")
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="user", foreign_keys="Membership.user_id"
+    )
+
+    #: Set by the login loader: the token of the session this request runs under.
+    session_token: ClassVar[str | None] = None
+
+    # Flask-Login's user protocol. The id it stores is a per-login session token, not the
+    # user's key, so logging out (which revokes the token) makes an old cookie worthless.
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str | None:
+        return self.session_token
+
+    def __repr__(self) -> str:
+        return f"<User {self.id}>"
+
+
+class UserSession(Base):
+    """One signed-in browser. The cookie holds the token; the database holds its hash."""
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class LoginAttempt(Base):
+    """Every sign-in attempt by account, for throttling repeated failures."""
+
+    __tablename__ = "login_attempt"
+    __table_args__ = (sa.Index("ix_login_attempt_email_key_at", "email_key", "attempted_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email_key: Mapped[str] = mapped_column(sa.String(254))
+    attempted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    succeeded: Mapped[bool]
+
+
+class PasswordLink(Base):
+    """A one-time link an administrator issues so a person can set their password."""
+
+    __tablename__ = "password_link"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])

@@ -1,0 +1,198 @@
+"""Accounts: creating people, signing in and out, throttling, password links.
+
+Operations flush; the caller (a view or a command) commits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from mdt.accounts.models import LoginAttempt, PasswordLink, User, UserSession
+from mdt.accounts.passwords import hash_password, verify_password
+from mdt.core.time import now_utc
+from mdt.core.tokens import new_token, token_hash
+from mdt.extensions import db
+
+
+class Conflict(Exception):
+    """Someone else saved a newer version first."""
+
+
+def email_key(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(sa.select(User).where(User.email_key == email_key(email)))
+
+
+def email_taken(email: str, except_user: User | None = None) -> bool:
+    user = find_user_by_email(email)
+    return user is not None and user is not except_user
+
+
+def create_user(*, password: str | None = None, **fields: object) -> User:
+    user = User(**fields)
+    user.email_key = email_key(user.email)
+    if password is not None:
+        user.password_hash = hash_password(password)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def check_revision(obj: User | object, posted: int | None) -> None:
+    if posted is not None and posted != obj.revision:  # type: ignore[attr-defined]
+        raise Conflict()
+
+
+def update_user(user: User, revision: int | None, **fields: object) -> None:
+    check_revision(user, revision)
+    for name, value in fields.items():
+        setattr(user, name, value)
+    user.email_key = email_key(user.email)
+    user.revision += 1
+    db.session.flush()
+
+
+# --- signing in ---------------------------------------------------------------------------
+
+
+@dataclass
+class LoginResult:
+    user: User | None = None
+    locked_until: datetime | None = None
+
+
+def locked_until(email: str) -> datetime | None:
+    """When the account's cooling-off period ends, if it is in one now."""
+    cfg = current_app.config
+    limit = cfg["SECURITY_LOGIN_MAX_FAILURES"]
+    key = email_key(email)
+    last_success = db.session.scalar(
+        sa.select(sa.func.max(LoginAttempt.attempted_at)).where(
+            LoginAttempt.email_key == key, LoginAttempt.succeeded
+        )
+    )
+    query = sa.select(LoginAttempt.attempted_at).where(
+        LoginAttempt.email_key == key, ~LoginAttempt.succeeded
+    )
+    if last_success is not None:
+        query = query.where(LoginAttempt.attempted_at > last_success)
+    failures = [
+        _aware(at)
+        for at in db.session.scalars(query.order_by(LoginAttempt.attempted_at.desc()).limit(limit))
+    ]
+    if len(failures) < limit:
+        return None
+    newest, oldest = failures[0], failures[-1]
+    if newest - oldest > timedelta(minutes=cfg["SECURITY_LOGIN_WINDOW_MINUTES"]):
+        return None
+    until = newest + timedelta(minutes=cfg["SECURITY_LOGIN_LOCKOUT_MINUTES"])
+    return until if now_utc() < until else None
+
+
+def _aware(at: datetime) -> datetime:
+    # An aggregate or bare column select skips the UTC type's conversion on SQLite.
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
+
+
+def authenticate(email: str, password: str) -> LoginResult:
+    until = locked_until(email)
+    if until is not None:
+        # Attempts during cooling-off are not counted, so the period ends by itself.
+        return LoginResult(locked_until=until)
+    user = find_user_by_email(email)
+    ok = user is not None and user.is_active and verify_password(user.password_hash, password)
+    db.session.add(LoginAttempt(email_key=email_key(email), succeeded=ok))
+    db.session.flush()
+    return LoginResult(user=user if ok else None)
+
+
+def start_session(user: User) -> str:
+    token = new_token()
+    hours = current_app.config["SECURITY_SESSION_HOURS"]
+    db.session.add(
+        UserSession(
+            user=user, token_hash=token_hash(token), expires_at=now_utc() + timedelta(hours=hours)
+        )
+    )
+    db.session.flush()
+    user.session_token = token
+    return token
+
+
+def user_for_session(token: str) -> User | None:
+    row = db.session.scalar(
+        sa.select(UserSession).where(UserSession.token_hash == token_hash(token))
+    )
+    if row is None or row.revoked_at is not None or row.expires_at <= now_utc():
+        return None
+    if not row.user.is_active:
+        return None
+    row.user.session_token = token
+    return row.user
+
+
+def end_session(token: str | None) -> None:
+    if not token:
+        return
+    db.session.execute(
+        sa.update(UserSession)
+        .where(UserSession.token_hash == token_hash(token), UserSession.revoked_at.is_(None))
+        .values(revoked_at=now_utc())
+    )
+
+
+def end_all_sessions(user: User) -> None:
+    db.session.execute(
+        sa.update(UserSession)
+        .where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
+        .values(revoked_at=now_utc())
+    )
+
+
+# --- password links -------------------------------------------------------------------------
+
+
+def issue_password_link(user: User, issued_by: User) -> str:
+    """Returns the token (shown once); earlier unused links for the person stop working."""
+    now = now_utc()
+    db.session.execute(
+        sa.update(PasswordLink)
+        .where(PasswordLink.user_id == user.id, PasswordLink.used_at.is_(None))
+        .values(used_at=now)
+    )
+    token = new_token()
+    hours = current_app.config["SECURITY_PASSWORD_LINK_HOURS"]
+    db.session.add(
+        PasswordLink(
+            user_id=user.id,
+            created_by_id=issued_by.id,
+            token_hash=token_hash(token),
+            expires_at=now + timedelta(hours=hours),
+        )
+    )
+    db.session.flush()
+    return token
+
+
+def valid_password_link(token: str) -> PasswordLink | None:
+    link = db.session.scalar(
+        sa.select(PasswordLink).where(PasswordLink.token_hash == token_hash(token))
+    )
+    if link is None or link.used_at is not None or link.expires_at <= now_utc():
+        return None
+    return link
+
+
+def set_password_with_link(link: PasswordLink, password: str) -> User:
+    link.used_at = now_utc()
+    link.user.password_hash = hash_password(password)
+    end_all_sessions(link.user)
+    db.session.flush()
+    return link.user

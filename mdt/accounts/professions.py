@@ -1,0 +1,28 @@
+"""The professions staff choose from. Kept here, in one list, so reports can group by them."""
+
+PROFESSIONS: tuple[str, ...] = (
+    "General practitioner",
+    "Practice nurse",
+    "Practice manager",
+    "MDT coordinator",
+    "District nurse",
+    "Community matron",
+    "Social worker",
+    "Care coordinator",
+    "Occupational therapist",
+    "Physiotherapist",
+    "Clinical pharmacist",
+    "Palliative care nurse",
+    "Palliative care consultant",
+    "Mental health nurse",
+    "Psychiatrist",
+    "Geriatrician",
+    "Social prescribing link worker",
+    "Care navigator",
+    "Dietitian",
+    "Speech and language therapist",
+    "Health visitor",
+    "Paramedic",
+    "Administrator",
+    "Other",
+)

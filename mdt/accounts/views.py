@@ -1,0 +1,256 @@
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from mdt.accounts import operations as ops
+from mdt.accounts.access import admin_required
+from mdt.accounts.forms import (
+    ContactDetailsForm,
+    LoginForm,
+    NewPasswordForm,
+    PasswordLinkForm,
+    UserForm,
+)
+from mdt.accounts.models import User
+from mdt.core.forms import EmptyForm
+from mdt.extensions import db, login_manager
+from mdt.mail import outbox
+from mdt.organisations.models import Organisation
+
+bp = Blueprint("accounts", __name__)
+
+CONFLICT = (
+    "Someone else changed these details while you were editing them, so your changes were "
+    "not saved. Their version is shown below with what you typed still in the form: check "
+    "it and save again."
+)
+
+
+def init_app(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "Sign in to see that page."
+    login_manager.session_protection = None  # sessions are server-side rows; see User.get_id
+    login_manager.user_loader(ops.user_for_session)
+    app.register_blueprint(bp)
+    app.context_processor(lambda: {"logout_form": EmptyForm()})
+
+
+def _safe_next(target: str | None) -> str:
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/"):
+            return target
+    return url_for("dashboard.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> str | Response:
+    if current_user.is_authenticated:
+        return redirect(url_for("dashboard.index"))
+    form = LoginForm()
+    problem = None
+    if form.validate_on_submit():
+        result = ops.authenticate(form.email.data, form.password.data)
+        db.session.commit()
+        if result.locked_until is not None:
+            problem = (
+                "Too many failed attempts to sign in to this account. Wait "
+                f"{_minutes_until(result.locked_until)} and try again."
+            )
+        elif result.user is None:
+            problem = "The email address or password is wrong"
+        else:
+            session.clear()  # a fresh session: nothing from before signing in carries over
+            ops.start_session(result.user)
+            db.session.commit()
+            login_user(result.user)
+            return redirect(_safe_next(request.args.get("next")))
+    return render_template("accounts/login.html", form=form, problem=problem, title="Sign in")
+
+
+def _minutes_until(moment) -> str:  # type: ignore[no-untyped-def]
+    from mdt.core.time import now_utc
+
+    minutes = max(1, int((moment - now_utc()).total_seconds() // 60) + 1)
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
+@bp.post("/logout")
+def logout() -> Response:
+    form = EmptyForm()
+    if form.validate_on_submit() and current_user.is_authenticated:
+        ops.end_session(current_user.get_id())
+        db.session.commit()
+    logout_user()
+    session.clear()
+    flash("You have signed out.")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile() -> str | Response:
+    user: User = current_user  # type: ignore[assignment]
+    form = ContactDetailsForm(obj=user)
+    conflict = False
+    if form.validate_on_submit():
+        try:
+            ops.update_user(
+                user,
+                form.revision.data,
+                name=form.name.data.strip(),
+                phone=(form.phone.data or "").strip(),
+                how_to_reach=(form.how_to_reach.data or "").strip(),
+            )
+        except ops.Conflict:
+            conflict = True
+        else:
+            db.session.commit()
+            flash("Your contact details are saved.")
+            return redirect(url_for("accounts.profile"))
+    return render_template(
+        "accounts/profile.html",
+        form=form,
+        conflict=CONFLICT if conflict else None,
+        user=user,
+        title="Your details",
+    )
+
+
+@bp.route("/password/<token>", methods=["GET", "POST"])
+def set_password(token: str) -> str | Response:
+    link = ops.valid_password_link(token)
+    if link is None:
+        return render_template("accounts/link_invalid.html", title="Link not valid"), 404  # type: ignore[return-value]
+    form = NewPasswordForm(personal=[link.user.name, link.user.email])
+    if form.validate_on_submit():
+        ops.set_password_with_link(link, form.password.data)
+        db.session.commit()
+        logout_user()
+        session.clear()
+        flash("Your password is set. Sign in with it now.")
+        return redirect(url_for("accounts.login"))
+    return render_template(
+        "accounts/set_password.html", form=form, person=link.user, title="Set your password"
+    )
+
+
+# --- administration of people ---------------------------------------------------------------
+
+
+def _organisation_choices() -> list[tuple[int, str]]:
+    rows = db.session.execute(sa.select(Organisation.id, Organisation.name).order_by("name"))
+    return [(row.id, row.name) for row in rows]
+
+
+@bp.get("/users")
+@admin_required
+def users() -> str:
+    people = db.session.scalars(sa.select(User).order_by(User.name)).all()
+    return render_template("accounts/users.html", people=people, title="Users")
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@admin_required
+def new_user() -> str | Response:
+    form = UserForm(organisations=_organisation_choices())
+    if form.validate_on_submit():
+        if ops.email_taken(form.email.data):
+            form.email.errors.append("Someone already uses this email address")
+        else:
+            user = ops.create_user(**_user_fields(form))
+            db.session.commit()
+            flash(f"{user.name} is added. Give them a password-set link so they can sign in.")
+            return redirect(url_for("accounts.edit_user", user_id=user.id))
+    return render_template("accounts/user_form.html", form=form, person=None, title="Add a user")
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@admin_required
+def edit_user(user_id: int) -> str | Response:
+    person = db.session.get(User, user_id) or abort(404)
+    form = UserForm(obj=person, organisations=_organisation_choices())
+    conflict = None
+    if form.validate_on_submit():
+        if ops.email_taken(form.email.data, except_user=person):
+            form.email.errors.append("Someone already uses this email address")
+        else:
+            try:
+                ops.update_user(person, form.revision.data, **_user_fields(form))
+            except ops.Conflict:
+                conflict = CONFLICT
+            else:
+                if not person.is_active:
+                    ops.end_all_sessions(person)
+                db.session.commit()
+                flash(f"{person.name}'s details are saved.")
+                return redirect(url_for("accounts.edit_user", user_id=person.id))
+    return render_template(
+        "accounts/user_form.html",
+        form=form,
+        person=person,
+        conflict=conflict,
+        link_form=PasswordLinkForm(formdata=None),
+        title=person.name,
+    )
+
+
+def _user_fields(form: UserForm) -> dict[str, object]:
+    return {
+        "name": form.name.data.strip(),
+        "email": form.email.data.strip(),
+        "profession": form.profession.data,
+        "organisation_id": form.organisation_id.data,
+        "phone": (form.phone.data or "").strip(),
+        "how_to_reach": (form.how_to_reach.data or "").strip(),
+        "is_active": form.is_active.data,
+        "is_admin": form.is_admin.data,
+    }
+
+
+@bp.post("/users/<int:user_id>/password-link")
+@admin_required
+def password_link(user_id: int) -> str | Response:
+    person = db.session.get(User, user_id) or abort(404)
+    form = PasswordLinkForm()
+    if not form.validate_on_submit():
+        flash("The link was not created: the form had expired. Try again.")
+        return redirect(url_for("accounts.edit_user", user_id=person.id))
+    token = ops.issue_password_link(person, current_user)  # type: ignore[arg-type]
+    url = url_for("accounts.set_password", token=token, _external=True)
+    if form.send_email.data:
+        outbox.enqueue(_password_link_email(person, url))
+    db.session.commit()
+    return render_template(
+        "accounts/password_link.html",
+        person=person,
+        url=url,
+        emailed=form.send_email.data,
+        title="Password-set link",
+    )
+
+
+def _password_link_email(person: User, url: str):  # type: ignore[no-untyped-def]
+    from flask import current_app
+
+    service = current_app.config["SERVICE_NAME"]
+    text = render_template(
+        "accounts/email/password_link.txt", person=person, url=url, service=service
+    )
+    return outbox.compose([person.email], f"Set your password for {service}", text)

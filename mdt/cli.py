@@ -1,0 +1,171 @@
+"""The `mdt` command: database, accounts, demo data, the production server and mail."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from mdt.config import ConfigError
+
+
+def _create_app() -> Flask:
+    from mdt import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False)
+def main_group() -> None:
+    """MDT Coordinator."""
+
+
+def main() -> None:
+    try:
+        main_group.main(prog_name="mdt")
+    except ConfigError as exc:
+        click.echo(f"mdt: {exc}", err=True)
+        sys.exit(2)
+
+
+def init_app(app: Flask) -> None:
+    """Commands are registered on the group; nothing per app yet."""
+
+
+@main_group.group()
+def db() -> None:
+    """Database schema (Alembic migrations)."""
+
+
+@db.command("upgrade")
+@click.argument("revision", default="head")
+@with_appcontext
+def db_upgrade(revision: str) -> None:
+    """Migrate the database up to REVISION (default: the newest)."""
+    from mdt.core import migrate
+
+    _ensure_sqlite_folder(current_app.config["DATABASE_URL"])
+    migrate.upgrade(current_app.config["DATABASE_URL"], revision)
+    click.echo("Database is up to date.")
+
+
+@db.command("downgrade")
+@click.argument("revision")
+@with_appcontext
+def db_downgrade(revision: str) -> None:
+    """Migrate the database down to REVISION ('base' removes every table)."""
+    from mdt.core import migrate
+
+    migrate.downgrade(current_app.config["DATABASE_URL"], revision)
+    click.echo(f"Database is at {revision}.")
+
+
+@db.command("revision")
+@click.option("-m", "--message", required=True)
+@with_appcontext
+def db_revision(message: str) -> None:
+    """Write a new migration from the difference between the models and the database."""
+    from alembic import command
+
+    from mdt.core.migrate import alembic_config
+
+    command.revision(
+        alembic_config(current_app.config["DATABASE_URL"]), message=message, autogenerate=True
+    )
+
+
+def _ensure_sqlite_folder(url: str) -> None:
+    from pathlib import Path
+
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+
+
+@main_group.command("create-admin")
+@click.option("--email", prompt=True)
+@click.option("--name", prompt=True)
+@click.option("--organisation", prompt="Organisation name")
+@with_appcontext
+def create_admin(email: str, name: str, organisation: str) -> None:
+    """Create a system administrator and print a one-time link to set their password."""
+    from mdt.accounts import operations as accounts
+    from mdt.demo.data import ensure_organisation
+    from mdt.extensions import db as database
+    from mdt.organisations.models import OrganisationType
+
+    if accounts.find_user_by_email(email):
+        raise click.ClickException(f"{email} already has an account")
+    org = ensure_organisation(organisation, OrganisationType.OTHER)
+    user = accounts.create_user(
+        name=name, email=email, profession="Administrator", organisation=org, is_admin=True
+    )
+    token = accounts.issue_password_link(user, user)
+    database.session.commit()
+    base = current_app.config["BASE_URL"].rstrip("/")
+    click.echo(f"Administrator {email} created. Set the password here (works once):")
+    click.echo(f"{base}/password/{token}")
+
+
+@main_group.command("demo")
+@with_appcontext
+def demo() -> None:
+    """Load the demo neighbourhood (safe to run again) and print the demo logins."""
+    from mdt.demo.data import DEMO_PASSWORD, load_demo
+
+    logins = load_demo(progress=lambda step: click.echo(f"  {step}"))
+    click.echo("")
+    click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+    for email, description in logins:
+        click.echo(f"  {email:<42} {description}")
+
+
+@main_group.command("serve")
+@click.option("--host", default=None, help="Default: [server] host")
+@click.option("--port", default=None, type=int, help="Default: [server] port")
+@click.option("--workers", default=None, type=int, help="Default: [server] workers")
+@with_appcontext
+def serve(host: str | None, port: int | None, workers: int | None) -> None:
+    """Serve the app with gunicorn, the production WSGI server."""
+    from gunicorn.app.base import BaseApplication
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    cfg = app.config
+    options = {
+        "bind": f"{host or cfg['SERVER_HOST']}:{port or cfg['SERVER_PORT']}",
+        "workers": workers or cfg["SERVER_WORKERS"],
+        "accesslog": "-",
+        # The path but never the query string, where links may carry one-time tokens.
+        "access_log_format": '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(L)ss',
+    }
+
+    class Server(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self) -> Any:
+            return app
+
+    click.echo(f"Serving on http://{options['bind']}")
+    Server().run()
+
+
+@main_group.group()
+def outbox() -> None:
+    """Outgoing mail."""
+
+
+@outbox.command("send")
+@with_appcontext
+def outbox_send() -> None:
+    """Send every queued message that is due; failures stay queued for the next try."""
+    from mdt.mail.outbox import deliver
+
+    sent, failed = deliver()
+    click.echo(f"{sent} sent, {failed} not sent (still queued or refused)")

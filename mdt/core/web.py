@@ -1,0 +1,65 @@
+"""HTTP concerns shared by every page: security headers, error pages, health."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+
+from flask import Blueprint, Flask, Response, g, render_template
+from flask_login import current_user
+from sqlalchemy import text
+from werkzeug.exceptions import HTTPException
+
+from mdt.extensions import db
+
+log = logging.getLogger(__name__)
+bp = Blueprint("core", __name__)
+
+
+@bp.get("/healthz")
+def healthz() -> tuple[dict[str, str], int]:
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception as exc:  # noqa: BLE001 - any database failure makes the app unhealthy
+        return {"status": "error", "database": type(exc).__name__}, 503
+    return {"status": "ok", "database": "ok"}, 200
+
+
+def csp_nonce() -> str:
+    if "csp_nonce" not in g:
+        g.csp_nonce = secrets.token_urlsafe(16)
+    return g.csp_nonce
+
+
+def add_security_headers(response: Response) -> Response:
+    nonce = g.get("csp_nonce")
+    script_src = f"'self' 'nonce-{nonce}'" if nonce else "'self'"
+    response.headers["Content-Security-Policy"] = (
+        f"default-src 'self'; script-src {script_src}; style-src 'self'; img-src 'self' data:; "
+        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers["X-Frame-Options"] = "DENY"
+    if current_user and current_user.is_authenticated:
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def render_error(error: HTTPException) -> tuple[str, int]:
+    code = error.code or 500
+    template = f"errors/{code}.html" if code in {400, 403, 404, 405, 500} else "errors/other.html"
+    return render_template(template, error=error), code
+
+
+def render_server_error(error: Exception) -> tuple[str, int]:
+    log.exception("unhandled error", exc_info=error)
+    return render_template("errors/500.html"), 500
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+    app.after_request(add_security_headers)
+    app.register_error_handler(HTTPException, render_error)
+    app.register_error_handler(Exception, render_server_error)
+    app.jinja_env.globals["csp_nonce"] = csp_nonce

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+import enum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from mdt.core.db import Base
+
+
+class OrganisationType(enum.StrEnum):
+    GP_PRACTICE = "gp_practice"
+    ADULT_SOCIAL_CARE = "adult_social_care"
+    COMMUNITY_HEALTH = "community_health"
+    MENTAL_HEALTH = "mental_health"
+    HOSPICE = "hospice"
+    VOLUNTARY_SECTOR = "voluntary_sector"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return ORGANISATION_TYPE_LABELS[self]
+
+
+ORGANISATION_TYPE_LABELS = {
+    OrganisationType.GP_PRACTICE: "GP practice",
+    OrganisationType.ADULT_SOCIAL_CARE: "Adult social care",
+    OrganisationType.COMMUNITY_HEALTH: "Community health",
+    OrganisationType.MENTAL_HEALTH: "Mental health",
+    OrganisationType.HOSPICE: "Hospice",
+    OrganisationType.VOLUNTARY_SECTOR: "Voluntary sector",
+    OrganisationType.OTHER: "Other",
+}
+
+
+class Organisation(Base):
+    __tablename__ = "organisation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    type: Mapped[OrganisationType] = mapped_column(
+        sa.Enum(
+            OrganisationType,
+            native_enum=False,
+            length=40,
+            values_callable=lambda e: [m.value for m in e],
+        )
+    )
+    #: NHS Organisation Data Service code (e.g. a practice's F84012); optional.
+    ods_code: Mapped[str | None] = mapped_column(sa.String(12))
+    #: Goes up on every edit; a form posted with an older revision is refused as a conflict.
+    revision: Mapped[int] = mapped_column(default=1)
+
+    def __repr__(self) -> str:
+        return f"<Organisation {self.id} {self.name!r}>"

@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from mdt.accounts.operations import Conflict
+from mdt.extensions import db
+from mdt.organisations.models import Organisation, OrganisationType
+
+
+def name_taken(name: str, except_org: Organisation | None = None) -> bool:
+    found = db.session.scalar(
+        sa.select(Organisation).where(sa.func.lower(Organisation.name) == name.strip().lower())
+    )
+    return found is not None and found is not except_org
+
+
+def create_organisation(name: str, type: str, ods_code: str | None = None) -> Organisation:
+    org = Organisation(name=name.strip(), type=OrganisationType(type), ods_code=_ods(ods_code))
+    db.session.add(org)
+    db.session.flush()
+    return org
+
+
+def update_organisation(
+    org: Organisation, revision: int | None, name: str, type: str, ods_code: str | None
+) -> None:
+    if revision is not None and revision != org.revision:
+        raise Conflict()
+    org.name, org.type, org.ods_code = name.strip(), OrganisationType(type), _ods(ods_code)
+    org.revision += 1
+    db.session.flush()
+
+
+def _ods(code: str | None) -> str | None:
+    return code.strip().upper() if code and code.strip() else None

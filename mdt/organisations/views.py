@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from werkzeug.wrappers import Response
+
+from mdt.accounts.access import admin_required
+from mdt.accounts.models import User
+from mdt.accounts.operations import Conflict
+from mdt.accounts.views import CONFLICT
+from mdt.extensions import db
+from mdt.organisations import operations as ops
+from mdt.organisations.forms import OrganisationForm
+from mdt.organisations.models import Organisation
+
+bp = Blueprint("organisations", __name__, url_prefix="/organisations")
+
+
+@bp.get("/")
+@admin_required
+def index() -> str:
+    counts = (
+        sa.select(User.organisation_id, sa.func.count(User.id).label("people"))
+        .group_by(User.organisation_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        sa.select(Organisation, sa.func.coalesce(counts.c.people, 0))
+        .outerjoin(counts, counts.c.organisation_id == Organisation.id)
+        .order_by(Organisation.name)
+    ).all()
+    return render_template("organisations/index.html", rows=rows, title="Organisations")
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@admin_required
+def new() -> str | Response:
+    form = OrganisationForm()
+    if form.validate_on_submit():
+        if ops.name_taken(form.name.data):
+            form.name.errors.append("An organisation with this name already exists")
+        else:
+            org = ops.create_organisation(form.name.data, form.type.data, form.ods_code.data)
+            db.session.commit()
+            flash(f"{org.name} is added.")
+            return redirect(url_for("organisations.index"))
+    return render_template(
+        "organisations/form.html", form=form, org=None, title="Add an organisation"
+    )
+
+
+@bp.route("/<int:org_id>", methods=["GET", "POST"])
+@admin_required
+def edit(org_id: int) -> str | Response:
+    org = db.session.get(Organisation, org_id) or abort(404)
+    form = OrganisationForm(obj=org)
+    conflict = None
+    if form.validate_on_submit():
+        if ops.name_taken(form.name.data, except_org=org):
+            form.name.errors.append("An organisation with this name already exists")
+        else:
+            try:
+                ops.update_organisation(
+                    org, form.revision.data, form.name.data, form.type.data, form.ods_code.data
+                )
+            except Conflict:
+                conflict = CONFLICT
+            else:
+                db.session.commit()
+                flash(f"{org.name} is saved.")
+                return redirect(url_for("organisations.index"))
+    return render_template(
+        "organisations/form.html", form=form, org=org, conflict=conflict, title=org.name
+    )

@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+import enum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from mdt.accounts.models import User
+from mdt.core.db import Base
+
+
+class TeamRole(enum.StrEnum):
+    COORDINATOR = "coordinator"
+    CHAIR = "chair"
+    CORE_MEMBER = "core_member"
+    ATTENDEE = "attendee"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+#: Disciplines an MDT counts for quorum: one each for health and social care input.
+DISCIPLINES: tuple[str, ...] = (
+    "General practice",
+    "Practice nursing",
+    "Community nursing",
+    "Adult social care",
+    "Pharmacy",
+    "Palliative care",
+    "Mental health",
+    "Therapies",
+    "Geriatric medicine",
+    "Social prescribing",
+    "Voluntary sector",
+    "Coordination",
+    "Other",
+)
+
+
+class Team(Base):
+    """One MDT: who meets, where, and in which time zone."""
+
+    __tablename__ = "team"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    description: Mapped[str] = mapped_column(sa.String(2000), default="")
+    #: IANA zone the team's times are agreed in; occurrences are expanded in it.
+    time_zone: Mapped[str] = mapped_column(sa.String(64), default="Europe/London")
+    default_location: Mapped[str] = mapped_column(sa.String(200), default="")
+    default_video_link: Mapped[str] = mapped_column(sa.String(500), default="")
+    revision: Mapped[int] = mapped_column(default=1)
+
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="team", cascade="all, delete-orphan", order_by="Membership.id"
+    )
+
+    def membership_of(self, user: User) -> Membership | None:
+        return next((m for m in self.memberships if m.user_id == user.id), None)
+
+    def can_view(self, user: User) -> bool:
+        return user.is_admin or self.membership_of(user) is not None
+
+    def can_manage(self, user: User) -> bool:
+        membership = self.membership_of(user)
+        return user.is_admin or (membership is not None and membership.role is TeamRole.COORDINATOR)
+
+
+class Membership(Base):
+    __tablename__ = "membership"
+    __table_args__ = (sa.UniqueConstraint("team_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(sa.ForeignKey("team.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
+    role: Mapped[TeamRole] = mapped_column(
+        sa.Enum(
+            TeamRole, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]
+        )
+    )
+    discipline: Mapped[str] = mapped_column(sa.String(60))
+    #: Who stands in for a core member when they cannot attend.
+    deputy_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+
+    team: Mapped[Team] = relationship(back_populates="memberships")
+    user: Mapped[User] = relationship(
+        back_populates="memberships", foreign_keys=[user_id], lazy="joined"
+    )
+    deputy: Mapped[User | None] = relationship(foreign_keys=[deputy_id], lazy="joined")
