@@ -34,9 +34,7 @@ def _postgres_url() -> str:
 
 
 def _admin_engine(url: str) -> sa.Engine:
-    return sa.create_engine(
-        make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT"
-    )
+    return sa.create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
 
 
 def create_postgres_database(url: str) -> None:

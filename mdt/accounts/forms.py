@@ -5,7 +5,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, V
 
 from mdt.accounts.passwords import MAX_LENGTH, password_problem
 from mdt.accounts.professions import PROFESSIONS
-from mdt.core.forms import BaseForm, revision_field
+from mdt.core.forms import BaseForm, choices, revision_field
 
 EMAIL_FORMAT = "Enter an email address in the correct format, like name@example.org"
 
@@ -62,7 +62,7 @@ class UserForm(ContactDetailsForm):
     )
     profession = SelectField(
         "Profession",
-        choices=[("", "Choose a profession")] + [(p, p) for p in PROFESSIONS],
+        choices=choices([("", "Choose a profession")] + [(p, p) for p in PROFESSIONS]),
         validators=[DataRequired("Choose a profession")],
     )
     organisation_id = SelectField(
@@ -73,7 +73,7 @@ class UserForm(ContactDetailsForm):
 
     def __init__(self, *args: object, organisations: list[tuple[int, str]], **kwargs: object):
         super().__init__(*args, **kwargs)
-        self.organisation_id.choices = [(0, "Choose an organisation"), *organisations]
+        self.organisation_id.choices = choices([(0, "Choose an organisation"), *organisations])
         self.name.label.text = "Full name"
 
 

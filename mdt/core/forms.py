@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from flask_wtf import FlaskForm
-from wtforms import IntegerField
+from wtforms import IntegerField, SelectChoice
 from wtforms.validators import Optional
 from wtforms.widgets import HiddenInput
 
@@ -37,3 +39,8 @@ class EmptyForm(BaseForm):
 def revision_field() -> IntegerField:
     """The revision the user started editing from; a newer one in the database is a conflict."""
     return IntegerField(widget=HiddenInput(), validators=[Optional()])
+
+
+def choices(pairs: Iterable[tuple[object, str]]) -> list[SelectChoice]:
+    """Options for a SelectField from (value, label) pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]  # type: ignore[arg-type]

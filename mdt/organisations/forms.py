@@ -1,7 +1,7 @@
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from mdt.core.forms import BaseForm, revision_field
+from mdt.core.forms import BaseForm, choices, revision_field
 from mdt.organisations.models import ORGANISATION_TYPE_LABELS
 
 
@@ -11,8 +11,10 @@ class OrganisationForm(BaseForm):
     )
     type = SelectField(
         "Type",
-        choices=[("", "Choose a type")]
-        + [(t.value, label) for t, label in ORGANISATION_TYPE_LABELS.items()],
+        choices=choices(
+            [("", "Choose a type")]
+            + [(t.value, label) for t, label in ORGANISATION_TYPE_LABELS.items()]
+        ),
         validators=[DataRequired("Choose the type of organisation")],
     )
     ods_code = StringField(

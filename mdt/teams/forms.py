@@ -5,11 +5,11 @@ from zoneinfo import available_timezones
 from wtforms import SelectField, StringField, TextAreaField, URLField
 from wtforms.validators import URL, DataRequired, Length, Optional, ValidationError
 
-from mdt.core.forms import BaseForm, revision_field
+from mdt.core.forms import BaseForm, choices, revision_field
 from mdt.teams.models import DISCIPLINES, TeamRole
 
 ROLE_CHOICES = [(r.value, r.label) for r in TeamRole]
-DISCIPLINE_CHOICES = [("", "Choose a discipline")] + [(d, d) for d in DISCIPLINES]
+DISCIPLINE_PAIRS = [("", "Choose a discipline")] + [(d, d) for d in DISCIPLINES]
 
 
 class TeamForm(BaseForm):
@@ -54,15 +54,19 @@ class NewTeamForm(TeamForm):
     )
     coordinator_discipline = SelectField(
         "Their discipline in this team",
-        choices=DISCIPLINE_CHOICES,
+        choices=choices(DISCIPLINE_PAIRS),
         validators=[DataRequired("Choose the coordinator's discipline")],
     )
 
 
 class MembershipForm(BaseForm):
-    role = SelectField("Role in the team", choices=ROLE_CHOICES, default=TeamRole.CORE_MEMBER.value)
+    role = SelectField(
+        "Role in the team", choices=choices(ROLE_CHOICES), default=TeamRole.CORE_MEMBER.value
+    )
     discipline = SelectField(
-        "Discipline", choices=DISCIPLINE_CHOICES, validators=[DataRequired("Choose a discipline")]
+        "Discipline",
+        choices=choices(DISCIPLINE_PAIRS),
+        validators=[DataRequired("Choose a discipline")],
     )
     deputy_id = SelectField("Deputy (optional)", coerce=int, validators=[Optional()])
 

@@ -5,12 +5,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
+from wtforms import SelectChoice
 
 from mdt.accounts.access import admin_required
 from mdt.accounts.models import User
 from mdt.accounts.operations import Conflict
-from mdt.accounts.views import CONFLICT
-from mdt.core.forms import EmptyForm
+from mdt.accounts.views import CONFLICT, EXPIRED
+from mdt.core.forms import EmptyForm, choices
 from mdt.extensions import db
 from mdt.teams import operations as ops
 from mdt.teams.forms import MembershipForm, NewMembershipForm, NewTeamForm, TeamForm
@@ -40,11 +41,11 @@ def get_membership_or_404(team: Team, membership_id: int) -> Membership:
     return membership or abort(404)
 
 
-def _people_choices(blank: str) -> list[tuple[int, str]]:
+def _people_choices(blank: str) -> list[SelectChoice]:
     rows = db.session.execute(
         sa.select(User.id, User.name, User.email).where(User.is_active).order_by(User.name)
     )
-    return [(0, blank)] + [(r.id, f"{r.name} ({r.email})") for r in rows]
+    return choices([(0, blank)] + [(r.id, f"{r.name} ({r.email})") for r in rows])
 
 
 @bp.get("/")
@@ -148,7 +149,7 @@ def edit_member(team_id: int, membership_id: int) -> str | Response:
     team = get_team_or_404(team_id, manage=True)
     membership = get_membership_or_404(team, membership_id)
     form = MembershipForm(obj=membership)
-    form.deputy_id.choices = [c for c in _people_choices("No deputy") if c[0] != membership.user_id]
+    form.deputy_id.choices = [c for c in _people_choices("No deputy") if c.value != membership.user_id]
     if form.validate_on_submit():
         deputy = db.session.get(User, form.deputy_id.data) if form.deputy_id.data else None
         try:
@@ -174,7 +175,7 @@ def remove_member(team_id: int, membership_id: int) -> Response:
     team = get_team_or_404(team_id, manage=True)
     membership = get_membership_or_404(team, membership_id)
     if not EmptyForm().validate_on_submit():
-        flash("Nothing was changed: the form had expired. Try again.")
+        flash(EXPIRED)
     else:
         try:
             ops.remove_member(membership)

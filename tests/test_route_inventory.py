@@ -1,0 +1,174 @@
+"""Every route and who may use it. A new route without an entry here fails the build.
+
+Roles: anonymous; outsider (in another team, another organisation); member (core member of
+the team); coordinator (of the team); admin. Expectations: OK (any status below 400 that is
+not a bounce to the login page), LOGIN (bounced to the login page), 403, 404.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from mdt.accounts import operations as accounts
+from mdt.core.forms import CSRF_MESSAGE
+from mdt.extensions import db
+from mdt.teams.models import TeamRole
+from tests.conftest import CSRF_RE, login
+
+OK, LOGIN = "ok", "login"
+ROLES = ("anonymous", "outsider", "member", "coordinator", "admin")
+
+
+def everyone(expected: str) -> dict[str, str]:
+    return dict.fromkeys(ROLES, expected)
+
+
+SIGNED_IN = {"anonymous": LOGIN} | dict.fromkeys(ROLES[1:], OK)
+ADMIN_ONLY = {"anonymous": LOGIN, "outsider": "403", "member": "403", "coordinator": "403",
+              "admin": OK}
+TEAM_VIEW = {"anonymous": LOGIN, "outsider": "404", "member": OK, "coordinator": OK, "admin": OK}
+TEAM_MANAGE = {"anonymous": LOGIN, "outsider": "404", "member": "403", "coordinator": OK,
+               "admin": OK}
+
+
+@dataclass
+class Route:
+    method: str
+    path: str  # formatted with the world's ids
+    expect: dict[str, str]
+    #: What a POST without a CSRF token does: "form" (re-shown with the message), "flash"
+    #: (refused with a message), or "exempt" (harmless by design, said why in the view).
+    csrf: str | None = None
+
+
+INVENTORY: dict[str, Route] = {
+    "core.healthz": Route("GET", "/healthz", everyone(OK)),
+    "dashboard.home": Route("GET", "/", SIGNED_IN),
+    "dashboard.index": Route("GET", "/dashboard", SIGNED_IN),
+    "accounts.login": Route("GET", "/login", everyone(OK), csrf="form"),
+    "accounts.logout": Route("POST", "/logout", everyone(LOGIN), csrf="exempt"),
+    "accounts.profile": Route("GET", "/profile", SIGNED_IN, csrf="form"),
+    "accounts.set_password": Route("GET", "/password/{link_token}", everyone(OK), csrf="form"),
+    "accounts.users": Route("GET", "/users", ADMIN_ONLY),
+    "accounts.new_user": Route("GET", "/users/new", ADMIN_ONLY, csrf="form"),
+    "accounts.edit_user": Route("GET", "/users/{member_id}", ADMIN_ONLY, csrf="form"),
+    "accounts.password_link": Route(
+        "POST", "/users/{member_id}/password-link", ADMIN_ONLY, csrf="flash"
+    ),
+    "organisations.index": Route("GET", "/organisations/", ADMIN_ONLY),
+    "organisations.new": Route("GET", "/organisations/new", ADMIN_ONLY, csrf="form"),
+    "organisations.edit": Route("GET", "/organisations/{org_id}", ADMIN_ONLY, csrf="form"),
+    "teams.index": Route("GET", "/teams/", SIGNED_IN),
+    "teams.new": Route("GET", "/teams/new", ADMIN_ONLY, csrf="form"),
+    "teams.detail": Route("GET", "/teams/{team_id}", TEAM_VIEW),
+    "teams.settings": Route("GET", "/teams/{team_id}/settings", TEAM_MANAGE, csrf="form"),
+    "teams.add_member": Route("GET", "/teams/{team_id}/members/new", TEAM_MANAGE, csrf="form"),
+    "teams.edit_member": Route(
+        "GET", "/teams/{team_id}/members/{membership_id}", TEAM_MANAGE, csrf="form"
+    ),
+    "teams.remove_member": Route(
+        "POST", "/teams/{team_id}/members/{membership_id}/remove", TEAM_MANAGE, csrf="flash"
+    ),
+}
+
+
+@pytest.fixture
+def world(app, make) -> dict[str, Any]:
+    coordinator = make.user(email="coordinator@a.example.org")
+    member = make.user(email="member@a.example.org")
+    team = make.team(coordinator=coordinator)
+    membership = make.member(team, member, role=TeamRole.CORE_MEMBER)
+    other_team = make.team(coordinator=make.user(email="outsider@b.example.org"))
+    admin = make.admin(email="admin@example.org")
+    with app.app_context():
+        token = accounts.issue_password_link(member, admin)
+        db.session.commit()
+    return {
+        "ids": {
+            "team_id": team.id,
+            "membership_id": membership.id,
+            "member_id": member.id,
+            "org_id": member.organisation_id,
+            "link_token": token,
+            "other_team_id": other_team.id,
+        },
+        "emails": {
+            "outsider": "outsider@b.example.org",
+            "member": "member@a.example.org",
+            "coordinator": "coordinator@a.example.org",
+            "admin": "admin@example.org",
+        },
+    }
+
+
+def test_every_route_is_in_the_inventory(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()} - {"static"}
+    assert endpoints - INVENTORY.keys() == set(), "add these routes to INVENTORY"
+    assert INVENTORY.keys() - endpoints == set(), "these routes no longer exist"
+
+
+def _outcome(response) -> str:
+    location = response.headers.get("Location", "")
+    if response.status_code in (301, 302, 303) and location.startswith("/login"):
+        return LOGIN
+    if response.status_code < 400:
+        return OK
+    return str(response.status_code)
+
+
+def _client_as(app, world, role):
+    client = app.test_client()
+    if role != "anonymous":
+        login(client, world["emails"][role])
+    return client
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_gets_what_the_permission_table_says(app, world, role):
+    client = _client_as(app, world, role)
+    token = CSRF_RE.search(client.get("/login" if role == "anonymous" else "/profile").text)[1]
+    wrong = {}
+    for endpoint, route in INVENTORY.items():
+        if endpoint == "accounts.logout":
+            continue  # would end this client's session mid-loop; checked below
+        path = route.path.format(**world["ids"])
+        if route.method == "GET":
+            response = client.get(path)
+        else:
+            response = client.post(path, data={"csrf_token": token})
+        got, expected = _outcome(response), route.expect[role]
+        if got != expected:
+            wrong[endpoint] = f"{route.method} {path}: expected {expected}, got {got}"
+    assert wrong == {}
+
+
+def test_logout_works_for_everyone(app, world):
+    for role in ROLES:
+        client = _client_as(app, world, role)
+        assert _outcome(client.post("/logout")) == LOGIN  # signed out, back at sign-in
+        assert _outcome(client.get("/dashboard")) == LOGIN
+
+
+def test_another_teams_pages_are_hidden_from_a_member(app, world):
+    client = _client_as(app, world, "member")
+    other = world["ids"]["other_team_id"]
+    for path in (f"/teams/{other}", f"/teams/{other}/settings", f"/teams/{other}/members/new"):
+        assert client.get(path).status_code == 404, path
+
+
+def test_posting_without_a_csrf_token_changes_nothing(app, world):
+    """Every route that takes a POST checks the token (admins may POST to all of them)."""
+    client = _client_as(app, world, "admin")
+    for endpoint, route in INVENTORY.items():
+        if route.csrf in (None, "exempt") or endpoint == "accounts.login":
+            continue
+        path = route.path.format(**world["ids"])
+        response = client.post(path, data={"name": "Changed"}, follow_redirects=True)
+        page = response.get_data(as_text=True)
+        if route.csrf == "form":
+            assert CSRF_MESSAGE in page, endpoint
+        else:
+            assert "the form had expired" in page, endpoint
