@@ -169,3 +169,7 @@ def outbox_send() -> None:
 
     sent, failed = deliver()
     click.echo(f"{sent} sent, {failed} not sent (still queued or refused)")
+
+
+if __name__ == "__main__":
+    main()

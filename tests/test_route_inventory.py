@@ -27,11 +27,21 @@ def everyone(expected: str) -> dict[str, str]:
 
 
 SIGNED_IN = {"anonymous": LOGIN} | dict.fromkeys(ROLES[1:], OK)
-ADMIN_ONLY = {"anonymous": LOGIN, "outsider": "403", "member": "403", "coordinator": "403",
-              "admin": OK}
+ADMIN_ONLY = {
+    "anonymous": LOGIN,
+    "outsider": "403",
+    "member": "403",
+    "coordinator": "403",
+    "admin": OK,
+}
 TEAM_VIEW = {"anonymous": LOGIN, "outsider": "404", "member": OK, "coordinator": OK, "admin": OK}
-TEAM_MANAGE = {"anonymous": LOGIN, "outsider": "404", "member": "403", "coordinator": OK,
-               "admin": OK}
+TEAM_MANAGE = {
+    "anonymous": LOGIN,
+    "outsider": "404",
+    "member": "403",
+    "coordinator": OK,
+    "admin": OK,
+}
 
 
 @dataclass

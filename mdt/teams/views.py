@@ -149,7 +149,9 @@ def edit_member(team_id: int, membership_id: int) -> str | Response:
     team = get_team_or_404(team_id, manage=True)
     membership = get_membership_or_404(team, membership_id)
     form = MembershipForm(obj=membership)
-    form.deputy_id.choices = [c for c in _people_choices("No deputy") if c.value != membership.user_id]
+    form.deputy_id.choices = [
+        c for c in _people_choices("No deputy") if c.value != membership.user_id
+    ]
     if form.validate_on_submit():
         deputy = db.session.get(User, form.deputy_id.data) if form.deputy_id.data else None
         try:

@@ -1,0 +1,43 @@
+from tests.conftest import login
+
+
+def test_every_page_sends_the_security_headers(client):
+    response = client.get("/login")
+    csp = response.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in csp and "default-src 'self'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert "no-store" not in response.headers.get("Cache-Control", "")
+
+
+def test_signed_in_pages_are_not_cached(client, make):
+    login(client, make.user().email)
+    assert client.get("/dashboard").headers["Cache-Control"] == "no-store"
+
+
+def test_not_found_page_is_in_the_service_style(client):
+    response = client.get("/no/such/page")
+    assert response.status_code == 404
+    assert "Page not found" in response.text and "nhsuk-header" in response.text
+
+
+def test_a_crash_shows_a_plain_500_page_without_a_stack_trace(app, client, caplog):
+    def boom():
+        raise RuntimeError("secret internals")
+
+    app.add_url_rule("/boom", "boom", boom)
+    response = client.get("/boom")
+    assert response.status_code == 500
+    assert "there is a problem with the service" in response.text
+    assert "secret internals" not in response.text and "Traceback" not in response.text
+    assert "secret internals" in caplog.text  # but the operators can see it in the log
+
+
+def test_static_nhsuk_frontend_is_vendored_with_its_version(client):
+    from mdt import ROOT
+
+    version = (ROOT / "mdt/static/nhsuk/VERSION").read_text().strip()
+    assert version == "10.6.1"
+    response = client.get("/static/nhsuk/nhsuk-frontend.min.css")
+    assert response.status_code == 200
+    response.close()
