@@ -95,6 +95,7 @@ def _ensure_sqlite_folder(url: str) -> None:
 def create_admin(email: str, name: str, organisation: str) -> None:
     """Create a system administrator and print a one-time link to set their password."""
     from mdt.accounts import operations as accounts
+    from mdt.core.web import external_url
     from mdt.demo.data import ensure_organisation
     from mdt.extensions import db as database
     from mdt.organisations.models import OrganisationType
@@ -107,9 +108,9 @@ def create_admin(email: str, name: str, organisation: str) -> None:
     )
     token = accounts.issue_password_link(user, user)
     database.session.commit()
-    base = current_app.config["BASE_URL"].rstrip("/")
     click.echo(f"Administrator {email} created. Set the password here (works once):")
-    click.echo(f"{base}/password/{token}")
+    with current_app.test_request_context():
+        click.echo(external_url("accounts.set_password", token=token))
 
 
 @main_group.command("demo")

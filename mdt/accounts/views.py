@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import math
 from datetime import datetime
+from email.message import EmailMessage
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -9,6 +10,7 @@ from flask import (
     Blueprint,
     Flask,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -31,6 +33,7 @@ from mdt.accounts.forms import (
 from mdt.accounts.models import User
 from mdt.core.forms import EmptyForm
 from mdt.core.time import now_utc
+from mdt.core.web import external_url
 from mdt.extensions import db, login_manager
 from mdt.mail import outbox
 from mdt.organisations.models import Organisation
@@ -236,7 +239,7 @@ def password_link(user_id: int) -> str | Response:
         flash(EXPIRED)
         return redirect(url_for("accounts.edit_user", user_id=person.id))
     token = ops.issue_password_link(person, current_user)  # type: ignore[arg-type]
-    url = url_for("accounts.set_password", token=token, _external=True)
+    url = external_url("accounts.set_password", token=token)
     if form.send_email.data:
         outbox.enqueue(_password_link_email(person, url))
     db.session.commit()
@@ -249,9 +252,7 @@ def password_link(user_id: int) -> str | Response:
     )
 
 
-def _password_link_email(person: User, url: str):  # type: ignore[no-untyped-def]
-    from flask import current_app
-
+def _password_link_email(person: User, url: str) -> EmailMessage:
     service = current_app.config["SERVICE_NAME"]
     text = render_template(
         "accounts/email/password_link.txt", person=person, url=url, service=service

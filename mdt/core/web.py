@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import secrets
 
-from flask import Blueprint, Flask, Response, g, render_template
+from flask import Blueprint, Flask, Response, current_app, g, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import text
 from werkzeug.exceptions import HTTPException
@@ -23,6 +23,12 @@ def healthz() -> tuple[dict[str, str], int]:
     except Exception as exc:  # noqa: BLE001 - any database failure makes the app unhealthy
         return {"status": "error", "database": type(exc).__name__}, 503
     return {"status": "ok", "database": "ok"}, 200
+
+
+def external_url(endpoint: str, **values: object) -> str:
+    """A link for outside the app (emails, printed links), built on the configured BASE_URL
+    rather than whatever Host header the request came with."""
+    return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, **values)
 
 
 def csp_nonce() -> str:

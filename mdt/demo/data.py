@@ -279,8 +279,10 @@ def _ensure_team(spec: dict, people: dict[str, User]) -> Team:  # type: ignore[t
 def _logins(people: dict[str, User]) -> list[tuple[str, str]]:
     roles: dict[str, list[str]] = {}
     for spec in TEAMS:
-        for local, role, _discipline, _deputy in spec["members"]:
+        for local, role, _discipline, deputy in spec["members"]:
             roles.setdefault(local, []).append(f"{role.label.lower()}, {spec['name']}")
+            if deputy:
+                roles.setdefault(deputy, []).append(f"deputy for {people[local].name}")
     rows = []
     for local, user in people.items():
         extra = ["administrator"] if user.is_admin else []
