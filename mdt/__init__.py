@@ -48,17 +48,27 @@ def _configure_templates(app: Flask) -> None:
 def _register(app: Flask) -> None:
     from mdt import cli, core, extensions
     from mdt.accounts import views as accounts
+    from mdt.availability import views as availability
     from mdt.core import web
     from mdt.dashboard import views as dashboard
     from mdt.mail import outbox
+    from mdt.meetings import views as meetings
     from mdt.organisations import views as organisations
+    from mdt.slots import views as slots
     from mdt.teams import views as teams
 
     del core
     extensions.db.init_app(app)
     web.init_app(app)
     accounts.init_app(app)
-    for blueprint in (dashboard.bp, organisations.bp, teams.bp):
+    for blueprint in (
+        dashboard.bp,
+        organisations.bp,
+        teams.bp,
+        slots.bp,
+        meetings.bp,
+        availability.bp,
+    ):
         app.register_blueprint(blueprint)
     cli.init_app(app)
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 import math
 from datetime import datetime
 from email.message import EmailMessage
-from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import (
@@ -33,7 +32,7 @@ from mdt.accounts.forms import (
 from mdt.accounts.models import User
 from mdt.core.forms import EmptyForm
 from mdt.core.time import now_utc
-from mdt.core.web import external_url
+from mdt.core.web import external_url, safe_target
 from mdt.extensions import db, login_manager
 from mdt.mail import outbox
 from mdt.organisations.models import Organisation
@@ -58,14 +57,6 @@ def init_app(app: Flask) -> None:
     app.context_processor(lambda: {"logout_form": EmptyForm()})
 
 
-def _safe_next(target: str | None) -> str:
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/"):
-            return target
-    return url_for("dashboard.index")
-
-
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> str | Response:
     if current_user.is_authenticated:
@@ -87,7 +78,7 @@ def login() -> str | Response:
             ops.start_session(result.user)
             db.session.commit()
             login_user(result.user)
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(safe_target(request.args.get("next")))
     return render_template("accounts/login.html", form=form, problem=problem, title="Sign in")
 
 

@@ -27,7 +27,8 @@ class BaseForm(FlaskForm):
 
     def first_field_id(self) -> str:
         for field in self:
-            if field.type not in {"CSRFTokenField", "HiddenField", "SubmitField"}:
+            hidden = getattr(field.widget, "input_type", None) == "hidden"
+            if not hidden and field.type not in {"CSRFTokenField", "SubmitField"}:
                 return field.id
         return "maincontent"
 

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import logging
 import secrets
+from datetime import date
+from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, Response, current_app, g, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import text
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import BaseConverter, ValidationError
 
 from mdt.extensions import db
 
@@ -29,6 +32,15 @@ def external_url(endpoint: str, **values: object) -> str:
     """A link for outside the app (emails, printed links), built on the configured BASE_URL
     rather than whatever Host header the request came with."""
     return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, **values)
+
+
+def safe_target(target: str | None) -> str:
+    """Where to go next, only if it is a path on this site (never another site)."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target:
+            return target
+    return url_for("dashboard.index")
 
 
 def csp_nonce() -> str:
@@ -63,7 +75,23 @@ def render_server_error(error: Exception) -> tuple[str, int]:
     return render_template("errors/500.html"), 500
 
 
+class DateConverter(BaseConverter):
+    """<date:day> in a URL: an ISO date; anything else is a 404."""
+
+    regex = r"\d{4}-\d{2}-\d{2}"
+
+    def to_python(self, value: str) -> date:
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise ValidationError() from None
+
+    def to_url(self, value: date) -> str:
+        return value.isoformat()
+
+
 def init_app(app: Flask) -> None:
+    app.url_map.converters["date"] = DateConverter
     app.register_blueprint(bp)
     app.after_request(add_security_headers)
     app.register_error_handler(HTTPException, render_error)

@@ -1,0 +1,39 @@
+"""Working days and bank holidays (England and Wales), and local-to-UTC conversion."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
+from zoneinfo import ZoneInfo
+
+import holidays
+
+
+@cache
+def _bank_holidays(year: int) -> dict[date, str]:
+    # England's list is also Wales's; Scotland and Northern Ireland differ.
+    return dict(holidays.country_holidays("GB", subdiv="ENG", years=year))
+
+
+def bank_holiday(day: date) -> str | None:
+    """The bank holiday's name if `day` is one in England and Wales."""
+    return _bank_holidays(day.year).get(day)
+
+
+def is_working_day(day: date) -> bool:
+    return day.weekday() < 5 and bank_holiday(day) is None
+
+
+def local_to_utc(day: date, at: time, zone: str) -> datetime:
+    """The UTC instant of a wall-clock time in a zone (a time skipped by a clock change moves
+    forward; a repeated one takes the first, as calendar clients do)."""
+    local = datetime.combine(day, at, tzinfo=ZoneInfo(zone))
+    return local.astimezone(UTC)
+
+
+def add_minutes(day: date, at: time, minutes: int, zone: str) -> datetime:
+    return local_to_utc(day, at, zone) + timedelta(minutes=minutes)
+
+
+def to_local(moment: datetime, zone: str) -> datetime:
+    return moment.astimezone(ZoneInfo(zone))

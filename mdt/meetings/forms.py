@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from wtforms import RadioField, SelectField, StringField, URLField
+from wtforms.validators import URL, DataRequired, InputRequired, Length, Optional, ValidationError
+
+from mdt.core.fields import date_field, time_field
+from mdt.core.forms import BaseForm, choices, revision_field
+from mdt.meetings.models import REPLY_LABELS, Attendance, Reply
+
+REASON = [DataRequired("Give the reason, so attendees know why"), Length(max=300)]
+
+
+class WhenFields(BaseForm):
+    date = date_field("Date")
+    start_time = time_field("Start time")
+    end_time = time_field("End time")
+
+    def validate_end_time(self, field: object) -> None:
+        if (
+            self.start_time.data
+            and self.end_time.data
+            and self.end_time.data <= self.start_time.data
+        ):
+            raise ValidationError("The end time must be after the start time")
+
+
+class AdHocMeetingForm(WhenFields):
+    reason = StringField("Why outside protected time", validators=REASON)
+    location = StringField("Place", validators=[Optional(), Length(max=200)])
+    video_link = URLField(
+        "Video link",
+        validators=[
+            Optional(),
+            URL(message="Enter the full video link, starting with https://"),
+            Length(max=500),
+        ],
+    )
+
+
+class RescheduleForm(WhenFields):
+    reason = StringField("Reason for the change", validators=REASON)
+    revision = revision_field()
+
+
+class CancelForm(BaseForm):
+    reason = StringField("Reason for cancelling", validators=REASON)
+    revision = revision_field()
+
+
+class DetailsForm(BaseForm):
+    chair_id = SelectField("Chair", coerce=int, validators=[Optional()])
+    minute_taker_id = SelectField("Minute-taker", coerce=int, validators=[Optional()])
+    location = StringField("Place", validators=[Optional(), Length(max=200)])
+    video_link = URLField(
+        "Video link",
+        validators=[
+            Optional(),
+            URL(message="Enter the full video link, starting with https://"),
+            Length(max=500),
+        ],
+    )
+    revision = revision_field()
+
+
+class ReplyForm(BaseForm):
+    reply = RadioField(
+        "Will you attend?",
+        choices=choices((r.value, REPLY_LABELS[r]) for r in Reply if r is not Reply.NONE),
+        validators=[InputRequired("Choose whether you will attend")],
+    )
+    cover_id = SelectField("Who will cover for you (optional)", coerce=int, validators=[Optional()])
+
+
+ATTENDANCE_CHOICES = choices([("", "Not recorded")] + [(a.value, a.label) for a in Attendance])
+
+
+class AttendanceForm(BaseForm):
+    """Fields named attendance-<invitation id> are read from the request by the view."""

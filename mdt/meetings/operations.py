@@ -1,0 +1,168 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import render_template
+
+from mdt.accounts.models import User
+from mdt.accounts.operations import Conflict
+from mdt.availability.clashes import QUORUM_ROLES
+from mdt.core.calendar import to_local
+from mdt.core.time import now_utc
+from mdt.core.web import external_url
+from mdt.extensions import db
+from mdt.mail import outbox
+from mdt.meetings.models import Attendance, Invitation, Meeting, MeetingStatus, Reply
+from mdt.slots.models import SlotSeries
+from mdt.slots.occurrences import Occurrence
+from mdt.teams.models import Team, TeamRole
+
+
+class AlreadyBooked(Exception):
+    pass
+
+
+def _invite_members(meeting: Meeting, team: Team) -> None:
+    for m in team.memberships:
+        meeting.invitations.append(
+            Invitation(
+                user=m.user, discipline=m.discipline, counts_for_quorum=m.role in QUORUM_ROLES
+            )
+        )
+
+
+def _team_chair(team: Team) -> User | None:
+    return next((m.user for m in team.memberships if m.role is TeamRole.CHAIR), None)
+
+
+def book_occurrence(team: Team, series: SlotSeries, occ: Occurrence) -> Meeting:
+    from mdt.meetings.queries import meeting_in_occurrence
+
+    if meeting_in_occurrence(series.id, occ.original_date) is not None:
+        raise AlreadyBooked()
+    meeting = Meeting(
+        team=team,
+        series=series,
+        occurrence_date=occ.original_date,
+        starts_at=occ.starts_at,
+        ends_at=occ.ends_at,
+        location=series.location or team.default_location,
+        video_link=series.video_link or team.default_video_link,
+        chair=_team_chair(team),
+    )
+    return _save_new(meeting, team)
+
+
+def book_adhoc(
+    team: Team, starts_at: datetime, ends_at: datetime, reason: str, location: str, video: str
+) -> Meeting:
+    meeting = Meeting(
+        team=team,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        outside_protected_reason=reason.strip(),
+        location=location.strip() or team.default_location,
+        video_link=video.strip() or team.default_video_link,
+        chair=_team_chair(team),
+    )
+    return _save_new(meeting, team)
+
+
+def _save_new(meeting: Meeting, team: Team) -> Meeting:
+    _invite_members(meeting, team)
+    db.session.add(meeting)
+    db.session.flush()
+    _tell_invitees(meeting, "booked")
+    return meeting
+
+
+def check_revision(meeting: Meeting, revision: int | None) -> None:
+    if revision is not None and revision != meeting.revision:
+        raise Conflict()
+
+
+def _bump(meeting: Meeting) -> None:
+    meeting.revision += 1
+    meeting.updated_at = now_utc()
+
+
+def reschedule(
+    meeting: Meeting, revision: int | None, starts_at: datetime, ends_at: datetime, reason: str
+) -> None:
+    check_revision(meeting, revision)
+    meeting.starts_at, meeting.ends_at = starts_at, ends_at
+    meeting.change_reason = reason.strip()
+    _bump(meeting)
+    db.session.flush()
+    _tell_invitees(meeting, "rescheduled")
+
+
+def cancel(meeting: Meeting, revision: int | None, reason: str) -> None:
+    check_revision(meeting, revision)
+    meeting.status = MeetingStatus.CANCELLED
+    meeting.change_reason = reason.strip()
+    _bump(meeting)
+    db.session.flush()
+    _tell_invitees(meeting, "cancelled")
+
+
+def update_details(
+    meeting: Meeting,
+    revision: int | None,
+    chair: User | None,
+    minute_taker: User | None,
+    location: str,
+    video_link: str,
+) -> None:
+    check_revision(meeting, revision)
+    meeting.chair, meeting.minute_taker = chair, minute_taker
+    meeting.location, meeting.video_link = location.strip(), video_link.strip()
+    _bump(meeting)
+    db.session.flush()
+
+
+def reply(meeting: Meeting, invitation: Invitation, answer: Reply, cover: User | None) -> None:
+    """A person's own reply; naming a cover invites them in the person's discipline."""
+    invitation.reply, invitation.replied_at = answer, now_utc()
+    if answer is Reply.APOLOGIES and cover is not None and cover.id != invitation.user_id:
+        existing = meeting.invitation_of(cover)
+        if existing is None:
+            meeting.invitations.append(
+                Invitation(
+                    user=cover,
+                    discipline=invitation.discipline,
+                    counts_for_quorum=invitation.counts_for_quorum,
+                    covering_for_id=invitation.user_id,
+                    reply=Reply.IN_PERSON,
+                    replied_at=now_utc(),
+                )
+            )
+        elif invitation.counts_for_quorum and not existing.counts_for_quorum:
+            existing.discipline, existing.counts_for_quorum = invitation.discipline, True
+            existing.covering_for_id = invitation.user_id
+    db.session.flush()
+
+
+def record_attendance(meeting: Meeting, marks: dict[int, Attendance | None]) -> None:
+    now = now_utc()
+    for inv in meeting.invitations:
+        if inv.id in marks and marks[inv.id] != inv.attendance:
+            inv.attendance, inv.attendance_recorded_at = marks[inv.id], now
+    db.session.flush()
+
+
+def _tell_invitees(meeting: Meeting, what: str) -> None:
+    """One email to each invitee through the outbox; no patient detail, ever."""
+    when = to_local(meeting.starts_at, meeting.team.time_zone)
+    subject = f"MDT meeting {what}: {meeting.team.name}, {when:%a %d %b %Y %H:%M}"
+    link = external_url("meetings.detail", meeting_id=meeting.id)
+    for inv in meeting.invitations:
+        body = render_template(
+            "meetings/email/change.txt",
+            meeting=meeting,
+            what=what,
+            when=when,
+            link=link,
+            person=inv.user,
+        )
+        outbox.enqueue(outbox.compose([inv.user.email], subject, body))

@@ -1,0 +1,301 @@
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy.orm import selectinload
+from werkzeug.wrappers import Response
+
+from mdt.accounts.models import User
+from mdt.accounts.operations import Conflict
+from mdt.accounts.views import CONFLICT, EXPIRED
+from mdt.core.calendar import local_to_utc, to_local
+from mdt.core.forms import EmptyForm, choices
+from mdt.core.time import now_utc
+from mdt.extensions import db
+from mdt.meetings import operations as ops
+from mdt.meetings import quorum
+from mdt.meetings.forms import (
+    ATTENDANCE_CHOICES,
+    AdHocMeetingForm,
+    AttendanceForm,
+    CancelForm,
+    DetailsForm,
+    ReplyForm,
+    RescheduleForm,
+)
+from mdt.meetings.models import Attendance, Invitation, Meeting, MeetingStatus, Reply
+from mdt.meetings.queries import upcoming_for_team, upcoming_for_user
+from mdt.slots.models import SlotSeries
+from mdt.slots.occurrences import find_occurrence
+from mdt.teams.models import TeamRole
+from mdt.teams.views import get_team_or_404
+
+bp = Blueprint("meetings", __name__)
+
+
+def get_meeting_or_404(meeting_id: int, manage: bool = False) -> Meeting:
+    meeting = db.session.scalar(
+        sa.select(Meeting)
+        .where(Meeting.id == meeting_id)
+        .options(selectinload(Meeting.invitations).joinedload(Invitation.covering_for))
+    )
+    if meeting is None:
+        abort(404)
+    team = get_team_or_404(meeting.team_id, manage=manage)
+    meeting.team = team
+    return meeting
+
+
+def can_record_attendance(meeting: Meeting, user: User) -> bool:
+    return (
+        meeting.team.can_manage(user)
+        or meeting.chair_id == user.id
+        or any(m.user_id == user.id and m.role is TeamRole.CHAIR for m in meeting.team.memberships)
+    )
+
+
+@bp.get("/meetings/mine")
+@login_required
+def mine() -> str:
+    rows = upcoming_for_user(current_user.id, now_utc() - timedelta(hours=12))
+    return render_template("meetings/mine.html", rows=rows, to_local=to_local, title="My meetings")
+
+
+@bp.get("/teams/<int:team_id>/meetings")
+@login_required
+def team_index(team_id: int) -> str:
+    team = get_team_or_404(team_id)
+    meetings = upcoming_for_team(team.id, now_utc() - timedelta(hours=12))
+    return render_template(
+        "meetings/team_index.html",
+        team=team,
+        meetings=meetings,
+        to_local=to_local,
+        can_manage=team.can_manage(current_user),
+        title=f"{team.name} meetings",
+    )
+
+
+@bp.post("/teams/<int:team_id>/slots/<int:series_id>/occurrences/<date:day>/book")
+@login_required
+def book(team_id: int, series_id: int, day: date) -> Response:
+    team = get_team_or_404(team_id, manage=True)
+    series = db.session.get(SlotSeries, series_id)
+    if series is None or series.team_id != team.id:
+        abort(404)
+    occurrence = find_occurrence(series, day)
+    if occurrence is None or not occurrence.takes_place:
+        abort(404)
+    if not EmptyForm().validate_on_submit():
+        flash(EXPIRED)
+        return redirect(url_for("slots.index", team_id=team.id))
+    try:
+        meeting = ops.book_occurrence(team, series, occurrence)
+    except ops.AlreadyBooked:
+        flash("A meeting is already booked in that occurrence.")
+        return redirect(url_for("slots.index", team_id=team.id))
+    db.session.commit()
+    flash("The meeting is booked and every member has been invited by email.")
+    return redirect(url_for("meetings.detail", meeting_id=meeting.id))
+
+
+@bp.route("/teams/<int:team_id>/meetings/new", methods=["GET", "POST"])
+@login_required
+def new_adhoc(team_id: int) -> str | Response:
+    team = get_team_or_404(team_id, manage=True)
+    form = AdHocMeetingForm()
+    if form.validate_on_submit():
+        starts = local_to_utc(form.date.data, form.start_time.data, team.time_zone)
+        ends = local_to_utc(form.date.data, form.end_time.data, team.time_zone)
+        meeting = ops.book_adhoc(
+            team,
+            starts,
+            ends,
+            form.reason.data,
+            form.location.data or "",
+            form.video_link.data or "",
+        )
+        db.session.commit()
+        flash("The meeting is booked outside protected time and members have been invited.")
+        return redirect(url_for("meetings.detail", meeting_id=meeting.id))
+    return render_template(
+        "meetings/adhoc.html", form=form, team=team, title="Book outside protected time"
+    )
+
+
+@bp.get("/meetings/<int:meeting_id>")
+@login_required
+def detail(meeting_id: int) -> str:
+    meeting = get_meeting_or_404(meeting_id)
+    invitation = meeting.invitation_of(current_user)
+    reply_form = ReplyForm(formdata=None, reply=invitation.reply.value if invitation else None)
+    reply_form.cover_id.choices = _cover_choices(meeting)
+    return _render_detail(meeting, reply_form)
+
+
+def _render_detail(meeting: Meeting, reply_form: ReplyForm) -> str:
+    return render_template(
+        "meetings/detail.html",
+        meeting=meeting,
+        local_start=to_local(meeting.starts_at, meeting.team.time_zone),
+        local_end=to_local(meeting.ends_at, meeting.team.time_zone),
+        invitation=meeting.invitation_of(current_user),
+        reply_form=reply_form,
+        expected=quorum.expected(meeting),
+        actual=quorum.actual(meeting),
+        is_quorate=quorum.is_quorate,
+        can_manage=meeting.team.can_manage(current_user),
+        can_record=can_record_attendance(meeting, current_user),
+        attendance_form=AttendanceForm(formdata=None),
+        attendance_choices=ATTENDANCE_CHOICES,
+        title=f"{meeting.team.name} meeting",
+    )
+
+
+def _cover_choices(meeting: Meeting) -> list:  # type: ignore[type-arg]
+    others = sorted(
+        (m.user for m in meeting.team.memberships if m.user_id != current_user.id),
+        key=lambda u: u.name,
+    )
+    return choices([(0, "Nobody named")] + [(u.id, u.name) for u in others])
+
+
+@bp.post("/meetings/<int:meeting_id>/reply")
+@login_required
+def reply(meeting_id: int) -> str | Response:
+    meeting = get_meeting_or_404(meeting_id)
+    invitation = meeting.invitation_of(current_user) or abort(403)
+    form = ReplyForm()
+    form.cover_id.choices = _cover_choices(meeting)
+    if meeting.status is MeetingStatus.CANCELLED:
+        flash("This meeting is cancelled; there is nothing to reply to.")
+        return redirect(url_for("meetings.detail", meeting_id=meeting.id))
+    if not form.validate_on_submit():
+        return _render_detail(meeting, form)
+    cover = db.session.get(User, form.cover_id.data) if form.cover_id.data else None
+    ops.reply(meeting, invitation, Reply(form.reply.data), cover)
+    db.session.commit()
+    flash(f"Your reply is saved: {Reply(form.reply.data).label.lower()}.")
+    return redirect(url_for("meetings.detail", meeting_id=meeting.id))
+
+
+@bp.post("/meetings/<int:meeting_id>/attendance")
+@login_required
+def attendance(meeting_id: int) -> Response:
+    meeting = get_meeting_or_404(meeting_id)
+    if not can_record_attendance(meeting, current_user):
+        abort(403)
+    if not AttendanceForm().validate_on_submit():
+        flash(EXPIRED)
+        return redirect(url_for("meetings.detail", meeting_id=meeting.id))
+    marks: dict[int, Attendance | None] = {}
+    for inv in meeting.invitations:
+        raw = request.form.get(f"attendance-{inv.id}", "")
+        if raw and raw not in Attendance._value2member_map_:
+            abort(400)
+        marks[inv.id] = Attendance(raw) if raw else None
+    ops.record_attendance(meeting, marks)
+    db.session.commit()
+    flash("Attendance is saved.")
+    return redirect(url_for("meetings.detail", meeting_id=meeting.id) + "#attendance")
+
+
+@bp.route("/meetings/<int:meeting_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(meeting_id: int) -> str | Response:
+    meeting = get_meeting_or_404(meeting_id, manage=True)
+    form = DetailsForm(obj=meeting)
+    people = choices(
+        [(0, "Not chosen")]
+        + sorted(((m.user_id, m.user.name) for m in meeting.team.memberships), key=lambda p: p[1])
+    )
+    form.chair_id.choices = form.minute_taker_id.choices = people
+    conflict = None
+    if form.validate_on_submit():
+        try:
+            ops.update_details(
+                meeting,
+                form.revision.data,
+                db.session.get(User, form.chair_id.data) if form.chair_id.data else None,
+                db.session.get(User, form.minute_taker_id.data)
+                if form.minute_taker_id.data
+                else None,
+                form.location.data or "",
+                form.video_link.data or "",
+            )
+        except Conflict:
+            conflict = CONFLICT
+        else:
+            db.session.commit()
+            if meeting.chair_id and meeting.chair_id == meeting.minute_taker_id:
+                flash(
+                    "Saved. Note: the chair is also taking the minutes; MDT standards ask "
+                    "for a separate minute-taker."
+                )
+            else:
+                flash("The meeting's details are saved.")
+            return redirect(url_for("meetings.detail", meeting_id=meeting.id))
+    return render_template(
+        "meetings/edit.html", form=form, meeting=meeting, conflict=conflict, title="Meeting details"
+    )
+
+
+@bp.route("/meetings/<int:meeting_id>/reschedule", methods=["GET", "POST"])
+@login_required
+def reschedule(meeting_id: int) -> str | Response:
+    meeting = get_meeting_or_404(meeting_id, manage=True)
+    zone = meeting.team.time_zone
+    start, end = to_local(meeting.starts_at, zone), to_local(meeting.ends_at, zone)
+    form = RescheduleForm(
+        date=start.date(), start_time=start.time(), end_time=end.time(), revision=meeting.revision
+    )
+    conflict = None
+    if form.validate_on_submit():
+        try:
+            ops.reschedule(
+                meeting,
+                form.revision.data,
+                local_to_utc(form.date.data, form.start_time.data, zone),
+                local_to_utc(form.date.data, form.end_time.data, zone),
+                form.reason.data,
+            )
+        except Conflict:
+            conflict = CONFLICT
+        else:
+            db.session.commit()
+            flash("The meeting is moved and every invitee has been told by email.")
+            return redirect(url_for("meetings.detail", meeting_id=meeting.id))
+    return render_template(
+        "meetings/reschedule.html",
+        form=form,
+        meeting=meeting,
+        conflict=conflict,
+        title="Reschedule the meeting",
+    )
+
+
+@bp.route("/meetings/<int:meeting_id>/cancel", methods=["GET", "POST"])
+@login_required
+def cancel(meeting_id: int) -> str | Response:
+    meeting = get_meeting_or_404(meeting_id, manage=True)
+    form = CancelForm(revision=meeting.revision)
+    conflict = None
+    if form.validate_on_submit():
+        try:
+            ops.cancel(meeting, form.revision.data, form.reason.data)
+        except Conflict:
+            conflict = CONFLICT
+        else:
+            db.session.commit()
+            flash("The meeting is cancelled and every invitee has been told by email.")
+            return redirect(url_for("meetings.detail", meeting_id=meeting.id))
+    return render_template(
+        "meetings/cancel.html",
+        form=form,
+        meeting=meeting,
+        conflict=conflict,
+        title="Cancel the meeting",
+    )

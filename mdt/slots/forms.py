@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+from wtforms import BooleanField, IntegerField, RadioField, StringField, URLField
+from wtforms.validators import URL, DataRequired, InputRequired, Length, Optional, ValidationError
+
+from mdt.core.fields import (
+    OrdinalField,
+    date_field,
+    time_field,
+    validate_time_zone,
+    weekday_field,
+)
+from mdt.core.forms import BaseForm, choices, revision_field
+from mdt.slots.recurrence import Frequency
+
+MIN_MINUTES, MAX_MINUTES = 15, 240
+
+
+class RecurrenceFields(BaseForm):
+    frequency = RadioField(
+        "How often",
+        choices=choices([("weekly", "Weekly, or every few weeks"), ("monthly", "Monthly")]),
+        default="weekly",
+        validators=[InputRequired("Choose how often")],
+    )
+    interval = IntegerField(
+        "Every how many weeks",
+        default=1,
+        validators=[Optional()],
+    )
+    weekday = weekday_field()
+    ordinal = OrdinalField()
+    start_date = date_field("Start date")
+    end_date = date_field("End date (optional)", required=False)
+
+    def validate_interval(self, field: IntegerField) -> None:
+        if self.frequency.data == Frequency.WEEKLY.value and not (
+            field.data is not None and 1 <= field.data <= 12
+        ):
+            raise ValidationError("Repeat every 1 to 12 weeks")
+
+    def validate_end_date(self, field: object) -> None:
+        if (
+            self.end_date.data
+            and self.start_date.data
+            and self.end_date.data < self.start_date.data
+        ):
+            raise ValidationError("The end date must be on or after the start date")
+
+
+class SeriesForm(RecurrenceFields):
+    title = StringField(
+        "Name",
+        default="MDT meeting",
+        validators=[DataRequired("Enter a name, like Monthly MDT"), Length(max=120)],
+    )
+    start_time = time_field("Start time")
+    duration_minutes = IntegerField(
+        "Length in minutes",
+        default=90,
+        validators=[InputRequired("Enter the length in minutes, like 90")],
+    )
+    time_zone = StringField(
+        "Time zone",
+        default="Europe/London",
+        validators=[DataRequired("Enter a time zone, like Europe/London"), validate_time_zone],
+    )
+    location = StringField("Place", validators=[Optional(), Length(max=200)])
+    video_link = URLField(
+        "Video link",
+        validators=[
+            Optional(),
+            URL(message="Enter the full video link, starting with https://"),
+            Length(max=500),
+        ],
+    )
+    skip_bank_holidays = BooleanField("Skip bank holidays in England and Wales", default=True)
+    revision = revision_field()
+
+    def validate_duration_minutes(self, field: IntegerField) -> None:
+        if field.data is None or not MIN_MINUTES <= field.data <= MAX_MINUTES:
+            raise ValidationError("The length must be between 15 minutes and 4 hours (240 minutes)")
+
+
+class OccurrenceChangeForm(BaseForm):
+    action = RadioField(
+        "What to do",
+        choices=choices([("cancel", "Cancel this occurrence"), ("move", "Move it")]),
+        validators=[InputRequired("Choose whether to cancel or move it")],
+    )
+    new_date = date_field("New date", required=False)
+    new_time = time_field("New start time", required=False)
+    reason = StringField(
+        "Reason",
+        validators=[DataRequired("Give the reason, so the team knows why"), Length(max=300)],
+    )
+
+    def validate_new_date(self, field: object) -> None:
+        if self.action.data == "move" and not self.new_date.data:
+            raise ValidationError("Enter the new date")
+
+    def validate_new_time(self, field: object) -> None:
+        if self.action.data == "move" and not self.new_time.data:
+            raise ValidationError("Enter the new start time, like 12:30")
