@@ -145,10 +145,16 @@ def csrf_token(client: FlaskClient, url: str) -> str:
     return match.group(1)
 
 
-def submit(client: FlaskClient, url: str, data: dict[str, object], form_url: str | None = None):  # type: ignore[no-untyped-def]
+def submit(  # type: ignore[no-untyped-def]
+    client: FlaskClient,
+    url: str,
+    data: dict[str, object],
+    form_url: str | None = None,
+    prefix: str = "",
+):
     """Post a form as a browser would: fetch the page it is on for the CSRF token first."""
     token = csrf_token(client, form_url or url)
-    return client.post(url, data={**data, "csrf_token": token})
+    return client.post(url, data={**data, f"{prefix}csrf_token": token})
 
 
 def login(client: FlaskClient, email: str, password: str = Factory.PASSWORD):  # type: ignore[no-untyped-def]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -10,7 +11,11 @@ from sqlalchemy.orm import Session
 from mdt.accounts.models import User
 from mdt.accounts.operations import email_key
 from mdt.accounts.passwords import hash_password
+from mdt.availability.models import Commitment, CommitmentKind
+from mdt.meetings.models import Invitation, Meeting
 from mdt.organisations.models import Organisation, OrganisationType
+from mdt.slots.models import SlotSeries
+from mdt.slots.recurrence import Frequency
 from mdt.teams.models import Membership, Team, TeamRole
 
 _counter = itertools.count(1)
@@ -77,3 +82,60 @@ class Factory:
             team=team, user=user or self.user(), role=role, discipline=discipline, deputy=deputy
         )
         return self._save(membership)
+
+    def series(self, team: Team, **over: Any) -> SlotSeries:
+        fields = {
+            "title": "Monthly MDT",
+            "frequency": Frequency.WEEKLY,
+            "interval": 1,
+            "weekday": 1,
+            "start_date": date(2027, 1, 1),
+            "start_time": time(12, 30),
+            "duration_minutes": 90,
+        } | over
+        return self._save(SlotSeries(team_id=team.id, **fields))
+
+    def recurring(self, user: User, label: str = "Morning surgery", **over: Any) -> Commitment:
+        fields = {
+            "kind": CommitmentKind.RECURRING,
+            "frequency": Frequency.WEEKLY,
+            "weekday": 1,
+            "start_date": date(2026, 1, 1),
+            "start_time": time(8, 30),
+            "end_time": time(12, 30),
+        } | over
+        return self._save(Commitment(user_id=user.id, label=label, **fields))
+
+    def absence(
+        self, user: User, first: date, last: date, label: str = "Annual leave"
+    ) -> Commitment:
+        return self._save(
+            Commitment(
+                user_id=user.id,
+                label=label,
+                kind=CommitmentKind.ABSENCE,
+                start_date=first,
+                end_date=last,
+            )
+        )
+
+    def meeting(self, team: Team, series: SlotSeries | None = None, **over: Any) -> Meeting:
+        """A meeting with every member invited, as booking makes it."""
+        starts = datetime(2027, 1, 12, 12, 30, tzinfo=UTC)
+        fields = {
+            "starts_at": starts,
+            "ends_at": starts + timedelta(minutes=90),
+            "series_id": series.id if series else None,
+            "occurrence_date": date(2027, 1, 12) if series else None,
+            "outside_protected_reason": None if series else "Urgent",
+        } | over
+        meeting = Meeting(team_id=team.id, **fields)
+        for m in team.memberships:
+            meeting.invitations.append(
+                Invitation(
+                    user_id=m.user_id,
+                    discipline=m.discipline,
+                    counts_for_quorum=m.role in (TeamRole.CORE_MEMBER, TeamRole.CHAIR),
+                )
+            )
+        return self._save(meeting)

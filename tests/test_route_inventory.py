@@ -82,6 +82,48 @@ INVENTORY: dict[str, Route] = {
     "teams.remove_member": Route(
         "POST", "/teams/{team_id}/members/{membership_id}/remove", TEAM_MANAGE, csrf="flash"
     ),
+    "slots.index": Route("GET", "/teams/{team_id}/slots/", TEAM_VIEW),
+    "slots.new": Route("GET", "/teams/{team_id}/slots/new", TEAM_MANAGE, csrf="form"),
+    "slots.edit": Route("GET", "/teams/{team_id}/slots/{series_id}/edit", TEAM_MANAGE, csrf="form"),
+    "slots.occurrence": Route(
+        "GET",
+        "/teams/{team_id}/slots/{series_id}/occurrences/2027-01-19",
+        TEAM_MANAGE,
+        csrf="form",
+    ),
+    "meetings.book": Route(
+        "POST",
+        "/teams/{team_id}/slots/{series_id}/occurrences/2027-01-26/book",
+        TEAM_MANAGE,
+        csrf="flash",
+    ),
+    "meetings.mine": Route("GET", "/meetings/mine", SIGNED_IN),
+    "meetings.team_index": Route("GET", "/teams/{team_id}/meetings", TEAM_VIEW),
+    "meetings.new_adhoc": Route("GET", "/teams/{team_id}/meetings/new", TEAM_MANAGE, csrf="form"),
+    "meetings.detail": Route("GET", "/meetings/{meeting_id}", TEAM_VIEW),
+    # Only invitees reply, each for themself: an administrator is not invited.
+    "meetings.reply": Route(
+        "POST", "/meetings/{meeting_id}/reply", TEAM_VIEW | {"admin": "403"}, csrf="form"
+    ),
+    "meetings.attendance": Route(
+        "POST", "/meetings/{meeting_id}/attendance", TEAM_MANAGE, csrf="flash"
+    ),
+    "meetings.edit": Route("GET", "/meetings/{meeting_id}/edit", TEAM_MANAGE, csrf="form"),
+    "meetings.reschedule": Route(
+        "GET", "/meetings/{meeting_id}/reschedule", TEAM_MANAGE, csrf="form"
+    ),
+    "meetings.cancel": Route("GET", "/meetings/{meeting_id}/cancel", TEAM_MANAGE, csrf="form"),
+    "availability.mine": Route("GET", "/availability", SIGNED_IN, csrf="form"),
+    "availability.for_member": Route(
+        "GET", "/teams/{team_id}/members/{membership_id}/availability", TEAM_MANAGE, csrf="form"
+    ),
+    # The owner, coordinators of a team the owner is in, and administrators.
+    "availability.remove": Route(
+        "POST",
+        "/availability/{commitment_id}/remove",
+        {"anonymous": LOGIN, "outsider": "404", "member": OK, "coordinator": OK, "admin": OK},
+        csrf="flash",
+    ),
 }
 
 
@@ -93,6 +135,9 @@ def world(app, make) -> dict[str, Any]:
     membership = make.member(team, member, role=TeamRole.CORE_MEMBER)
     other_team = make.team(coordinator=make.user(email="outsider@b.example.org"))
     admin = make.admin(email="admin@example.org")
+    series = make.series(team, weekday=1)
+    meeting = make.meeting(team, series)
+    commitment = make.recurring(member)
     with app.app_context():
         token = accounts.issue_password_link(member, admin)
         db.session.commit()
@@ -104,6 +149,9 @@ def world(app, make) -> dict[str, Any]:
             "org_id": member.organisation_id,
             "link_token": token,
             "other_team_id": other_team.id,
+            "series_id": series.id,
+            "meeting_id": meeting.id,
+            "commitment_id": commitment.id,
         },
         "emails": {
             "outsider": "outsider@b.example.org",
@@ -141,7 +189,11 @@ def test_each_role_gets_what_the_permission_table_says(app, world, role):
     client = _client_as(app, world, role)
     token = CSRF_RE.search(client.get("/login" if role == "anonymous" else "/profile").text)[1]
     wrong = {}
-    for endpoint, route in INVENTORY.items():
+    # Reads first, then changes, and removing the member last (the others need them).
+    order = sorted(
+        INVENTORY.items(), key=lambda kv: (kv[1].method == "POST", kv[0] == "teams.remove_member")
+    )
+    for endpoint, route in order:
         if endpoint == "accounts.logout":
             continue  # would end this client's session mid-loop; checked below
         path = route.path.format(**world["ids"])
@@ -170,13 +222,15 @@ def test_another_teams_pages_are_hidden_from_a_member(app, world):
 
 
 def test_posting_without_a_csrf_token_changes_nothing(app, world):
-    """Every route that takes a POST checks the token (admins may POST to all of them)."""
-    client = _client_as(app, world, "admin")
+    """Every route that takes a POST checks the token, posted by someone allowed to use it."""
+    clients = {role: _client_as(app, world, role) for role in ("admin", "coordinator")}
     for endpoint, route in INVENTORY.items():
         if route.csrf in (None, "exempt") or endpoint == "accounts.login":
             continue
+        client = clients["admin" if route.expect["admin"] == OK else "coordinator"]
         path = route.path.format(**world["ids"])
-        response = client.post(path, data={"name": "Changed"}, follow_redirects=True)
+        data = {"name": "Changed", "kind": "recurring", "reply": "remote"}
+        response = client.post(path, data=data, follow_redirects=True)
         page = response.get_data(as_text=True)
         if route.csrf == "form":
             assert CSRF_MESSAGE in page, endpoint

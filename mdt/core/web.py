@@ -13,6 +13,7 @@ from sqlalchemy import text
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BaseConverter, ValidationError
 
+from mdt.core.calendar import to_local
 from mdt.extensions import db
 
 log = logging.getLogger(__name__)
@@ -97,3 +98,4 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, render_error)
     app.register_error_handler(Exception, render_server_error)
     app.jinja_env.globals["csp_nonce"] = csp_nonce
+    app.jinja_env.globals["to_local"] = to_local

@@ -2,6 +2,7 @@
 
 A message that cannot be sent stays queued with its error and attempt count and is tried
 again later (``mdt outbox send``, and the scheduler once it exists); nothing is dropped.
+Log lines name messages by id only: bodies hold links with one-time tokens.
 """
 
 from __future__ import annotations
@@ -10,19 +11,26 @@ import logging
 from datetime import timedelta
 from email import message_from_string, policy
 from email.message import EmailMessage
-from email.utils import make_msgid
+from email.utils import format_datetime, getaddresses, make_msgid
 
 import sqlalchemy as sa
 from flask import current_app, g
+from sqlalchemy.orm import Session
 
 from mdt.core.time import now_utc
 from mdt.extensions import db
 from mdt.mail.models import OutboxMessage, OutboxStatus
-from mdt.mail.transports import PermanentFailure, TemporaryFailure, make_transport
+from mdt.mail.transports import PermanentFailure, TemporaryFailure, Transport, make_transport
 
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF = timedelta(hours=1)
+#: How long a sender owns a message it is sending; if it dies mid-send, another sender
+#: takes the message over after this. Longer than any SMTP conversation should take.
+CLAIM_LEASE = timedelta(minutes=15)
+_RECIPIENTS_MAX = OutboxMessage.__table__.c.recipients.type.length
+_SUBJECT_MAX = OutboxMessage.__table__.c.subject.type.length
+_ERROR_MAX = OutboxMessage.__table__.c.last_error.type.length
 
 
 def compose(to: list[str], subject: str, text: str, html: str | None = None) -> EmailMessage:
@@ -30,6 +38,7 @@ def compose(to: list[str], subject: str, text: str, html: str | None = None) -> 
     message["From"] = current_app.config["MAIL_SENDER"]
     message["To"] = ", ".join(to)
     message["Subject"] = subject
+    message["Date"] = format_datetime(now_utc())
     message["Message-ID"] = make_msgid(domain="mdt-coordinator")
     message.set_content(text)
     if html is not None:
@@ -39,9 +48,13 @@ def compose(to: list[str], subject: str, text: str, html: str | None = None) -> 
 
 def enqueue(message: EmailMessage) -> OutboxMessage:
     """Queue a message in the current transaction; it leaves only after the commit."""
-    recipients = [addr.strip() for addr in str(message["To"]).split(",") if addr.strip()]
+    recipients = _recipients(message)
+    _ensure_identity(message)
     row = OutboxMessage(
-        recipients=", ".join(recipients), subject=str(message["Subject"]), mime=message.as_string()
+        recipients=recipients,
+        # The row's subject is a label for people reading the table; the MIME keeps it whole.
+        subject=str(message["Subject"] or "")[:_SUBJECT_MAX],
+        mime=message.as_string(),
     )
     db.session.add(row)
     db.session.flush()
@@ -49,28 +62,59 @@ def enqueue(message: EmailMessage) -> OutboxMessage:
     return row
 
 
+def _recipients(message: EmailMessage) -> str:
+    # Parsed as addresses, not split on commas: a display name may contain a comma.
+    fields = [str(v) for name in ("To", "Cc", "Bcc") for v in message.get_all(name, [])]
+    addresses = [addr for _, addr in getaddresses(fields) if addr]
+    if not addresses:
+        raise ValueError("a message needs at least one recipient")
+    joined = ", ".join(addresses)
+    if len(joined) > _RECIPIENTS_MAX:
+        # Refused here, before the INSERT, so a database error never echoes the body.
+        raise ValueError(f"{len(addresses)} recipients is too many for one message")
+    return joined
+
+
+def _ensure_identity(message: EmailMessage) -> None:
+    # A fixed Message-ID makes a retry the same message (one .eml, no duplicate threads);
+    # Date is required by RFC 5322 and smtplib does not add it.
+    if message["Message-ID"] is None:
+        message["Message-ID"] = make_msgid(domain="mdt-coordinator")
+    if message["Date"] is None:
+        message["Date"] = format_datetime(now_utc())
+
+
 def deliver_pending_after_request() -> None:
-    """Called when a request ends: sends what it queued, if its transaction committed."""
+    """Called when a request ends: sends what it queued, if its transaction committed.
+
+    Never raises: the request's work is already committed, and whatever was not sent
+    stays queued for ``mdt outbox send``.
+    """
     ids = g.pop("outbox_pending", None)
-    if ids:
+    if not ids:
+        return
+    try:
         deliver(ids)
+    except Exception:
+        log.exception(
+            "outbox: sending after the request failed; %s message(s) stay queued", len(ids)
+        )
 
 
 def deliver(ids: list[int] | None = None) -> tuple[int, int]:
-    """Try every queued message that is due (or those named); commit each outcome.
+    """Try every queued message that is due (or those of them named); commit each outcome.
 
-    Returns (sent, still queued or failed).
+    Returns (sent, still queued or failed). Messages another sender is working on are
+    skipped, so a request and ``mdt outbox send`` running together send each one once.
     """
+    transport = make_transport(current_app.config)
     session = db.state().sessionmaker()
     try:
-        query = sa.select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.QUEUED)
-        if ids is not None:
-            query = query.where(OutboxMessage.id.in_(ids))
-        else:
-            query = query.where(OutboxMessage.next_attempt_at <= now_utc())
-        transport = make_transport(current_app.config)
         sent = failed = 0
-        for row in session.scalars(query.order_by(OutboxMessage.id)).all():
+        for row_id in _due_ids(session, ids):
+            row = _claim(session, row_id)
+            if row is None:
+                continue
             if _send_one(row, transport):
                 sent += 1
             else:
@@ -81,22 +125,68 @@ def deliver(ids: list[int] | None = None) -> tuple[int, int]:
         session.close()
 
 
-def _send_one(row: OutboxMessage, transport: object) -> bool:
-    message = message_from_string(row.mime, policy=policy.default)
-    row.attempts += 1
+def _is_due() -> sa.ColumnElement[bool]:
+    return sa.and_(
+        OutboxMessage.status == OutboxStatus.QUEUED, OutboxMessage.next_attempt_at <= now_utc()
+    )
+
+
+def _due_ids(session: Session, ids: list[int] | None) -> list[int]:
+    query = sa.select(OutboxMessage.id).where(_is_due())
+    if ids is not None:
+        query = query.where(OutboxMessage.id.in_(ids))
+    found = list(session.scalars(query.order_by(OutboxMessage.id)))
+    session.rollback()  # end the read so each claim below is its own short transaction
+    return found
+
+
+def _claim(session: Session, row_id: int) -> OutboxMessage | None:
+    """Take the message if it is still due: counting the attempt and pushing the next one
+    past the lease in one conditional UPDATE means only one sender can win it."""
+    result = session.execute(
+        sa.update(OutboxMessage)
+        .where(OutboxMessage.id == row_id, _is_due())
+        .values(attempts=OutboxMessage.attempts + 1, next_attempt_at=now_utc() + CLAIM_LEASE)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        return None
+    return session.get(OutboxMessage, row_id, populate_existing=True)
+
+
+def _send_one(row: OutboxMessage, transport: Transport) -> bool:
+    """Send one claimed message and record the outcome on its row (not yet committed)."""
     try:
-        transport.send(message, [a.strip() for a in row.recipients.split(",")])  # type: ignore[attr-defined]
-    except TemporaryFailure as exc:
-        row.last_error = str(exc)[:1000]
-        row.next_attempt_at = now_utc() + min(timedelta(minutes=2**row.attempts), MAX_BACKOFF)
-        log.warning("outbox message %s not sent (attempt %s): %s", row.id, row.attempts, exc)
-        return False
+        message = message_from_string(row.mime, policy=policy.default)
+        transport.send(message, [a.strip() for a in row.recipients.split(",")])  # type: ignore[arg-type]
     except PermanentFailure as exc:
-        row.last_error = str(exc)[:1000]
+        row.last_error = str(exc)[:_ERROR_MAX]
         row.status = OutboxStatus.FAILED
         log.error("outbox message %s refused for good: %s", row.id, exc)
+        return False
+    except TemporaryFailure as exc:
+        _retry_later(row, str(exc))
+        log.warning("outbox message %s not sent (attempt %s): %s", row.id, row.attempts, exc)
+        return False
+    except Exception as exc:
+        # A fault of ours, not the server's: keep the message and say so, never drop it.
+        _retry_later(row, f"{type(exc).__name__}: {exc}")
+        log.exception("outbox message %s not sent (attempt %s)", row.id, row.attempts)
         return False
     row.status = OutboxStatus.SENT
     row.sent_at = now_utc()
     row.last_error = None
+    log.info("outbox message %s sent (attempt %s)", row.id, row.attempts)
     return True
+
+
+def _retry_later(row: OutboxMessage, error: str) -> None:
+    row.last_error = error[:_ERROR_MAX]
+    row.next_attempt_at = now_utc() + backoff(row.attempts)
+
+
+def backoff(attempts: int) -> timedelta:
+    """2, 4, 8 ... minutes, then hourly. The exponent is capped first: 2**attempts minutes
+    overflows timedelta after about 40 attempts, which a two-day outage reaches."""
+    return min(timedelta(minutes=2 ** min(attempts, 10)), MAX_BACKOFF)

@@ -61,7 +61,7 @@ def can_record_attendance(meeting: Meeting, user: User) -> bool:
 @login_required
 def mine() -> str:
     rows = upcoming_for_user(current_user.id, now_utc() - timedelta(hours=12))
-    return render_template("meetings/mine.html", rows=rows, to_local=to_local, title="My meetings")
+    return render_template("meetings/mine.html", rows=rows, title="My meetings")
 
 
 @bp.get("/teams/<int:team_id>/meetings")
@@ -73,7 +73,6 @@ def team_index(team_id: int) -> str:
         "meetings/team_index.html",
         team=team,
         meetings=meetings,
-        to_local=to_local,
         can_manage=team.can_manage(current_user),
         title=f"{team.name} meetings",
     )
@@ -156,11 +155,12 @@ def _render_detail(meeting: Meeting, reply_form: ReplyForm) -> str:
 
 
 def _cover_choices(meeting: Meeting) -> list:  # type: ignore[type-arg]
-    others = sorted(
-        (m.user for m in meeting.team.memberships if m.user_id != current_user.id),
-        key=lambda u: u.name,
-    )
-    return choices([(0, "Nobody named")] + [(u.id, u.name) for u in others])
+    """Members of the team and their named deputies, other than the person replying."""
+    people = {m.user_id: m.user for m in meeting.team.memberships}
+    people |= {m.deputy_id: m.deputy for m in meeting.team.memberships if m.deputy}
+    people.pop(current_user.id, None)
+    ordered = sorted(people.values(), key=lambda u: u.name)
+    return choices([(0, "Nobody named")] + [(u.id, u.name) for u in ordered])
 
 
 @bp.post("/meetings/<int:meeting_id>/reply")

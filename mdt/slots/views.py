@@ -56,7 +56,6 @@ def index(team_id: int) -> str:
         today=today,
         rows=[(s, ops.preview(s, checker, today)) for s in all_series],
         booked=booked_occurrences(team.id),
-        to_local=to_local,
         can_manage=team.can_manage(current_user),
         book_form=EmptyForm(),
         title=f"{team.name}: protected time",
@@ -115,7 +114,6 @@ def _series_form(team: Team, form: SeriesForm, series: SlotSeries | None) -> str
         series=series,
         preview=preview,
         conflict=conflict,
-        to_local=to_local,
         title="Change protected time" if series else "Set up protected time",
     )
 
@@ -147,6 +145,5 @@ def occurrence(team_id: int, series_id: int, day: date) -> str | Response:
         series=series,
         occ=occ,
         problem=problem,
-        to_local=to_local,
         title="Change one occurrence",
     )

@@ -1,0 +1,196 @@
+"""End to end in a real browser: Debian's Chromium, driven by Playwright, on the real app.
+
+The app is served by werkzeug in a background thread on a database of its own (migrated and
+loaded with the demo neighbourhood), so what the browser sees is what a person would see.
+Every page visited is also checked with axe-core: no serious or critical violation is allowed.
+
+Playwright's own browser download is not used: Chromium comes from Debian
+(`apt-get install chromium`). Without it these tests are skipped, except in CI (CI=true),
+where a skip would hide a broken pipeline, so they fail instead.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from werkzeug.serving import make_server
+
+from mdt import create_app
+from mdt.core import migrate
+from mdt.demo.data import DEMO_PASSWORD, load_demo
+from mdt.extensions import db
+from tests.conftest import test_config
+
+pytestmark = pytest.mark.browser
+
+SAM = "sam.whitfield@borough-adult-social-care.example.org"
+ALEX = "alex.morgan@riverside-surgery.example.org"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+BLOCKING_IMPACTS = {"serious", "critical"}
+TIMEOUT_MS = 10_000
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    executable = shutil.which("chromium")
+    if executable is None:
+        reason = (
+            "Chromium is not installed (no `chromium` on PATH): "
+            "`apt-get install chromium` to run the browser tests"
+        )
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{reason}; in CI (CI=true) a skipped browser test is a failure")
+        pytest.skip(reason)
+
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=executable, headless=True, args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
+
+
+@dataclass
+class LiveServer:
+    url: str
+    app: Flask
+
+
+@pytest.fixture
+def live_server(empty_database_url: str, tmp_path: Path) -> Iterator[LiveServer]:
+    """The real app on 127.0.0.1 (a free port), with the demo loaded in its own database.
+
+    Not the `app` fixture: its per-test transaction lives on one connection, which a server
+    thread cannot share, and the browser's requests must see committed data.
+    """
+    migrate.upgrade(empty_database_url)
+    app = create_app(test_config(empty_database_url, tmp_path))
+    with app.app_context():
+        load_demo()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    yield LiveServer(f"http://127.0.0.1:{server.server_port}", app)
+    server.shutdown()
+    thread.join(timeout=10)
+    server.server_close()
+    # Close the pooled connections so that the PostgreSQL database can be dropped.
+    db.state(app).engine.dispose()
+
+
+@pytest.fixture
+def page(browser, live_server: LiveServer) -> Iterator[object]:  # type: ignore[no-untyped-def]
+    # Set up after (so closed before) the server: no request is in flight at its shutdown.
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def check_accessibility(page) -> None:  # type: ignore[no-untyped-def]
+    """Run axe-core on the page as it is now; fail on any serious or critical violation."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    page.wait_for_load_state("load")
+    violations = Axe().run(page).response["violations"]
+    blocking = [v for v in violations if v.get("impact") in BLOCKING_IMPACTS]
+    report = "\n".join(
+        f"- {v['id']} ({v['impact']}): {v['help']}\n"
+        f"  {v['helpUrl']}\n"
+        + "\n".join(f"    at {', '.join(map(str, node['target']))}" for node in v["nodes"])
+        for v in blocking
+    )
+    assert not blocking, f"axe-core found serious or critical problems on {page.url}:\n{report}"
+
+
+def sign_in(page, email: str, password: str = DEMO_PASSWORD) -> None:  # type: ignore[no-untyped-def]
+    page.goto("/login")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def heading(page):  # type: ignore[no-untyped-def]
+    return page.get_by_role("heading", level=1)
+
+
+def test_social_worker_signs_in_and_sees_their_team(page, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect
+
+    page.goto("/login")
+    expect(heading(page)).to_have_text("Sign in")
+    check_accessibility(page)
+
+    sign_in(page, SAM)
+
+    page.wait_for_url("**/dashboard")
+    expect(heading(page)).to_have_text("Hello, Sam Whitfield")
+    teams = page.locator("main")
+    expect(teams.get_by_role("heading", name="Your teams")).to_be_visible()
+    expect(teams.get_by_role("link", name="Riverside Neighbourhood MDT")).to_be_visible()
+    # Sam is not an administrator: no administration links.
+    expect(teams.get_by_role("heading", name="Administration")).to_have_count(0)
+    page.screenshot(path=tmp_path / "dashboard.png", full_page=True)
+    check_accessibility(page)
+
+
+def test_wrong_password_shows_the_problem_and_keeps_the_email(page, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect
+
+    sign_in(page, SAM, "not-the-password")
+
+    summary = page.get_by_role("alert")
+    expect(summary).to_contain_text("There is a problem")
+    expect(summary).to_contain_text("The email address or password is wrong")
+    expect(page.get_by_label("Email address")).to_have_value(SAM)
+    expect(page.get_by_label("Password")).to_have_value("")
+    expect(heading(page)).to_have_text("Sign in")
+    page.screenshot(path=tmp_path / "login-error.png", full_page=True)
+    check_accessibility(page)
+
+
+def test_administrator_visits_the_main_pages(page) -> None:  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect
+
+    sign_in(page, ALEX)
+    page.wait_for_url("**/dashboard")
+    expect(heading(page)).to_have_text("Hello, Alex Morgan")
+    expect(page.get_by_role("heading", name="Administration")).to_be_visible()
+    check_accessibility(page)
+
+    page.goto("/teams")
+    expect(heading(page)).to_have_text("Teams")
+    check_accessibility(page)
+
+    page.locator("main").get_by_role("link", name="Riverside Neighbourhood MDT").click()
+    expect(heading(page)).to_have_text("Riverside Neighbourhood MDT")
+    expect(page.get_by_text("Sam Whitfield").first).to_be_visible()
+    check_accessibility(page)
+
+    page.goto("/organisations")
+    expect(heading(page)).to_have_text("Organisations")
+    expect(page.get_by_role("link", name="Borough Adult Social Care")).to_be_visible()
+    check_accessibility(page)
+
+    page.goto("/users")
+    expect(heading(page)).to_have_text("Users")
+    expect(page.get_by_role("link", name="Sam Whitfield")).to_be_visible()
+    check_accessibility(page)
