@@ -85,6 +85,7 @@ INVENTORY: dict[str, Route] = {
     "slots.index": Route("GET", "/teams/{team_id}/slots/", TEAM_VIEW),
     "slots.new": Route("GET", "/teams/{team_id}/slots/new", TEAM_MANAGE, csrf="form"),
     "slots.edit": Route("GET", "/teams/{team_id}/slots/{series_id}/edit", TEAM_MANAGE, csrf="form"),
+    "slots.find": Route("GET", "/teams/{team_id}/slots/find", TEAM_MANAGE),
     "slots.occurrence": Route(
         "GET",
         "/teams/{team_id}/slots/{series_id}/occurrences/2027-01-19",

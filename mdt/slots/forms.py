@@ -1,7 +1,15 @@
 from __future__ import annotations
 
-from wtforms import BooleanField, IntegerField, RadioField, StringField, URLField
+from wtforms import (
+    BooleanField,
+    IntegerField,
+    RadioField,
+    SelectMultipleField,
+    StringField,
+    URLField,
+)
 from wtforms.validators import URL, DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from mdt.core.fields import (
     OrdinalField,
@@ -11,7 +19,7 @@ from mdt.core.fields import (
     weekday_field,
 )
 from mdt.core.forms import BaseForm, choices, revision_field
-from mdt.slots.recurrence import Frequency
+from mdt.slots.recurrence import WEEKDAYS, Frequency
 
 MIN_MINUTES, MAX_MINUTES = 15, 240
 
@@ -102,3 +110,42 @@ class OccurrenceChangeForm(BaseForm):
     def validate_new_time(self, field: object) -> None:
         if self.action.data == "move" and not self.new_time.data:
             raise ValidationError("Enter the new start time, like 12:30")
+
+
+class FindSlotForm(BaseForm):
+    class Meta:
+        csrf = False  # a search: it changes nothing, and its results can be bookmarked
+
+    weekdays = SelectMultipleField(
+        "Days",
+        coerce=int,
+        choices=choices(enumerate(WEEKDAYS[:5])),
+        default=[0, 1, 2, 3, 4],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        validators=[DataRequired("Choose at least one day")],
+    )
+    earliest = time_field("Earliest start")
+    latest_end = time_field("Latest end")
+    minutes = IntegerField(
+        "Length in minutes", default=90, validators=[InputRequired("Enter the length in minutes")]
+    )
+    kind = RadioField(
+        "How often",
+        choices=choices(
+            [("weekly", "Weekly"), ("fortnightly", "Every other week"), ("monthly", "Monthly")]
+        ),
+        default="monthly",
+    )
+
+    def validate_minutes(self, field: IntegerField) -> None:
+        if field.data is None or not MIN_MINUTES <= field.data <= MAX_MINUTES:
+            raise ValidationError("The length must be between 15 minutes and 4 hours (240 minutes)")
+
+    def validate_latest_end(self, field: object) -> None:
+        if (
+            self.earliest.data
+            and self.latest_end.data
+            and self.latest_end.data <= self.earliest.data
+        ):
+            raise ValidationError("The latest end must be after the earliest start")

@@ -16,7 +16,8 @@ from mdt.core.time import now_utc
 from mdt.extensions import db
 from mdt.meetings.queries import booked_occurrences
 from mdt.slots import operations as ops
-from mdt.slots.forms import OccurrenceChangeForm, SeriesForm
+from mdt.slots.finder import find_slots
+from mdt.slots.forms import FindSlotForm, OccurrenceChangeForm, SeriesForm
 from mdt.slots.models import SlotSeries
 from mdt.slots.occurrences import find_occurrence
 from mdt.teams.models import Team
@@ -66,13 +67,38 @@ def index(team_id: int) -> str:
 @login_required
 def new(team_id: int) -> str | Response:
     team = get_team_or_404(team_id, manage=True)
-    form = SeriesForm(
-        time_zone=team.time_zone,
-        location=team.default_location,
-        video_link=team.default_video_link,
-        start_date=_today(team),
-    )
+    defaults = {
+        "time_zone": team.time_zone,
+        "location": team.default_location,
+        "video_link": team.default_video_link,
+        "start_date": _today(team),
+    }
+    # "Use this" from Find a slot fills the form through the query string.
+    prefill = request.args if request.method == "GET" and request.args else None
+    form = SeriesForm(formdata=prefill, **defaults) if prefill else SeriesForm(**defaults)
     return _series_form(team, form, None)
+
+
+@bp.get("/find")
+@login_required
+def find(team_id: int) -> str:
+    team = get_team_or_404(team_id, manage=True)
+    form = FindSlotForm(request.args if request.args else None)
+    results = None
+    if request.args and form.validate():
+        results = find_slots(
+            ops.clash_checker(team),
+            team.time_zone,
+            _today(team),
+            form.weekdays.data,
+            form.earliest.data,
+            form.latest_end.data,
+            form.minutes.data,
+            form.kind.data,
+        )
+    return render_template(
+        "slots/find.html", form=form, team=team, results=results, title="Find a slot"
+    )
 
 
 @bp.route("/<int:series_id>/edit", methods=["GET", "POST"])
