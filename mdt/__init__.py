@@ -72,9 +72,10 @@ def _register(app: Flask) -> None:
         app.register_blueprint(blueprint)
     cli.init_app(app)
 
-    @app.teardown_request
+    @app.teardown_appcontext
     def _finish(_exc: BaseException | None) -> None:
-        # Close (and so roll back anything uncommitted) before sending what was queued.
+        # At the end of a request (or a command): close the session, which rolls back
+        # anything uncommitted, then send what committed work queued.
         session = g.pop("db_session", None)
         if session is not None:
             session.close()

@@ -109,8 +109,7 @@ def create_admin(email: str, name: str, organisation: str) -> None:
     token = accounts.issue_password_link(user, user)
     database.session.commit()
     click.echo(f"Administrator {email} created. Set the password here (works once):")
-    with current_app.test_request_context():
-        click.echo(external_url("accounts.set_password", token=token))
+    click.echo(external_url("accounts.set_password", token=token))
 
 
 @main_group.command("demo")

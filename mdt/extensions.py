@@ -28,7 +28,6 @@ class Database:
     def init_app(self, app: Flask) -> None:
         engine = create_engine(app.config["DATABASE_URL"], echo=app.config["DATABASE_ECHO"])
         app.extensions["mdt_db"] = _DatabaseState(engine, sessionmaker(engine))
-        app.teardown_appcontext(self._close)
 
     @staticmethod
     def state(app: Flask | None = None) -> _DatabaseState:
@@ -43,12 +42,6 @@ class Database:
         if "db_session" not in g:
             g.db_session = self.state().sessionmaker()
         return g.db_session
-
-    @staticmethod
-    def _close(_exc: BaseException | None) -> None:
-        session = g.pop("db_session", None)
-        if session is not None:
-            session.close()
 
 
 db = Database()

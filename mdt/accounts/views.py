@@ -11,6 +11,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    has_request_context,
     redirect,
     render_template,
     request,
@@ -54,7 +55,8 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = None  # sessions are server-side rows; see User.get_id
     login_manager.user_loader(ops.user_for_session)
     app.register_blueprint(bp)
-    app.context_processor(lambda: {"logout_form": EmptyForm()})
+    # Emails are rendered outside requests too, where there is no session for a CSRF token.
+    app.context_processor(lambda: {"logout_form": EmptyForm()} if has_request_context() else {})
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -31,8 +31,12 @@ def healthz() -> tuple[dict[str, str], int]:
 
 def external_url(endpoint: str, **values: object) -> str:
     """A link for outside the app (emails, printed links), built on the configured BASE_URL
-    rather than whatever Host header the request came with."""
-    return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, **values)
+    rather than whatever Host header the request came with; works outside requests too."""
+    base = urlsplit(current_app.config["BASE_URL"])
+    adapter = current_app.url_map.bind(
+        base.netloc, script_name=base.path or "/", url_scheme=base.scheme
+    )
+    return adapter.build(endpoint, values, force_external=True)
 
 
 def safe_target(target: str | None) -> str:

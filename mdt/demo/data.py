@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from mdt.accounts import operations as accounts
 from mdt.accounts.models import User
+from mdt.core.time import now_utc
 from mdt.extensions import db
 from mdt.organisations.models import Organisation, OrganisationType
 from mdt.teams.models import Membership, Team, TeamRole
@@ -245,8 +246,11 @@ def load_demo(progress: Callable[[str], None] = lambda _s: None) -> list[tuple[s
         )
         people[local] = user
     progress("teams")
-    for spec in TEAMS:
-        _ensure_team(spec, people)
+    teams = {spec["name"]: _ensure_team(spec, people) for spec in TEAMS}
+    progress("protected time, clinics and leave")
+    from mdt.demo.meetings import load_meetings
+
+    load_meetings(teams, people, today=now_utc().date())
     db.session.commit()
     return _logins(people)
 
