@@ -125,16 +125,19 @@ def demo() -> None:
         click.echo(f"  {email:<42} {description}")
 
 
-@main_group.command("serve")
+# Not inside an app context: workers forked from one would share it (and its `g`, where
+# the signed-in user is cached) across every request.
+@main_group.command("serve", with_appcontext=False)
 @click.option("--host", default=None, help="Default: [server] host")
 @click.option("--port", default=None, type=int, help="Default: [server] port")
 @click.option("--workers", default=None, type=int, help="Default: [server] workers")
-@with_appcontext
-def serve(host: str | None, port: int | None, workers: int | None) -> None:
+@click.pass_context
+def serve(ctx: click.Context, host: str | None, port: int | None, workers: int | None) -> None:
     """Serve the app with gunicorn, the production WSGI server."""
+    from flask.cli import ScriptInfo
     from gunicorn.app.base import BaseApplication
 
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app = ctx.ensure_object(ScriptInfo).load_app()
     cfg = app.config
     options = {
         "bind": f"{host or cfg['SERVER_HOST']}:{port or cfg['SERVER_PORT']}",

@@ -68,7 +68,7 @@ def test_the_run_command_serves_the_demo_and_its_logins_work(empty_database_url,
         "MDT_MAIL_TRANSPORT": "folder",
         "MDT_MAIL_FOLDER": str(tmp_path / "mail"),
         "MDT_SERVER_PORT": str(port),
-        "MDT_SERVER_WORKERS": "1",
+        "MDT_SERVER_WORKERS": "2",
     }
     mdt = [sys.executable, "-m", "mdt.cli"]
     subprocess.run([*mdt, "db", "upgrade"], env=env, check=True, capture_output=True)
@@ -90,6 +90,10 @@ def test_the_run_command_serves_the_demo_and_its_logins_work(empty_database_url,
         dashboard = opener.open(base + "/login", data=data)
         assert dashboard.url == base + "/dashboard"
         assert "Your teams" in dashboard.read().decode()
+        # Someone else, with no cookie, is not signed in as the previous person.
+        for _ in range(4):  # whichever worker answers
+            with urllib.request.urlopen(base + "/dashboard") as stranger:
+                assert stranger.url.startswith(base + "/login")
     finally:
         server.terminate()
         server.wait(timeout=20)
