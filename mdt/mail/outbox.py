@@ -85,10 +85,10 @@ def _ensure_identity(message: EmailMessage) -> None:
 
 
 def deliver_pending_after_request() -> None:
-    """Called when a request ends: sends what it queued, if its transaction committed.
+    """Called when a request (or command) ends: sends what it queued, if that committed.
 
-    Never raises: the request's work is already committed, and whatever was not sent
-    stays queued for ``mdt outbox send``.
+    Never raises: the work is already committed, and whatever was not sent stays queued
+    for ``mdt outbox send``.
     """
     ids = g.pop("outbox_pending", None)
     if not ids:
@@ -97,7 +97,8 @@ def deliver_pending_after_request() -> None:
         deliver(ids)
     except Exception:
         log.exception(
-            "outbox: sending after the request failed; %s message(s) stay queued", len(ids)
+            "outbox: sending after the work that queued it failed; %s message(s) stay queued",
+            len(ids),
         )
 
 

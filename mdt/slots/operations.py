@@ -13,6 +13,7 @@ from mdt.core.time import now_utc
 from mdt.extensions import db
 from mdt.slots.models import SlotException, SlotSeries
 from mdt.slots.occurrences import Occurrence, next_occurrences
+from mdt.slots.recurrence import Frequency
 from mdt.teams.models import Team
 
 
@@ -39,7 +40,8 @@ SERIES_FIELDS = (
 
 def series_fields(form: Any) -> dict[str, Any]:
     fields = {name: getattr(form, name).data for name in SERIES_FIELDS}
-    if fields["frequency"] == "monthly":
+    fields["frequency"] = Frequency(fields["frequency"])
+    if fields["frequency"] is Frequency.MONTHLY:
         fields["interval"] = 1
     else:
         fields["ordinal"] = None

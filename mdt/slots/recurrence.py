@@ -33,6 +33,10 @@ class Rule:
     ordinal: int | None = None
     end_date: date | None = None
 
+    def __post_init__(self) -> None:
+        # Accept the plain string a form gives as well as the enum.
+        object.__setattr__(self, "frequency", Frequency(self.frequency))
+
     def describe(self) -> str:
         day = WEEKDAYS[self.weekday]
         if self.frequency is Frequency.MONTHLY:

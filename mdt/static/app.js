@@ -17,7 +17,8 @@ for (const form of document.querySelectorAll('form[data-clash-preview]')) {
       data.set('action', 'preview')
       target.setAttribute('aria-busy', 'true')
       try {
-        const response = await fetch(form.action || window.location.href, {
+        // form.action would be the radio buttons named "action": read the attribute.
+        const response = await fetch(form.getAttribute('action') || window.location.href, {
           method: 'POST', body: data, credentials: 'same-origin'
         })
         const page = new DOMParser().parseFromString(await response.text(), 'text/html')

@@ -43,6 +43,8 @@ def test_coordinator_previews_clashes_then_saves_a_monthly_series(client, make, 
     preview = submit(client, url, _form(start_time="10:00", action="preview")).text
     assert "Dr Busy" in preview and "Tuesday morning surgery" in preview
     assert "Cannot be quorate" in preview
+    assert "Tue 12 Jan 2027, 10:00" in preview and "Tue 9 Feb 2027, 10:00" in preview
+    assert "Tue 5 Jan 2027" not in preview  # second Tuesdays only
     assert _count(session) == 0  # a preview saves nothing
     assert submit(client, url, _form()).status_code == 302
     page = client.get(f"/teams/{team.id}/slots/").text
