@@ -7,6 +7,7 @@ Log lines name messages by id only: bodies hold links with one-time tokens.
 
 from __future__ import annotations
 
+import enum
 import logging
 from datetime import timedelta
 from email import message_from_string, policy
@@ -20,7 +21,13 @@ from sqlalchemy.orm import Session
 from mdt.core.time import now_utc
 from mdt.extensions import db
 from mdt.mail.models import OutboxMessage, OutboxStatus
-from mdt.mail.transports import PermanentFailure, TemporaryFailure, Transport, make_transport
+from mdt.mail.transports import (
+    PermanentFailure,
+    ServerUnavailable,
+    TemporaryFailure,
+    Transport,
+    make_transport,
+)
 
 log = logging.getLogger(__name__)
 
@@ -105,23 +112,30 @@ def deliver_pending_after_request() -> None:
 def deliver(ids: list[int] | None = None) -> tuple[int, int]:
     """Try every queued message that is due (or those of them named); commit each outcome.
 
-    Returns (sent, still queued or failed). Messages another sender is working on are
-    skipped, so a request and ``mdt outbox send`` running together send each one once.
+    Returns (sent, not sent: still queued or refused). Messages another sender is working
+    on are skipped, so a request and ``mdt outbox send`` running together send each once.
     """
     transport = make_transport(current_app.config)
     session = db.state().sessionmaker()
     try:
-        sent = failed = 0
-        for row_id in _due_ids(session, ids):
+        due = _due_ids(session, ids)
+        sent = not_sent = 0
+        for done, row_id in enumerate(due, start=1):
             row = _claim(session, row_id)
             if row is None:
                 continue
-            if _send_one(row, transport):
-                sent += 1
-            else:
-                failed += 1
+            outcome = _send_one(row, transport)
             session.commit()
-        return sent, failed
+            if outcome is _Outcome.SENT:
+                sent += 1
+                continue
+            not_sent += 1
+            if outcome is _Outcome.SERVER_UNAVAILABLE and done < len(due):
+                # Each further try would wait out the same timeout (and hold up the request
+                # that queued them); they stay due, untouched, for the next run.
+                log.warning("outbox: %s more message(s) left for the next run", len(due) - done)
+                return sent, not_sent + len(due) - done
+        return sent, not_sent
     finally:
         session.close()
 
@@ -156,7 +170,13 @@ def _claim(session: Session, row_id: int) -> OutboxMessage | None:
     return session.get(OutboxMessage, row_id, populate_existing=True)
 
 
-def _send_one(row: OutboxMessage, transport: Transport) -> bool:
+class _Outcome(enum.Enum):
+    SENT = "sent"
+    NOT_SENT = "not sent"
+    SERVER_UNAVAILABLE = "server unavailable"
+
+
+def _send_one(row: OutboxMessage, transport: Transport) -> _Outcome:
     """Send one claimed message and record the outcome on its row (not yet committed)."""
     try:
         message = message_from_string(row.mime, policy=policy.default)
@@ -165,21 +185,23 @@ def _send_one(row: OutboxMessage, transport: Transport) -> bool:
         row.last_error = str(exc)[:_ERROR_MAX]
         row.status = OutboxStatus.FAILED
         log.error("outbox message %s refused for good: %s", row.id, exc)
-        return False
+        return _Outcome.NOT_SENT
     except TemporaryFailure as exc:
         _retry_later(row, str(exc))
         log.warning("outbox message %s not sent (attempt %s): %s", row.id, row.attempts, exc)
-        return False
+        if isinstance(exc, ServerUnavailable):
+            return _Outcome.SERVER_UNAVAILABLE
+        return _Outcome.NOT_SENT
     except Exception as exc:
         # A fault of ours, not the server's: keep the message and say so, never drop it.
         _retry_later(row, f"{type(exc).__name__}: {exc}")
         log.exception("outbox message %s not sent (attempt %s)", row.id, row.attempts)
-        return False
+        return _Outcome.NOT_SENT
     row.status = OutboxStatus.SENT
     row.sent_at = now_utc()
     row.last_error = None
     log.info("outbox message %s sent (attempt %s)", row.id, row.attempts)
-    return True
+    return _Outcome.SENT
 
 
 def _retry_later(row: OutboxMessage, error: str) -> None:

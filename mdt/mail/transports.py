@@ -24,6 +24,11 @@ class TemporaryFailure(Exception):
     """The server is down or asked us to try later."""
 
 
+class ServerUnavailable(TemporaryFailure):
+    """We could not reach or set up the server at all, so the rest of this run would wait
+    out the same timeout message after message."""
+
+
 class Transport(Protocol):
     def send(self, message: EmailMessage, recipients: list[str]) -> None: ...
 
@@ -64,7 +69,7 @@ class SMTPTransport:
         try:
             smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
         except (OSError, smtplib.SMTPException) as exc:
-            raise TemporaryFailure(f"cannot connect to {self.host}:{self.port}: {exc}") from exc
+            raise ServerUnavailable(f"cannot connect to {self.host}:{self.port}: {exc}") from exc
         try:
             if self.starttls:
                 # smtplib's own default context checks neither the certificate nor the
@@ -74,7 +79,7 @@ class SMTPTransport:
                 smtp.login(self.username, self.password)
         except (OSError, smtplib.SMTPException) as exc:
             smtp.close()
-            raise TemporaryFailure(f"SMTP set-up with {self.host} failed: {exc}") from exc
+            raise ServerUnavailable(f"SMTP set-up with {self.host} failed: {exc}") from exc
         return smtp
 
 

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from mdt.extensions import db
-from mdt.meetings.models import Invitation, Meeting, MeetingStatus
+from mdt.meetings.models import Attendance, Invitation, Meeting, MeetingStatus
 
 
 def meeting_in_occurrence(series_id: int, original_date: date) -> Meeting | None:
@@ -50,3 +50,17 @@ def upcoming_for_user(user_id: int, since: datetime) -> list[tuple[Meeting, Invi
         .options(sa.orm.joinedload(Meeting.team))
     )
     return [(row.Meeting, row.Invitation) for row in rows]
+
+
+def attendance_history(team_id: int) -> dict[int, tuple[int, int]]:
+    """Per person: (meetings attended in person or remotely, meetings with attendance recorded)."""
+    attended = sa.func.sum(
+        sa.case((Invitation.attendance.in_([Attendance.PRESENT, Attendance.REMOTE]), 1), else_=0)
+    )
+    rows = db.session.execute(
+        sa.select(Invitation.user_id, attended, sa.func.count(Invitation.id))
+        .join(Meeting, Meeting.id == Invitation.meeting_id)
+        .where(Meeting.team_id == team_id, Invitation.attendance.is_not(None))
+        .group_by(Invitation.user_id)
+    )
+    return {user_id: (int(yes or 0), int(total)) for user_id, yes, total in rows}

@@ -13,6 +13,7 @@ from mdt.accounts.operations import Conflict
 from mdt.accounts.views import CONFLICT, EXPIRED
 from mdt.core.forms import EmptyForm, choices
 from mdt.extensions import db
+from mdt.meetings.queries import attendance_history
 from mdt.teams import operations as ops
 from mdt.teams.forms import MembershipForm, NewMembershipForm, NewTeamForm, TeamForm
 from mdt.teams.models import Membership, Team, TeamRole
@@ -87,6 +88,7 @@ def detail(team_id: int) -> str:
         "teams/detail.html",
         team=team,
         can_manage=team.can_manage(current_user),
+        attendance=attendance_history(team.id),
         remove_form=EmptyForm(),
         title=team.name,
     )

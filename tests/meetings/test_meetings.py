@@ -191,3 +191,24 @@ def test_my_meetings_lists_what_i_am_invited_to(client, make, app):
     login(mine, sw.email)
     page = mine.get("/meetings/mine").text
     assert team.name in page and "No reply yet" in page
+
+
+def test_attendance_history_shows_on_the_team_page_with_the_two_thirds_standard(
+    client, make, session
+):
+    coordinator, team, gp, sw, _deputy, series = _team(make)
+    from datetime import date
+
+    for n, (gp_mark, sw_mark) in enumerate(
+        [("present", "absent"), ("remote", "apologies"), ("present", "present")]
+    ):
+        meeting = make.meeting(team, series, occurrence_date=date(2027, 1, 5 + 7 * n))
+        for inv in meeting.invitations:
+            mark = {gp.id: gp_mark, sw.id: sw_mark}.get(inv.user_id)
+            inv.attendance = Attendance(mark) if mark else None
+        session.commit()
+    login(client, coordinator.email)
+    page = client.get(f"/teams/{team.id}").text
+    rows = {name: page.split(name, 1)[1].split("</tr>", 1)[0] for name in ("Dr GP", "Sam SW")}
+    assert "3 of 3" in rows["Dr GP"] and "Below 2/3" not in rows["Dr GP"]
+    assert "1 of 3" in rows["Sam SW"] and "Below 2/3" in rows["Sam SW"]
