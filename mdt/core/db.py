@@ -47,7 +47,9 @@ class UTCDateTime(sa.types.TypeDecorator[datetime]):
 def create_engine(url: str, echo: bool = False) -> Engine:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    engine = sa.create_engine(url, echo=echo, pool_pre_ping=True)
+    # hide_parameters: a failed statement must not print what it was saving (emails with
+    # one-time links, password hashes) into logs.
+    engine = sa.create_engine(url, echo=echo, pool_pre_ping=True, hide_parameters=True)
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
     return engine

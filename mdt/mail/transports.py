@@ -60,7 +60,7 @@ class SMTPTransport:
         finally:
             _quit_quietly(smtp)
         if refused:
-            # The others have it, so it counts as sent; say who did not (no body logged).
+            # The others have it, so it counts as sent; say how many did not (count only).
             log.warning("SMTP server refused %s of %s recipient(s)", len(refused), len(recipients))
 
     def _open(self) -> smtplib.SMTP:

@@ -30,4 +30,3 @@ def app_logs(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
     """Every log record our side writes (the test SMTP server's own logs left out)."""
     caplog.set_level(logging.DEBUG)
     return caplog
-

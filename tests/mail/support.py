@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
-from flask import Flask
+from flask import Flask, g
 from sqlalchemy.orm import Session
 
 from mdt.extensions import db
@@ -47,20 +47,22 @@ class Recorder:
     data_reply: str | None = None
     quit_reply: str | None = None
 
-    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, _opts: Any) -> str:  # noqa: N802
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, _opts: Any
+    ) -> str:
         if address in self.rcpt_replies:
             return self.rcpt_replies[address]
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         if self.data_reply is not None:
             return self.data_reply
         message = message_from_bytes(envelope.content, policy=policy.default)
-        self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), message))  # type: ignore[arg-type]
+        self.received.append(Received(str(envelope.mail_from), list(envelope.rcpt_tos), message))
         return "250 Message accepted for delivery"
 
-    async def handle_QUIT(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_QUIT(self, server: Any, session: Any, envelope: Any) -> str:
         return self.quit_reply or "221 Bye"
 
 
@@ -102,10 +104,15 @@ class SMTPServer:
 
 
 def queue(app: Flask, to: list[str], subject: str = "Hello", text: str = "Body\n") -> int:
-    """Enqueue a message and commit, as a view would; returns the row's id."""
+    """Enqueue a message and commit, as a view would, and return the row's id.
+
+    The message is left for the next ``deliver()``, as if the process that queued it
+    stopped before its own after-commit delivery, so each test says when sending happens.
+    """
     with app.app_context():
         row = outbox.enqueue(outbox.compose(to, subject, text))
         db.session.commit()
+        g.pop("outbox_pending", None)
         return row.id
 
 
@@ -124,5 +131,7 @@ def our_logs(caplog: pytest.LogCaptureFixture) -> str:
     """What our side logged, tracebacks included (the test SMTP server's own logs left out)."""
     formatter = logging.Formatter("%(name)s %(levelname)s %(message)s")
     return "\n".join(
-        formatter.format(r) for r in caplog.records if not r.name.startswith(("mail.log", "asyncio"))
+        formatter.format(r)
+        for r in caplog.records
+        if not r.name.startswith(("mail.log", "asyncio"))
     )

@@ -64,7 +64,7 @@ def test_an_unreachable_server_delays_the_link_and_it_goes_once_the_server_is_ba
     [row] = rows(session)
     assert row.status == OutboxStatus.QUEUED
     assert row.attempts == 1
-    assert "127.0.0.1" in row.last_error and "refused" in row.last_error.lower()
+    assert "connection refused" in row.last_error.lower()
     assert row.next_attempt_at > now_utc()
     assert row.sent_at is None
     retry_at = row.next_attempt_at
