@@ -48,12 +48,15 @@ def _configure_templates(app: Flask) -> None:
 def _register(app: Flask) -> None:
     from mdt import cli, core, extensions
     from mdt.accounts import views as accounts
+    from mdt.agenda import views as agenda
     from mdt.availability import views as availability
     from mdt.core import web
     from mdt.dashboard import views as dashboard
     from mdt.mail import outbox
     from mdt.meetings import views as meetings
     from mdt.organisations import views as organisations
+    from mdt.patients import views as patients
+    from mdt.prep import views as prep
     from mdt.slots import views as slots
     from mdt.teams import views as teams
 
@@ -68,6 +71,9 @@ def _register(app: Flask) -> None:
         slots.bp,
         meetings.bp,
         availability.bp,
+        agenda.bp,
+        prep.bp,
+        patients.bp,
     ):
         app.register_blueprint(blueprint)
     cli.init_app(app)

@@ -1,16 +1,22 @@
 """Imports every feature's models so the metadata (and Alembic) sees all tables."""
 
 from mdt.accounts.models import LoginAttempt, PasswordLink, User, UserSession
+from mdt.agenda.models import Case
+from mdt.audit.models import AuditEvent
 from mdt.availability.models import Commitment
 from mdt.core.db import Base
 from mdt.mail.models import OutboxMessage
 from mdt.meetings.models import Invitation, Meeting
 from mdt.organisations.models import Organisation
+from mdt.patients.models import Patient
+from mdt.prep.models import PrepRequest
 from mdt.slots.models import SlotException, SlotSeries
 from mdt.teams.models import Membership, Team
 
 __all__ = [
+    "AuditEvent",
     "Base",
+    "Case",
     "Commitment",
     "Invitation",
     "Meeting",
@@ -21,6 +27,8 @@ __all__ = [
     "Organisation",
     "OutboxMessage",
     "PasswordLink",
+    "Patient",
+    "PrepRequest",
     "Team",
     "User",
     "UserSession",

@@ -11,9 +11,12 @@ from sqlalchemy.orm import Session
 from mdt.accounts.models import User
 from mdt.accounts.operations import email_key
 from mdt.accounts.passwords import hash_password
+from mdt.agenda.models import Case
 from mdt.availability.models import Commitment, CommitmentKind
 from mdt.meetings.models import Invitation, Meeting
 from mdt.organisations.models import Organisation, OrganisationType
+from mdt.patients.models import Patient
+from mdt.prep.models import PrepRequest
 from mdt.slots.models import SlotSeries
 from mdt.slots.recurrence import Frequency
 from mdt.teams.models import Membership, Team, TeamRole
@@ -139,3 +142,40 @@ class Factory:
                 )
             )
         return self._save(meeting)
+
+    def patient(self, **over: Any) -> Patient:
+        n = next(_counter)
+        fields = {
+            "nhs_number": _test_nhs_number(n),
+            "name": f"Patient {n}",
+            "date_of_birth": date(1940, 1, 1),
+        } | over
+        if "registered_practice" not in fields and "registered_practice_id" not in fields:
+            fields["registered_practice"] = self.organisation()
+        return self._save(Patient(**fields))
+
+
+def _test_nhs_number(n: int) -> str:
+    """A valid number from the 999 test range, never a real person's."""
+    import nhs_number
+
+    for candidate in range(999_000_000 + n * 11, 999_999_999):
+        stem = f"{candidate:09d}"
+        check = nhs_number.calculate_checksum(stem)
+        if check != 10:
+            return f"{stem}{check}"
+    raise AssertionError("ran out of test NHS numbers")
+
+
+def _case(self: Factory, meeting: Meeting, patient: Patient, *owners: User, **over: Any) -> Case:
+    """A case on a meeting's agenda with an open prep request for each owner."""
+    fields = {"reason": "Frailty review", "position": 1} | over
+    case = Case(meeting_id=meeting.id, patient_id=patient.id, **fields)
+    for owner in owners:
+        case.prep_requests.append(
+            PrepRequest(user_id=owner.id, discipline="General practice", due_at=meeting.starts_at)
+        )
+    return self._save(case)
+
+
+Factory.case = _case  # type: ignore[attr-defined]

@@ -42,6 +42,16 @@ TEAM_MANAGE = {
     "coordinator": OK,
     "admin": OK,
 }
+# Patient data: members of the team only; an administrator who is not a member sees nothing.
+PATIENT_VIEW = TEAM_VIEW | {"admin": "404"}
+CHAIR_ONLY = TEAM_MANAGE | {"admin": "404"}
+OWNER_ONLY = {
+    "anonymous": LOGIN,
+    "outsider": "404",
+    "member": OK,
+    "coordinator": "404",
+    "admin": "404",
+}
 
 
 @dataclass
@@ -118,6 +128,18 @@ INVENTORY: dict[str, Route] = {
     "availability.for_member": Route(
         "GET", "/teams/{team_id}/members/{membership_id}/availability", TEAM_MANAGE, csrf="form"
     ),
+    "agenda.index": Route("GET", "/meetings/{meeting_id}/agenda", PATIENT_VIEW),
+    "agenda.new_case": Route("GET", "/meetings/{meeting_id}/cases/new", PATIENT_VIEW, csrf="form"),
+    "agenda.case": Route("GET", "/cases/{case_id}", PATIENT_VIEW),
+    "agenda.defer": Route("POST", "/cases/{case_id}/defer", CHAIR_ONLY, csrf="flash"),
+    "agenda.pack": Route("GET", "/meetings/{meeting_id}/pack", CHAIR_ONLY),
+    "prep.mine": Route("GET", "/prep", SIGNED_IN),
+    "prep.save": Route("POST", "/prep/{prep_id}", OWNER_ONLY, csrf="form"),
+    "prep.not_known": Route("POST", "/prep/{prep_id}/not-known", OWNER_ONLY, csrf="flash"),
+    "prep.handover": Route("GET", "/prep/{prep_id}/handover", OWNER_ONLY, csrf="form"),
+    "prep.readiness_page": Route("GET", "/meetings/{meeting_id}/readiness", CHAIR_ONLY),
+    "patients.index": Route("GET", "/patients/", SIGNED_IN),
+    "patients.detail": Route("GET", "/patients/{patient_id}", PATIENT_VIEW),
     # The owner, coordinators of a team the owner is in, and administrators.
     "availability.remove": Route(
         "POST",
@@ -139,6 +161,8 @@ def world(app, make) -> dict[str, Any]:
     series = make.series(team, weekday=1)
     meeting = make.meeting(team, series)
     commitment = make.recurring(member)
+    patient = make.patient()
+    case = make.case(meeting, patient, member)
     with app.app_context():
         token = accounts.issue_password_link(member, admin)
         db.session.commit()
@@ -153,6 +177,9 @@ def world(app, make) -> dict[str, Any]:
             "series_id": series.id,
             "meeting_id": meeting.id,
             "commitment_id": commitment.id,
+            "patient_id": patient.id,
+            "case_id": case.id,
+            "prep_id": case.prep_requests[0].id,
         },
         "emails": {
             "outsider": "outsider@b.example.org",
@@ -224,11 +251,13 @@ def test_another_teams_pages_are_hidden_from_a_member(app, world):
 
 def test_posting_without_a_csrf_token_changes_nothing(app, world):
     """Every route that takes a POST checks the token, posted by someone allowed to use it."""
-    clients = {role: _client_as(app, world, role) for role in ("admin", "coordinator")}
+    clients = {role: _client_as(app, world, role) for role in ("admin", "coordinator", "member")}
     for endpoint, route in INVENTORY.items():
         if route.csrf in (None, "exempt") or endpoint == "accounts.login":
             continue
-        client = clients["admin" if route.expect["admin"] == OK else "coordinator"]
+        client = clients[
+            next(r for r in ("admin", "coordinator", "member") if route.expect[r] == OK)
+        ]
         path = route.path.format(**world["ids"])
         data = {"name": "Changed", "kind": "recurring", "reply": "remote"}
         response = client.post(path, data=data, follow_redirects=True)

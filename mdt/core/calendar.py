@@ -37,3 +37,18 @@ def add_minutes(day: date, at: time, minutes: int, zone: str) -> datetime:
 
 def to_local(moment: datetime, zone: str) -> datetime:
     return moment.astimezone(ZoneInfo(zone))
+
+
+def working_days_before(day: date, count: int) -> date:
+    """The date `count` working days before `day` (weekends and bank holidays skipped)."""
+    found = day
+    while count > 0:
+        found -= timedelta(days=1)
+        if is_working_day(found):
+            count -= 1
+    return found
+
+
+def end_of_day(day: date, zone: str) -> datetime:
+    """The instant a local day ends (the next midnight), in UTC."""
+    return local_to_utc(day + timedelta(days=1), time(0, 0), zone)

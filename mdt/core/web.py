@@ -103,3 +103,6 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(Exception, render_server_error)
     app.jinja_env.globals["csp_nonce"] = csp_nonce
     app.jinja_env.globals["to_local"] = to_local
+    from mdt.agenda.cutoff import closing_day
+
+    app.jinja_env.globals["closing_day"] = closing_day

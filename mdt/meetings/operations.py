@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import sqlalchemy as sa
 from flask import render_template
 
 from mdt.accounts.models import User
@@ -15,7 +16,7 @@ from mdt.mail import outbox
 from mdt.meetings.models import Attendance, Invitation, Meeting, MeetingStatus, Reply
 from mdt.slots.models import SlotSeries
 from mdt.slots.occurrences import Occurrence
-from mdt.teams.models import Team, TeamRole
+from mdt.teams.models import Membership, Team, TeamRole
 
 
 class AlreadyBooked(Exception):
@@ -29,6 +30,35 @@ def _invite_members(meeting: Meeting, team: Team) -> None:
                 user=m.user, discipline=m.discipline, counts_for_quorum=m.role in QUORUM_ROLES
             )
         )
+
+
+def invite_to_upcoming(team: Team, membership: Membership, now: datetime) -> list[Meeting]:
+    """Someone joining a team is invited to its booked meetings still to come, and asked to
+    prepare the cases already on them."""
+    from mdt.agenda.models import Case
+    from mdt.prep.operations import request_prep
+
+    upcoming = db.session.scalars(
+        sa.select(Meeting).where(
+            Meeting.team_id == team.id,
+            Meeting.status == MeetingStatus.SCHEDULED,
+            Meeting.starts_at > now,
+        )
+    ).all()
+    for meeting in upcoming:
+        if meeting.invitation_of(membership.user) is None:
+            meeting.invitations.append(
+                Invitation(
+                    user=membership.user,
+                    discipline=membership.discipline,
+                    counts_for_quorum=membership.role in QUORUM_ROLES,
+                )
+            )
+            db.session.flush()
+            meeting.team = team
+            for case in db.session.scalars(sa.select(Case).where(Case.meeting_id == meeting.id)):
+                request_prep(case, meeting)
+    return list(upcoming)
 
 
 def _team_chair(team: Team) -> User | None:

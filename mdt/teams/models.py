@@ -50,6 +50,8 @@ class Team(Base):
     time_zone: Mapped[str] = mapped_column(sa.String(64), default="Europe/London")
     default_location: Mapped[str] = mapped_column(sa.String(200), default="")
     default_video_link: Mapped[str] = mapped_column(sa.String(500), default="")
+    #: Working days before a meeting that its agenda closes (only urgent cases after).
+    agenda_cutoff_days: Mapped[int] = mapped_column(default=2, server_default="2")
     revision: Mapped[int] = mapped_column(default=1)
 
     memberships: Mapped[list[Membership]] = relationship(

@@ -12,7 +12,9 @@ from mdt.accounts.models import User
 from mdt.accounts.operations import Conflict
 from mdt.accounts.views import CONFLICT, EXPIRED
 from mdt.core.forms import EmptyForm, choices
+from mdt.core.time import now_utc
 from mdt.extensions import db
+from mdt.meetings.operations import invite_to_upcoming
 from mdt.meetings.queries import attendance_history
 from mdt.teams import operations as ops
 from mdt.teams.forms import MembershipForm, NewMembershipForm, NewTeamForm, TeamForm
@@ -136,7 +138,10 @@ def add_member(team_id: int) -> str | Response:
             form.user_id.errors.append(f"{user.name} is already in this team")
         else:
             deputy = db.session.get(User, form.deputy_id.data) if form.deputy_id.data else None
-            ops.add_member(team, user, TeamRole(form.role.data), form.discipline.data, deputy)
+            membership = ops.add_member(
+                team, user, TeamRole(form.role.data), form.discipline.data, deputy
+            )
+            invite_to_upcoming(team, membership, now_utc())
             db.session.commit()
             flash(f"{user.name} is added to {team.name}.")
             return redirect(url_for("teams.detail", team_id=team.id))

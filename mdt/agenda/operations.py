@@ -1,0 +1,126 @@
+"""Building a meeting's agenda: cases, the cut-off, late urgent additions."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+
+from mdt.accounts.models import User
+from mdt.agenda.cutoff import agenda_cutoff
+from mdt.agenda.models import Case, Priority, Triage
+from mdt.audit.operations import record
+from mdt.extensions import db
+from mdt.meetings.models import Meeting, MeetingStatus
+from mdt.patients.models import Patient
+from mdt.prep.operations import move_case, request_prep
+
+
+class AgendaRefusal(Exception):
+    """Why the case cannot be added; the message is for the person adding it."""
+
+
+def find_or_create_patient(
+    nhs_number: str, name: str, date_of_birth: date, practice_id: int
+) -> Patient:
+    patient = db.session.scalar(sa.select(Patient).where(Patient.nhs_number == nhs_number))
+    if patient is None:
+        patient = Patient(
+            nhs_number=nhs_number,
+            name=name.strip(),
+            date_of_birth=date_of_birth,
+            registered_practice_id=practice_id,
+        )
+        db.session.add(patient)
+        db.session.flush()
+        record("create", [patient.id], "patient record")
+        return patient
+    if patient.date_of_birth != date_of_birth or patient.name.lower() != name.strip().lower():
+        raise AgendaRefusal(
+            "This NHS number is already recorded with a different name or date of birth. "
+            "Check the NHS number, name and date of birth against the person's record."
+        )
+    return patient
+
+
+def add_case(
+    meeting: Meeting,
+    patient: Patient,
+    by: User,
+    now: datetime,
+    *,
+    reason: str,
+    priority: Priority,
+    late_reason: str | None = None,
+    **fields: object,
+) -> Case:
+    if patient.objects_to_sharing:
+        raise AgendaRefusal(
+            "This person has objected to being discussed at MDT meetings, so they cannot be "
+            "added to an agenda. Talk to them, or to their GP practice, about their care."
+        )
+    if meeting.status is not MeetingStatus.SCHEDULED or meeting.starts_at <= now:
+        raise AgendaRefusal("Cases can only be added to a meeting that is still to come.")
+    if any(c.patient_id == patient.id for c in cases_of(meeting)):
+        raise AgendaRefusal("This person is already on this meeting's agenda.")
+    late = now >= agenda_cutoff(meeting)
+    if late and priority is not Priority.URGENT:
+        raise AgendaRefusal(
+            "The agenda closed at the cut-off: after it only urgent cases can be added. Add "
+            "this case to the next meeting, or mark it urgent and say why it cannot wait."
+        )
+    if late and not (late_reason or "").strip():
+        raise AgendaRefusal("Say why this urgent case cannot wait for the next meeting.")
+    position = max((c.position for c in cases_of(meeting)), default=0) + 1
+    case = Case(
+        meeting_id=meeting.id,
+        patient_id=patient.id,
+        reason=reason.strip(),
+        priority=priority,
+        referred_by_id=by.id,
+        position=position,
+        late_reason=(late_reason or "").strip() if late else None,
+        **fields,
+    )
+    db.session.add(case)
+    db.session.flush()
+    request_prep(case, meeting)
+    record("create", [patient.id], f"case {case.id} on the agenda of meeting {meeting.id}")
+    return case
+
+
+def cases_of(meeting: Meeting) -> list[Case]:
+    return list(
+        db.session.scalars(
+            sa.select(Case).where(Case.meeting_id == meeting.id).order_by(Case.position, Case.id)
+        )
+    )
+
+
+def next_meeting_after(meeting: Meeting) -> Meeting | None:
+    return db.session.scalar(
+        sa.select(Meeting)
+        .where(
+            Meeting.team_id == meeting.team_id,
+            Meeting.status == MeetingStatus.SCHEDULED,
+            Meeting.starts_at > meeting.starts_at,
+        )
+        .order_by(Meeting.starts_at)
+        .limit(1)
+    )
+
+
+def defer(case: Case, meeting: Meeting) -> Meeting:
+    target = next_meeting_after(meeting)
+    if target is None:
+        raise AgendaRefusal("Book the team's next meeting first: the case moves to it.")
+    if any(c.patient_id == case.patient_id for c in cases_of(target)):
+        raise AgendaRefusal("This person is already on the next meeting's agenda.")
+    target.team = meeting.team
+    move_case(case, target)
+    case.position = max((c.position for c in cases_of(target) if c.id != case.id), default=0) + 1
+    record("update", [case.patient_id], f"case {case.id} deferred to meeting {target.id}")
+    return target
+
+
+__all__ = ["Triage", "add_case", "defer", "find_or_create_patient"]

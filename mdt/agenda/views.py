@@ -1,0 +1,169 @@
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from sqlalchemy.orm import selectinload
+from werkzeug.wrappers import Response
+
+from mdt.agenda import operations as ops
+from mdt.agenda.cutoff import agenda_cutoff
+from mdt.agenda.forms import CaseForm
+from mdt.agenda.models import Case, Priority, Triage
+from mdt.audit.operations import record
+from mdt.core.forms import EmptyForm, choices
+from mdt.core.time import now_utc
+from mdt.extensions import db
+from mdt.meetings.models import Meeting
+from mdt.meetings.views import can_record_attendance, get_meeting_or_404
+from mdt.organisations.models import Organisation, OrganisationType
+from mdt.prep.models import PrepRequest
+
+bp = Blueprint("agenda", __name__)
+
+
+def get_member_meeting_or_404(meeting_id: int, manage: bool = False) -> Meeting:
+    """Patient data is for members of the team only (administrators included only if members)."""
+    meeting = get_meeting_or_404(meeting_id, manage=manage)
+    if meeting.team.membership_of(current_user) is None:
+        abort(404)
+    return meeting
+
+
+def get_case_or_404(case_id: int, manage: bool = False) -> tuple[Case, Meeting]:
+    case = db.session.get(Case, case_id) or abort(404)
+    return case, get_member_meeting_or_404(case.meeting_id, manage=manage)
+
+
+def load_cases(meeting: Meeting) -> list[Case]:
+    """The agenda in order, with every case's prep (two queries whatever its length)."""
+    return list(
+        db.session.scalars(
+            sa.select(Case)
+            .where(Case.meeting_id == meeting.id)
+            .order_by(Case.position, Case.id)
+            .options(selectinload(Case.prep_requests).joinedload(PrepRequest.user))
+        )
+    )
+
+
+@bp.get("/meetings/<int:meeting_id>/agenda")
+@login_required
+def index(meeting_id: int) -> str:
+    meeting = get_member_meeting_or_404(meeting_id)
+    cases = load_cases(meeting)
+    record("view", [c.patient_id for c in cases], f"agenda of meeting {meeting.id}")
+    db.session.commit()
+    return render_template(
+        "agenda/index.html",
+        meeting=meeting,
+        cases=cases,
+        cutoff=agenda_cutoff(meeting),
+        now=now_utc(),
+        can_manage=meeting.team.can_manage(current_user),
+        defer_form=EmptyForm(),
+        title="Agenda",
+    )
+
+
+def _case_form(meeting: Meeting) -> CaseForm:
+    form = CaseForm()
+    practices = db.session.execute(
+        sa.select(Organisation.id, Organisation.name)
+        .where(Organisation.type == OrganisationType.GP_PRACTICE)
+        .order_by(Organisation.name)
+    )
+    form.registered_practice_id.choices = choices(
+        [(0, "Choose a practice")] + [(p.id, p.name) for p in practices]
+    )
+    members = sorted(meeting.team.memberships, key=lambda m: m.user.name)
+    form.key_worker_id.choices = choices(
+        [(0, "Not named yet")] + [(m.user_id, m.user.name) for m in members]
+    )
+    return form
+
+
+@bp.route("/meetings/<int:meeting_id>/cases/new", methods=["GET", "POST"])
+@login_required
+def new_case(meeting_id: int) -> str | Response:
+    meeting = get_member_meeting_or_404(meeting_id)
+    form = _case_form(meeting)
+    problem = None
+    if form.validate_on_submit():
+        try:
+            patient = ops.find_or_create_patient(
+                form.nhs_number.data,
+                form.name.data,
+                form.date_of_birth.data,
+                form.registered_practice_id.data,
+            )
+            case = ops.add_case(
+                meeting,
+                patient,
+                current_user,
+                now_utc(),  # type: ignore[arg-type]
+                reason=form.reason.data,
+                priority=Priority(form.priority.data),
+                late_reason=form.late_reason.data,
+                what_matters=(form.what_matters.data or "").strip(),
+                questions=(form.questions.data or "").strip(),
+                disciplines_needed="|".join(form.disciplines.data or []),
+                key_worker_id=form.key_worker_id.data or None,
+                minutes=form.minutes.data,
+                triage=Triage(form.triage.data),
+            )
+        except ops.AgendaRefusal as refusal:
+            db.session.rollback()
+            problem = str(refusal)
+        else:
+            db.session.commit()
+            flash(f"{case.patient.name} is on the agenda; preparation has been requested.")
+            return redirect(url_for("agenda.index", meeting_id=meeting.id))
+    return render_template(
+        "agenda/new_case.html",
+        form=form,
+        meeting=meeting,
+        problem=problem,
+        cutoff=agenda_cutoff(meeting),
+        title="Add a case",
+    )
+
+
+@bp.get("/cases/<int:case_id>")
+@login_required
+def case(case_id: int) -> str:
+    case, meeting = get_case_or_404(case_id)
+    record("view", [case.patient_id], f"case {case.id}")
+    db.session.commit()
+    return render_template(
+        "agenda/case.html", case=case, meeting=meeting, now=now_utc(), title="Case"
+    )
+
+
+@bp.post("/cases/<int:case_id>/defer")
+@login_required
+def defer(case_id: int) -> Response:
+    case, meeting = get_case_or_404(case_id, manage=True)
+    if not EmptyForm().validate_on_submit():
+        flash("Nothing was changed: the form had expired. Try again.")
+        return redirect(url_for("agenda.index", meeting_id=meeting.id))
+    try:
+        target = ops.defer(case, meeting)
+    except ops.AgendaRefusal as refusal:
+        flash(str(refusal))
+        return redirect(url_for("agenda.index", meeting_id=meeting.id))
+    db.session.commit()
+    flash("The case is deferred to the next meeting, with the preparation already done.")
+    return redirect(url_for("agenda.index", meeting_id=target.id))
+
+
+@bp.get("/meetings/<int:meeting_id>/pack")
+@login_required
+def pack(meeting_id: int) -> str:
+    meeting = get_member_meeting_or_404(meeting_id)
+    if not can_record_attendance(meeting, current_user):
+        abort(403)
+    cases = load_cases(meeting)
+    record("export", [c.patient_id for c in cases], f"meeting pack of meeting {meeting.id}")
+    db.session.commit()
+    return render_template("agenda/pack.html", meeting=meeting, cases=cases, title="Meeting pack")

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from mdt.core.db import Base, UTCDateTime
+from mdt.core.time import now_utc
+
+
+class AuditEvent(Base):
+    """Who viewed, created, changed or exported which patient's data, and when.
+
+    Append-only: the app has no code path that updates or deletes these rows.
+    """
+
+    __tablename__ = "audit_event"
+    __table_args__ = (sa.Index("ix_audit_event_patient_at", "patient_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
+    patient_id: Mapped[int] = mapped_column(sa.ForeignKey("patient.id"))
+    #: view, create, update or export.
+    action: Mapped[str] = mapped_column(sa.String(10))
+    #: What was seen or done, e.g. "case 12 on the agenda of meeting 4". Never clinical text.
+    what: Mapped[str] = mapped_column(sa.String(200))

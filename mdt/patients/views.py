@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+from flask import Blueprint, render_template, request
+from flask_login import current_user, login_required
+
+from mdt.agenda.models import Case
+from mdt.audit.operations import record
+from mdt.extensions import db
+from mdt.meetings.models import Meeting
+from mdt.patients.access import get_patient_or_404, visible_patients
+from mdt.patients.models import Patient
+from mdt.teams.models import Membership
+
+bp = Blueprint("patients", __name__, url_prefix="/patients")
+
+
+@bp.get("/")
+@login_required
+def index() -> str:
+    """Find a patient by NHS number or name, among those you may see."""
+    q = (request.args.get("q") or "").strip()
+    found: list[Patient] = []
+    if q:
+        query = sa.select(Patient).where(Patient.id.in_(visible_patients(current_user)))  # type: ignore[arg-type]
+        digits = re.sub(r"[\s-]", "", q)
+        if digits.isdigit():
+            query = query.where(Patient.nhs_number == digits)
+        else:
+            query = query.where(sa.func.lower(Patient.name).contains(q.lower()))
+        found = list(db.session.scalars(query.order_by(Patient.name).limit(50)))
+        record("view", [p.id for p in found], "patient search results")
+        db.session.commit()
+    return render_template("patients/index.html", q=q, found=found, title="Find a patient")
+
+
+@bp.get("/<int:patient_id>")
+@login_required
+def detail(patient_id: int) -> str:
+    patient = get_patient_or_404(patient_id)
+    my_teams = sa.select(Membership.team_id).where(Membership.user_id == current_user.id)
+    cases = list(
+        db.session.execute(
+            sa.select(Case, Meeting)
+            .join(Meeting, Meeting.id == Case.meeting_id)
+            .where(Case.patient_id == patient.id, Meeting.team_id.in_(my_teams))
+            .order_by(Meeting.starts_at.desc())
+        )
+    )
+    record("view", [patient.id], "patient record")
+    db.session.commit()
+    return render_template("patients/detail.html", patient=patient, cases=cases, title="Patient")

@@ -1,0 +1,163 @@
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload
+from werkzeug.wrappers import Response
+
+from mdt.accounts.models import User
+from mdt.accounts.operations import Conflict
+from mdt.agenda.models import Case
+from mdt.agenda.views import get_member_meeting_or_404, load_cases
+from mdt.audit.operations import record
+from mdt.core.forms import choices
+from mdt.core.time import now_utc
+from mdt.extensions import db
+from mdt.meetings.models import Meeting, MeetingStatus
+from mdt.meetings.views import can_record_attendance
+from mdt.prep import operations as ops
+from mdt.prep.forms import HandOverForm, NotKnownForm, PrepForm
+from mdt.prep.models import Known, PrepRequest
+from mdt.prep.readiness import readiness
+
+bp = Blueprint("prep", __name__)
+
+PREP_CONFLICT = (
+    "Someone else saved this preparation while you were writing, so yours was not saved. "
+    "Theirs is shown; what you typed is below it: check and save again."
+)
+
+
+def get_request_or_404(request_id: int) -> PrepRequest:
+    """Only the person who owes it: a request is never someone else's to fill in."""
+    prep = db.session.get(PrepRequest, request_id)
+    if prep is None or prep.user_id != current_user.id:
+        abort(404)
+    return prep
+
+
+def _my_open_requests() -> list[PrepRequest]:
+    return list(
+        db.session.scalars(
+            sa.select(PrepRequest)
+            .join(Case, Case.id == PrepRequest.case_id)
+            .join(Meeting, Meeting.id == Case.meeting_id)
+            .where(
+                PrepRequest.user_id == current_user.id,
+                PrepRequest.completed_at.is_(None),
+                Meeting.status == MeetingStatus.SCHEDULED,
+                Meeting.ends_at > now_utc(),
+            )
+            .order_by(PrepRequest.due_at, Case.position)
+            .options(joinedload(PrepRequest.case).joinedload(Case.meeting).joinedload(Meeting.team))
+        )
+    )
+
+
+@bp.get("/prep")
+@login_required
+def mine() -> str:
+    return _render_mine({})
+
+
+def _render_mine(forms: dict[int, PrepForm], conflict_id: int | None = None) -> str:
+    requests = _my_open_requests()
+    # A request re-shown with errors or a conflict stays on the page even if it is done.
+    shown = {r.id for r in requests}
+    requests = [db.session.get(PrepRequest, i) for i in forms if i not in shown] + requests
+    record("view", [r.case.patient_id for r in requests], "my preparation list")
+    db.session.commit()
+    for r in requests:
+        forms.setdefault(r.id, PrepForm(formdata=None, obj=r, prefix=f"p{r.id}"))
+    return render_template(
+        "prep/mine.html",
+        requests=requests,
+        forms=forms,
+        now=now_utc(),
+        not_known_forms={r.id: NotKnownForm(formdata=None, revision=r.revision) for r in requests},
+        conflict_id=conflict_id,
+        conflict=PREP_CONFLICT,
+        title="My prep",
+    )
+
+
+@bp.post("/prep/<int:request_id>")
+@login_required
+def save(request_id: int) -> str | Response:
+    prep = get_request_or_404(request_id)
+    form = PrepForm(prefix=f"p{prep.id}")
+    if not form.validate_on_submit():
+        return _render_mine({prep.id: form})
+    try:
+        ops.complete(
+            prep,
+            form.revision.data,
+            Known(form.known.data),
+            form.involvement.data or "",
+            form.concerns.data or "",
+            form.safeguarding.data,
+            form.needs.data or "",
+        )
+    except Conflict:
+        db.session.rollback()
+        return _render_mine({prep.id: form}, conflict_id=prep.id)
+    record("update", [prep.case.patient_id], f"preparation {prep.id}")
+    db.session.commit()
+    flash(f"Your preparation for {prep.case.patient.name} is saved.")
+    return redirect(url_for("prep.mine"))
+
+
+@bp.post("/prep/<int:request_id>/not-known")
+@login_required
+def not_known(request_id: int) -> Response:
+    prep = get_request_or_404(request_id)
+    form = NotKnownForm()
+    if not form.validate_on_submit():
+        flash("Nothing was changed: the form had expired. Try again.")
+        return redirect(url_for("prep.mine"))
+    try:
+        ops.not_known(prep, form.revision.data)
+    except Conflict:
+        flash(PREP_CONFLICT)
+        return redirect(url_for("prep.mine"))
+    record("update", [prep.case.patient_id], f"preparation {prep.id}: not known")
+    db.session.commit()
+    flash(f"{prep.case.patient.name}: marked not known to your service.")
+    return redirect(url_for("prep.mine"))
+
+
+@bp.route("/prep/<int:request_id>/handover", methods=["GET", "POST"])
+@login_required
+def handover(request_id: int) -> str | Response:
+    prep = get_request_or_404(request_id)
+    form = HandOverForm()
+    form.colleague_id.choices = choices(
+        [(0, "Choose a colleague")] + [(u.id, u.name) for u in ops.colleagues_for(prep)]
+    )
+    if form.validate_on_submit() and form.colleague_id.data:
+        colleague = db.session.get(User, form.colleague_id.data) or abort(400)
+        ops.hand_over(prep, colleague, current_user)  # type: ignore[arg-type]
+        db.session.commit()
+        flash(f"Handed to {colleague.name}.")
+        return redirect(url_for("prep.mine"))
+    if request.method == "POST" and not form.colleague_id.data:
+        form.colleague_id.errors = ["Choose a colleague"]
+    return render_template("prep/handover.html", form=form, prep=prep, title="Hand over")
+
+
+@bp.get("/meetings/<int:meeting_id>/readiness")
+@login_required
+def readiness_page(meeting_id: int) -> str:
+    meeting = get_member_meeting_or_404(meeting_id)
+    if not can_record_attendance(meeting, current_user):
+        abort(403)
+    cases = load_cases(meeting)
+    record("view", [c.patient_id for c in cases], f"readiness of meeting {meeting.id}")
+    db.session.commit()
+    return render_template(
+        "prep/readiness.html",
+        meeting=meeting,
+        report=readiness(cases, now_utc()),
+        title="Readiness",
+    )
