@@ -5,7 +5,11 @@ from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from mdt.agenda.models import Case
+from mdt.core.time import now_utc
 from mdt.extensions import db
+from mdt.meetings.models import Meeting, MeetingStatus
+from mdt.prep.models import PrepRequest
 from mdt.teams.models import Membership
 
 bp = Blueprint("dashboard", __name__)
@@ -27,4 +31,24 @@ def index() -> str:
         .options(sa.orm.joinedload(Membership.team))
     ).all()
     memberships = sorted(memberships, key=lambda m: m.team.name)
-    return render_template("dashboard/index.html", memberships=memberships, title="Dashboard")
+    return render_template(
+        "dashboard/index.html", memberships=memberships, owed=_prep_owed(), title="Dashboard"
+    )
+
+
+def _prep_owed() -> tuple[int, int]:
+    """(open preparation requests, of which overdue) for meetings still to come."""
+    now = now_utc()
+    overdue = sa.case((PrepRequest.due_at < now, 1), else_=0)
+    row = db.session.execute(
+        sa.select(sa.func.count(PrepRequest.id), sa.func.coalesce(sa.func.sum(overdue), 0))
+        .join(Case, Case.id == PrepRequest.case_id)
+        .join(Meeting, Meeting.id == Case.meeting_id)
+        .where(
+            PrepRequest.user_id == current_user.id,
+            PrepRequest.completed_at.is_(None),
+            Meeting.status == MeetingStatus.SCHEDULED,
+            Meeting.ends_at > now,
+        )
+    ).one()
+    return int(row[0]), int(row[1])

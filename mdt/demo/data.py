@@ -251,6 +251,10 @@ def load_demo(progress: Callable[[str], None] = lambda _s: None) -> list[tuple[s
     from mdt.demo.meetings import load_meetings
 
     load_meetings(teams, people, today=now_utc().date())
+    progress("agendas and preparation")
+    from mdt.demo.agenda import load_agendas
+
+    load_agendas(teams, people, now_utc())
     db.session.commit()
     return _logins(people)
 
