@@ -170,3 +170,13 @@ def test_meeting_pack_shows_each_case_and_everyones_prep(client, make, session):
     page = client.get(f"/meetings/{meeting.id}/pack").text.split('class="app-pack"')[1]
     assert page.index("Edith Example") < page.index("Fred Other")
     assert "To stay at home with her cat" in page and "Not prepared yet" in page
+
+
+def test_the_dashboard_says_what_i_owe(client, make, session, app):
+    _coord, _team, _gp, sw, _meeting, (edith, _fred) = _with_case(client, make, session)
+    mine = app.test_client()
+    login(mine, sw.email)
+    assert "2 patients to prepare" in mine.get("/dashboard").text
+    with time_machine.travel(datetime(2027, 1, 10, 9, 0, tzinfo=UTC), tick=False):
+        login(mine := app.test_client(), sw.email)
+        assert "2 overdue" in mine.get("/dashboard").text
