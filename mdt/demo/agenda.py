@@ -136,10 +136,21 @@ def _riverside_cases(meeting: Meeting, people: dict[str, User], now) -> None:  #
             disciplines_needed=discipline,
             key_worker_id=people[by].id,
         )
-    # Sam Whitfield (social care) has prepared everything; Dr Shah some; Jo Clarke nothing.
+    # Dr Shah has prepared everything; Sam Whitfield (social care) all but the last two;
+    # Jo Clarke nothing yet.
     for case in agenda.cases_of(meeting):
         for request in case.prep_requests:
-            if request.user_id == people["sam.whitfield"].id:
+            if request.user_id == people["priya.shah"].id:
+                prep.complete(
+                    request,
+                    None,
+                    Known.YES,
+                    "Seen in surgery this month",
+                    "",
+                    False,
+                    "Agreement on who leads",
+                )
+            elif request.user_id == people["sam.whitfield"].id and case.position <= 4:
                 if case.position % 2:
                     prep.complete(
                         request,
@@ -152,8 +163,6 @@ def _riverside_cases(meeting: Meeting, people: dict[str, User], now) -> None:  #
                     )
                 else:
                     prep.not_known(request, None)
-            elif request.user_id == people["priya.shah"].id and case.position <= 2:
-                prep.complete(request, None, Known.YES, "Seen last week", "", False, "")
 
 
 def _book_next_huddle(team: Team, people: dict[str, User], now) -> Meeting | None:  # type: ignore[no-untyped-def]
