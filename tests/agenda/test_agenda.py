@@ -34,7 +34,7 @@ def _world(make, starts=datetime(2027, 1, 12, 12, 30, tzinfo=UTC)):
 
 def _case_form(practice, **over):
     return {
-        "nhs_number": "943 476 5919",
+        "nhs_number": "999 000 0018",
         "name": "Edith Example",
         "date_of_birth": "1938-04-02",
         "registered_practice_id": str(practice.id),
@@ -66,7 +66,7 @@ def test_adding_a_case_asks_each_required_person_once(client, make, session):
     # the coordinator (coordination is not a core discipline) is not asked.
     assert owners == sorted([gp.id, sw.id, pharmacist.id])
     assert {r.due_at for r in case.prep_requests} == {datetime(2027, 1, 9, 0, 0, tzinfo=UTC)}
-    assert session.scalar(sa.select(Patient)).nhs_number == "9434765919"
+    assert session.scalar(sa.select(Patient)).nhs_number == "9990000018"
 
 
 def test_a_member_who_joins_later_is_asked_too(client, make, session):
@@ -97,7 +97,7 @@ def test_a_member_who_joins_later_is_asked_too(client, make, session):
 def test_a_person_who_objects_cannot_be_added_and_is_told_why(client, make, session):
     practice, coordinator, *_rest, meeting = _world(make)
     make.patient(
-        nhs_number="9434765919",
+        nhs_number="9990000018",
         name="Edith Example",
         date_of_birth=date(1938, 4, 2),
         registered_practice=practice,
@@ -117,7 +117,7 @@ def test_cut_off_before_a_tuesday_after_christmas_is_the_wednesday_before(client
         login(client, coordinator.email)
         on_time = submit(client, f"/meetings/{meeting.id}/cases/new", _case_form(practice))
         assert on_time.status_code == 302
-    other = {"nhs_number": "401 023 2137", "name": "Fred Other", "date_of_birth": "1950-01-01"}
+    other = {"nhs_number": "999 000 0026", "name": "Fred Other", "date_of_birth": "1950-01-01"}
     with time_machine.travel(datetime(2026, 12, 24, 0, 0, tzinfo=UTC), tick=False):
         url = f"/meetings/{meeting.id}/cases/new"
         routine = submit(client, url, _case_form(practice, **other)).text
@@ -145,7 +145,7 @@ def test_bad_case_input_is_explained_kept_and_nothing_saved(client, make, sessio
         ({"reason": ""}, "Enter the reason for discussion", 'value="Edith Example"'),
         ({"date_of_birth": "2099-01-01"}, "must be today or in the past", 'value="2099-01-01"'),
         ({"what_matters": "x" * 1001}, "1000 characters or fewer", "x" * 1001),
-        ({"nhs_number": "943 476 5918"}, "check digit", 'value="943 476 5918"'),
+        ({"nhs_number": "999 000 0019"}, "check digit", 'value="999 000 0019"'),
     ]
     for change, message, kept in cases:
         page = submit(client, url, _case_form(practice, **change)).text
@@ -167,7 +167,7 @@ def test_a_gp_outside_the_team_cannot_see_the_patient_case_or_prep(client, make,
     assert stranger.get(f"/meetings/{meeting.id}/agenda").status_code == 404
     assert stranger.post(f"/prep/{request.id}/not-known").status_code == 404
     assert "No one you may see matches" in stranger.get("/patients/?q=Edith").text
-    assert "Edith Example" not in stranger.get("/patients/?q=9434765919").text
+    assert "Edith Example" not in stranger.get("/patients/?q=9990000018").text
     # The patient's own practice can see them without being in the team.
     colleague = client.application.test_client()
     login(colleague, make.user(organisation=practice).email)

@@ -20,7 +20,7 @@ def _with_case(client, make, session):
         client,
         f"/meetings/{meeting.id}/cases/new",
         _case_form(
-            practice, nhs_number="401 023 2137", name="Fred Other", date_of_birth="1950-01-01"
+            practice, nhs_number="999 000 0026", name="Fred Other", date_of_birth="1950-01-01"
         ),
     )
     cases = session.scalars(sa.select(Case).order_by(Case.id)).all()
