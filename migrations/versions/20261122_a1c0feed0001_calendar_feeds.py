@@ -56,7 +56,13 @@ def upgrade() -> None:
         sa.Column(
             "meeting_delivery",
             sa.Enum(
-                "auto", "email", "feed", "both", name="meetingdelivery", native_enum=False, length=10
+                "auto",
+                "email",
+                "feed",
+                "both",
+                name="meetingdelivery",
+                native_enum=False,
+                length=10,
             ),
             nullable=False,
         ),
