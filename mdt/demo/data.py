@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from mdt.accounts import operations as accounts
 from mdt.accounts.models import User
+from mdt.accounts.passwords import hash_password
 from mdt.core.time import now_utc
 from mdt.extensions import db
 from mdt.organisations.models import Organisation, OrganisationType
@@ -231,6 +232,8 @@ def load_demo(progress: Callable[[str], None] = lambda _s: None) -> list[tuple[s
     progress("organisations")
     orgs = {name: ensure_organisation(name, kind, ods) for name, kind, ods in ORGANISATIONS}
     progress("people")
+    # Everyone shares the demo password: hash it once (argon2 is slow on purpose).
+    shared_hash = hash_password(DEMO_PASSWORD)
     people: dict[str, User] = {}
     for name, local, profession, org, phone, reach, admin in PEOPLE:
         email = demo_email(local, org)
@@ -242,7 +245,7 @@ def load_demo(progress: Callable[[str], None] = lambda _s: None) -> list[tuple[s
             phone=phone,
             how_to_reach=reach,
             is_admin=admin,
-            password=DEMO_PASSWORD,
+            password_hash=shared_hash,
         )
         people[local] = user
     progress("teams")
