@@ -14,10 +14,17 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The scheduler (reminders, mail retries) runs beside the web server and is stopped when
+# serve ends, however it ends (Ctrl-C included: a background job ignores SIGINT, so the trap
+# stops it, after its current minute's work).
 run: $(STAMP)
 	MDT_DEMO=true MDT_MAIL_TRANSPORT=$${MDT_MAIL_TRANSPORT:-folder} $(BIN)/mdt db upgrade
-	MDT_DEMO=true $(BIN)/mdt demo
-	MDT_DEMO=true MDT_MAIL_TRANSPORT=$${MDT_MAIL_TRANSPORT:-folder} $(BIN)/mdt serve
+	MDT_DEMO=true MDT_MAIL_TRANSPORT=$${MDT_MAIL_TRANSPORT:-folder} $(BIN)/mdt demo
+	export MDT_DEMO=true MDT_MAIL_TRANSPORT=$${MDT_MAIL_TRANSPORT:-folder}; \
+	$(BIN)/mdt scheduler & scheduler=$$!; \
+	trap 'kill $$scheduler 2>/dev/null; wait $$scheduler' EXIT; \
+	trap 'exit 130' INT TERM; \
+	$(BIN)/mdt serve
 
 test: $(STAMP)
 	$(BIN)/ruff check .

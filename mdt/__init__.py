@@ -50,13 +50,16 @@ def _register(app: Flask) -> None:
     from mdt.accounts import views as accounts
     from mdt.agenda import views as agenda
     from mdt.availability import views as availability
+    from mdt.calendar import views as calendar
     from mdt.core import web
     from mdt.dashboard import views as dashboard
     from mdt.mail import outbox
+    from mdt.mail import views as mail
     from mdt.meetings import views as meetings
     from mdt.organisations import views as organisations
     from mdt.patients import views as patients
     from mdt.prep import views as prep
+    from mdt.reminders import views as reminders
     from mdt.slots import views as slots
     from mdt.teams import views as teams
 
@@ -71,9 +74,12 @@ def _register(app: Flask) -> None:
         slots.bp,
         meetings.bp,
         availability.bp,
+        calendar.bp,
         agenda.bp,
         prep.bp,
         patients.bp,
+        reminders.bp,
+        mail.bp,
     ):
         app.register_blueprint(blueprint)
     cli.init_app(app)

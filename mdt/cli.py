@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from typing import Any
 
@@ -143,8 +144,8 @@ def serve(ctx: click.Context, host: str | None, port: int | None, workers: int |
         "bind": f"{host or cfg['SERVER_HOST']}:{port or cfg['SERVER_PORT']}",
         "workers": workers or cfg["SERVER_WORKERS"],
         "accesslog": "-",
-        # The path but never the query string, where links may carry one-time tokens.
-        "access_log_format": '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(L)ss',
+        # The path with secrets cut out (see loggable_path), never the query string.
+        "access_log_format": '%(h)s "%(m)s %({mdt.log_path}e)s" %(s)s %(b)s %(L)ss',
     }
 
     class Server(BaseApplication):  # type: ignore[misc]
@@ -153,10 +154,58 @@ def serve(ctx: click.Context, host: str | None, port: int | None, workers: int |
                 self.cfg.set(key, value)
 
         def load(self) -> Any:
-            return app
+            return _with_loggable_path(app)
 
     click.echo(f"Serving on http://{options['bind']}")
     Server().run()
+
+
+#: Paths that carry a secret (calendar feed tokens, password-set links): the access log
+#: keeps their shape only.
+_SECRET_PATHS = (
+    (re.compile(r"^(/calendar/(?:team/)?)[^/]+(\.ics)$"), r"\1<token>\2"),
+    (re.compile(r"^(/password/)[^/]+$"), r"\1<token>"),
+)
+
+
+def loggable_path(path: str) -> str:
+    for pattern, replacement in _SECRET_PATHS:
+        path = pattern.sub(replacement, path)
+    return path
+
+
+def _with_loggable_path(app: Flask) -> Any:
+    """The app, giving gunicorn's access log a redacted path (a request the app never sees
+    logs "-", not its path)."""
+
+    def wsgi(environ: dict[str, Any], start_response: Any) -> Any:
+        environ["mdt.log_path"] = loggable_path(environ.get("PATH_INFO", ""))
+        return app(environ, start_response)
+
+    return wsgi
+
+
+@main_group.command("feed-url")
+@click.argument("email")
+@with_appcontext
+def feed_url(email: str) -> None:
+    """Print EMAIL's calendar feed address. Only a hash of it is kept, so a person who has
+    one gets a new one (and the old one stops working)."""
+    from mdt.accounts import operations as accounts
+    from mdt.calendar import operations as calendar
+    from mdt.extensions import db as database
+
+    user = accounts.find_user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"{email} has no account")
+    replaced = calendar.person_feed(user) is not None
+    token = calendar.issue_person_link(user, None)
+    database.session.commit()
+    if replaced:
+        click.echo(f"{email} had a calendar link: it is replaced, and the old one no longer works.")
+    https, webcal = calendar.feed_urls("calendar.person_feed", token)
+    click.echo(https)
+    click.echo(webcal)
 
 
 @main_group.group()
@@ -172,6 +221,22 @@ def outbox_send() -> None:
 
     sent, failed = deliver()
     click.echo(f"{sent} sent, {failed} not sent (still queued or refused)")
+
+
+# Not inside an app context: each of the scheduler's runs opens its own, so nothing (the
+# database session, `g`) is shared from one minute to the next.
+@main_group.command("scheduler", with_appcontext=False)
+@click.option("--once", is_flag=True, help="Run one sweep and delivery, then exit.")
+@click.pass_context
+def scheduler(ctx: click.Context, once: bool) -> None:
+    """Sweep reminders and deliver queued mail every minute (run beside `mdt serve`)."""
+    from flask.cli import ScriptInfo
+
+    from scheduler.runner import configure_logging, run
+
+    app = ctx.ensure_object(ScriptInfo).load_app()
+    configure_logging()
+    ctx.exit(run(app, once=once))
 
 
 if __name__ == "__main__":

@@ -42,6 +42,11 @@ DEFAULTS: dict[str, Any] = {
     "SERVER_HOST": "127.0.0.1",
     "SERVER_PORT": 5000,
     "SERVER_WORKERS": 2,
+    # [scheduler]
+    "SCHEDULER_TIME_ZONE": "Europe/London",
+    "SCHEDULER_STALE_MINUTES": 3,
+    # [reminders]
+    "REMINDERS_DIGEST_TIME": "07:30",
 }
 
 ENV_PREFIX = "MDT_"

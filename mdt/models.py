@@ -4,18 +4,27 @@ from mdt.accounts.models import LoginAttempt, PasswordLink, User, UserSession
 from mdt.agenda.models import Case
 from mdt.audit.models import AuditEvent
 from mdt.availability.models import Commitment
+from mdt.calendar.models import CalendarFeed, CalendarPreference
 from mdt.core.db import Base
 from mdt.mail.models import OutboxMessage
 from mdt.meetings.models import Invitation, Meeting
 from mdt.organisations.models import Organisation
 from mdt.patients.models import Patient
 from mdt.prep.models import PrepRequest
+from mdt.reminders.models import (
+    Reminder,
+    ReminderDigest,
+    ReminderPreference,
+    SchedulerHeartbeat,
+)
 from mdt.slots.models import SlotException, SlotSeries
 from mdt.teams.models import Membership, Team
 
 __all__ = [
     "AuditEvent",
     "Base",
+    "CalendarFeed",
+    "CalendarPreference",
     "Case",
     "Commitment",
     "Invitation",
@@ -29,6 +38,10 @@ __all__ = [
     "PasswordLink",
     "Patient",
     "PrepRequest",
+    "Reminder",
+    "ReminderDigest",
+    "ReminderPreference",
+    "SchedulerHeartbeat",
     "Team",
     "User",
     "UserSession",

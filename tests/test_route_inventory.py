@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from mdt.accounts import operations as accounts
+from mdt.calendar import operations as calendar
 from mdt.core.forms import CSRF_MESSAGE
 from mdt.extensions import db
 from mdt.teams.models import TeamRole
@@ -51,6 +52,14 @@ OWNER_ONLY = {
     "member": OK,
     "coordinator": "404",
     "admin": "404",
+}
+
+SELF_OR_ADMIN = {
+    "anonymous": LOGIN,
+    "outsider": "403",
+    "member": OK,
+    "coordinator": "403",
+    "admin": OK,
 }
 
 
@@ -140,6 +149,25 @@ INVENTORY: dict[str, Route] = {
     "prep.readiness_page": Route("GET", "/meetings/{meeting_id}/readiness", CHAIR_ONLY),
     "patients.index": Route("GET", "/patients/", SIGNED_IN),
     "patients.detail": Route("GET", "/patients/{patient_id}", PATIENT_VIEW),
+    "calendar.index": Route("GET", "/calendar", SIGNED_IN),
+    "calendar.preference": Route("POST", "/calendar/preference", SIGNED_IN, csrf="form"),
+    "calendar.people": Route("GET", "/calendar/people", ADMIN_ONLY),
+    # Your own feed link, or anyone's for an administrator.
+    "calendar.new_person_link": Route(
+        "POST", "/calendar/people/{member_id}/link", SELF_OR_ADMIN, csrf="flash"
+    ),
+    "calendar.revoke_person_link": Route(
+        "POST", "/calendar/people/{member_id}/link/revoke", SELF_OR_ADMIN, csrf="flash"
+    ),
+    "calendar.new_team_link": Route(
+        "POST", "/calendar/teams/{team_id}/link", TEAM_MANAGE, csrf="flash"
+    ),
+    "calendar.revoke_team_link": Route(
+        "POST", "/calendar/teams/{team_id}/link/revoke", TEAM_MANAGE, csrf="flash"
+    ),
+    # Calendar apps fetch feeds without signing in: the secret address is the access check.
+    "calendar.person_feed": Route("GET", "/calendar/{feed_token}.ics", everyone(OK)),
+    "calendar.team_feed": Route("GET", "/calendar/team/{team_feed_token}.ics", everyone(OK)),
     # The owner, coordinators of a team the owner is in, and administrators.
     "availability.remove": Route(
         "POST",
@@ -147,6 +175,8 @@ INVENTORY: dict[str, Route] = {
         {"anonymous": LOGIN, "outsider": "404", "member": OK, "coordinator": OK, "admin": OK},
         csrf="flash",
     ),
+    "reminders.preferences": Route("GET", "/reminders/preferences", SIGNED_IN, csrf="form"),
+    "mail.refused": Route("GET", "/mail/refused", ADMIN_ONLY),
 }
 
 
@@ -165,6 +195,8 @@ def world(app, make) -> dict[str, Any]:
     case = make.case(meeting, patient, member)
     with app.app_context():
         token = accounts.issue_password_link(member, admin)
+        feed_token = calendar.issue_person_link(member, member)
+        team_feed_token = calendar.issue_team_link(team, coordinator)
         db.session.commit()
     return {
         "ids": {
@@ -173,6 +205,8 @@ def world(app, make) -> dict[str, Any]:
             "member_id": member.id,
             "org_id": member.organisation_id,
             "link_token": token,
+            "feed_token": feed_token,
+            "team_feed_token": team_feed_token,
             "other_team_id": other_team.id,
             "series_id": series.id,
             "meeting_id": meeting.id,

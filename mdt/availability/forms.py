@@ -13,15 +13,9 @@ LABEL = [DataRequired("Say what it is, like Tuesday morning surgery"), Length(ma
 class RecurringCommitmentForm(RecurrenceFields):
     label = StringField("What it is", validators=LABEL)
     start_time = time_field("Start time")
-    end_time = time_field("End time")
-
-    def validate_end_time(self, field: object) -> None:
-        if (
-            self.start_time.data
-            and self.end_time.data
-            and self.end_time.data <= self.start_time.data
-        ):
-            raise ValidationError("The end time must be after the start time")
+    end_time = time_field(
+        "End time", after=("start_time", "The end time must be after the start time")
+    )
 
 
 class AbsenceForm(BaseForm):

@@ -9,14 +9,30 @@ from wtforms import DateField, SelectField, StringField, TimeField
 from wtforms.validators import InputRequired, Optional, ValidationError
 
 from mdt.core.forms import choices
+from mdt.core.time import now_utc
 from mdt.slots.recurrence import ORDINALS, WEEKDAYS
 
 
 def validate_time_zone(_form: object, field: StringField) -> None:
-    if field.data and field.data.strip() not in available_timezones():
+    name = (field.data or "").strip()
+    if not name:
+        return
+    if name not in available_timezones():
         raise ValidationError(
-            f"{field.data} is not a time zone this service knows; use a name like Europe/London"
+            f"{name} is not a time zone this service knows; use a name like Europe/London"
         )
+    # Calendar feeds must describe the zone's clock changes as yearly rules that Outlook and
+    # Google follow; the few zones whose rules cannot be written so are refused here.
+    from mdt.calendar.timezones import UnsupportedTimeZone, yearly_rules
+
+    year = now_utc().year
+    try:
+        yearly_rules(name, tuple(range(year - 1, year + 3)))
+    except UnsupportedTimeZone:
+        raise ValidationError(
+            f"{name} changes its clocks in a way calendar apps cannot follow; "
+            "choose a neighbouring time zone"
+        ) from None
 
 
 class FriendlyDateField(DateField):
@@ -42,9 +58,12 @@ def date_field(label: str, required: bool = True) -> FriendlyDateField:
     return FriendlyDateField(label, validators=[first], format="%Y-%m-%d")
 
 
-def time_field(label: str, required: bool = True) -> FriendlyTimeField:
+def time_field(
+    label: str, required: bool = True, after: tuple[str, str] | None = None
+) -> FriendlyTimeField:
+    """A time; `after` = (other field, message) when it must come after another time."""
     first = InputRequired(f"Enter the {label.lower()}, like 12:30") if required else Optional()
-    return FriendlyTimeField(label, validators=[first])
+    return FriendlyTimeField(label, validators=[first, *([After(*after)] if after else [])])
 
 
 def weekday_field(label: str = "Day of the week") -> SelectField:
@@ -71,3 +90,18 @@ class OrdinalField(SelectField):
             raise ValidationError(
                 "Choose first, second, third, fourth or last: not every month has a fifth"
             )
+
+
+class After:
+    """Field validator: this value must come after the value of `other` (a field name); the
+    check is skipped while either is missing (their own validators say so)."""
+
+    def __init__(self, other: str, message: str, allow_equal: bool = False) -> None:
+        self.other, self.message, self.allow_equal = other, message, allow_equal
+
+    def __call__(self, form: Any, field: Any) -> None:
+        earlier = form[self.other].data
+        if earlier is None or field.data is None:
+            return
+        if field.data < earlier or (field.data == earlier and not self.allow_equal):
+            raise ValidationError(self.message)

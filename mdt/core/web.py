@@ -24,9 +24,23 @@ bp = Blueprint("core", __name__)
 def healthz() -> tuple[dict[str, str], int]:
     try:
         db.session.execute(text("SELECT 1"))
+        scheduler = _scheduler_health()
     except Exception as exc:  # noqa: BLE001 - any database failure makes the app unhealthy
         return {"status": "error", "database": type(exc).__name__}, 503
-    return {"status": "ok", "database": "ok"}, 200
+    # The web app works without the scheduler (only reminders and retries wait), so a stale
+    # scheduler is reported here for monitoring but does not make the app unhealthy (200).
+    return {"status": "ok", "database": "ok", "scheduler": scheduler}, 200
+
+
+def _scheduler_health() -> str:
+    """How recently a scheduler process swept: "ok", "stale" or "never" (mdt.reminders)."""
+    from datetime import timedelta
+
+    from mdt.core.time import now_utc
+    from mdt.reminders.heartbeat import health
+
+    stale_after = timedelta(minutes=current_app.config["SCHEDULER_STALE_MINUTES"])
+    return health(db.session, now_utc(), stale_after)
 
 
 def external_url(endpoint: str, **values: object) -> str:

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from wtforms import RadioField, SelectField, StringField, URLField
-from wtforms.validators import URL, DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import URL, DataRequired, InputRequired, Length, Optional
 
 from mdt.core.fields import date_field, time_field
 from mdt.core.forms import BaseForm, choices, revision_field
@@ -13,15 +13,9 @@ REASON = [DataRequired("Give the reason, so attendees know why"), Length(max=300
 class WhenFields(BaseForm):
     date = date_field("Date")
     start_time = time_field("Start time")
-    end_time = time_field("End time")
-
-    def validate_end_time(self, field: object) -> None:
-        if (
-            self.start_time.data
-            and self.end_time.data
-            and self.end_time.data <= self.start_time.data
-        ):
-            raise ValidationError("The end time must be after the start time")
+    end_time = time_field(
+        "End time", after=("start_time", "The end time must be after the start time")
+    )
 
 
 class AdHocMeetingForm(WhenFields):

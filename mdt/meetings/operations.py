@@ -8,6 +8,7 @@ from flask import render_template
 from mdt.accounts.models import User
 from mdt.accounts.operations import Conflict
 from mdt.availability.clashes import QUORUM_ROLES
+from mdt.calendar import invitations as calendar_invitations
 from mdt.core.calendar import to_local
 from mdt.core.time import now_utc
 from mdt.core.web import external_url
@@ -186,6 +187,7 @@ def _tell_invitees(meeting: Meeting, what: str) -> None:
     when = to_local(meeting.starts_at, meeting.team.time_zone)
     subject = f"MDT meeting {what}: {meeting.team.name}, {when:%a %d %b %Y %H:%M}"
     link = external_url("meetings.detail", meeting_id=meeting.id)
+    with_invitation = calendar_invitations.recipients(meeting)
     for inv in meeting.invitations:
         body = render_template(
             "meetings/email/change.txt",
@@ -195,4 +197,7 @@ def _tell_invitees(meeting: Meeting, what: str) -> None:
             link=link,
             person=inv.user,
         )
-        outbox.enqueue(outbox.compose([inv.user.email], subject, body))
+        message = outbox.compose([inv.user.email], subject, body)
+        if inv.user_id in with_invitation:  # a calendar invitation (.ics) the app accepts
+            calendar_invitations.attach(message, meeting, inv.user, what)
+        outbox.enqueue(message)

@@ -126,7 +126,9 @@ class FindSlotForm(BaseForm):
         validators=[DataRequired("Choose at least one day")],
     )
     earliest = time_field("Earliest start")
-    latest_end = time_field("Latest end")
+    latest_end = time_field(
+        "Latest end", after=("earliest", "The latest end must be after the earliest start")
+    )
     minutes = IntegerField(
         "Length in minutes", default=90, validators=[InputRequired("Enter the length in minutes")]
     )
@@ -141,11 +143,3 @@ class FindSlotForm(BaseForm):
     def validate_minutes(self, field: IntegerField) -> None:
         if field.data is None or not MIN_MINUTES <= field.data <= MAX_MINUTES:
             raise ValidationError("The length must be between 15 minutes and 4 hours (240 minutes)")
-
-    def validate_latest_end(self, field: object) -> None:
-        if (
-            self.earliest.data
-            and self.latest_end.data
-            and self.latest_end.data <= self.earliest.data
-        ):
-            raise ValidationError("The latest end must be after the earliest start")

@@ -1,10 +1,9 @@
 from __future__ import annotations
 
-from zoneinfo import available_timezones
-
 from wtforms import SelectField, StringField, TextAreaField, URLField
 from wtforms.validators import URL, DataRequired, Length, Optional, ValidationError
 
+from mdt.core.fields import validate_time_zone
 from mdt.core.forms import BaseForm, choices, revision_field
 from mdt.teams.models import DISCIPLINES, TeamRole
 
@@ -26,7 +25,11 @@ class TeamForm(BaseForm):
     time_zone = StringField(
         "Time zone",
         default="Europe/London",
-        validators=[DataRequired("Enter a time zone, like Europe/London"), Length(max=64)],
+        validators=[
+            DataRequired("Enter a time zone, like Europe/London"),
+            Length(max=64),
+            validate_time_zone,
+        ],
     )
     default_location = StringField("Usual meeting place", validators=[Optional(), Length(max=200)])
     default_video_link = URLField(
@@ -38,12 +41,6 @@ class TeamForm(BaseForm):
         ],
     )
     revision = revision_field()
-
-    def validate_time_zone(self, field: StringField) -> None:
-        if field.data and field.data.strip() not in available_timezones():
-            raise ValidationError(
-                f"{field.data} is not a time zone this service knows; use a name like Europe/London"
-            )
 
 
 class NewTeamForm(TeamForm):

@@ -144,3 +144,15 @@ def test_members_see_colleagues_contact_details_but_cannot_manage(client, make):
     assert "07700 900555" in page and "Not Fridays" in page
     assert "Add a member" not in page
     assert client.get(f"/teams/{team.id}/settings").status_code == 403
+
+
+def test_a_time_zone_calendar_apps_cannot_follow_is_refused(client, make):
+    coordinator = make.user()
+    team = make.team(coordinator=coordinator, name="Far Team")
+    login(client, coordinator.email)
+    page = submit(
+        client,
+        f"/teams/{team.id}/settings",
+        _team_form(name="Far Team", time_zone="Africa/Casablanca"),
+    ).text
+    assert "calendar apps cannot follow" in page

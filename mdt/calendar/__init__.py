@@ -1,0 +1,1 @@
+"""Calendar feeds for Outlook, Google and Apple, and meeting invitations they accept."""

@@ -1,0 +1,75 @@
+"""Meeting invitations that calendar apps accept (iTIP RFC 5546 over email, iMIP RFC 6047).
+
+A booking or a reschedule sends METHOD:REQUEST, a cancellation METHOD:CANCEL with
+STATUS:CANCELLED; every one carries the meeting's UID and its SEQUENCE (the revision), so
+the attendee's calendar updates the one event. The email becomes multipart/alternative:
+the text, the same as HTML, and text/calendar with a `method` parameter equal to METHOD.
+"""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+from email.utils import parseaddr
+
+from flask import current_app, render_template
+
+from mdt.accounts.models import User
+from mdt.calendar import ics
+from mdt.calendar.feed import PRODID, components
+from mdt.calendar.ics import Component, Prop
+from mdt.calendar.operations import invited_by_email
+from mdt.calendar.sources import meeting_event
+from mdt.core.web import external_url
+from mdt.meetings.models import Meeting
+
+#: What each change to a meeting sends (as _tell_invitees names the change).
+METHODS = {"booked": "REQUEST", "rescheduled": "REQUEST", "cancelled": "CANCEL"}
+
+
+def recipients(meeting: Meeting) -> set[int]:
+    """The invitees who get meetings as calendar invitations (their choice; see README)."""
+    return invited_by_email(i.user_id for i in meeting.invitations)
+
+
+def organizer() -> Prop:
+    """The sending address: replies from calendar apps go where the email came from."""
+    name, address = parseaddr(current_app.config["MAIL_SENDER"])
+    return Prop("ORGANIZER", f"mailto:{address}", (("CN", name),) if name else ())
+
+
+def attendee(person: User, method: str) -> Prop:
+    params: tuple[tuple[str, str], ...] = (("CN", person.name), ("ROLE", "REQ-PARTICIPANT"))
+    if method == "REQUEST":
+        params += (("PARTSTAT", "NEEDS-ACTION"), ("RSVP", "TRUE"))
+    return Prop("ATTENDEE", f"mailto:{person.email}", params)
+
+
+def invitation(meeting: Meeting, person: User, method: str) -> bytes:
+    event = meeting_event(meeting, "CANCELLED" if method == "CANCEL" else "CONFIRMED")
+    calendar = Component("VCALENDAR")
+    calendar.add("VERSION", "2.0")
+    calendar.add("PRODID", PRODID)
+    calendar.add("CALSCALE", "GREGORIAN")
+    calendar.add("METHOD", method)
+    years = (event.starts_at.year,)
+    calendar.children = components([event], years, organizer(), attendee(person, method))
+    return ics.serialise(calendar)
+
+
+def attach(message: EmailMessage, meeting: Meeting, person: User, what: str) -> None:
+    """Add the HTML version and the invitation to a text email about `meeting`."""
+    method = METHODS[what]
+    text = message.get_content()
+    link = external_url("meetings.detail", meeting_id=meeting.id)
+    html = render_template(
+        "calendar/email/meeting.html", text=text, subject=message["Subject"], link=link
+    )
+    message.add_alternative(html, subtype="html")
+    # Base64 keeps the calendar's bytes exactly (CRLF line ends, folded lines) on any route.
+    message.add_alternative(
+        invitation(meeting, person, method),
+        maintype="text",
+        subtype="calendar",
+        cte="base64",
+        params={"method": method, "charset": "utf-8"},
+    )

@@ -1,0 +1,228 @@
+"""Where feeds get their events: one small function per source, each returning events.
+
+A person's feed is PERSON_SOURCES, a team's is TEAM_SOURCES. Preparation deadlines and
+action due dates join them as two more functions returning AllDayEvent (VALUE=DATE, shown
+as free time) once those features exist.
+
+Only names the team chose (team, series title, place, video link) and staff names go into
+events; free-text reasons for a change, and anything about patients, never do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
+
+from mdt.accounts.models import User
+from mdt.calendar.events import Event, Moved, Recurrence, TimedEvent, Version, Window, uid
+from mdt.calendar.operations import meetings_in_feed
+from mdt.calendar.timezones import WEEKDAY_CODES
+from mdt.core.calendar import local_to_utc
+from mdt.core.web import external_url
+from mdt.extensions import db
+from mdt.meetings.models import Invitation, Meeting, MeetingStatus
+from mdt.slots.models import SlotSeries
+from mdt.slots.occurrences import Occurrence, OccurrenceState, occurrences
+from mdt.slots.recurrence import Frequency, Rule
+from mdt.teams.models import Membership, Team
+
+# --- protected time ------------------------------------------------------------------------
+
+
+def protected_time(team_ids: list[int], window: Window) -> list[Event]:
+    """Each slot series of the teams as one recurring event over the window. An occurrence
+    with a meeting booked in it gives way to the meeting (EXDATE), so a calendar holding
+    both never shows that hour twice."""
+    series = db.session.scalars(
+        sa.select(SlotSeries)
+        .where(SlotSeries.team_id.in_(team_ids))
+        .options(selectinload(SlotSeries.exceptions), joinedload(SlotSeries.team))
+        .order_by(SlotSeries.id)
+    ).all()
+    bookings = _bookings([s.id for s in series], window)
+    events = [series_event(s, window, bookings.get(s.id, NOT_BOOKED)) for s in series]
+    return [e for e in events if e is not None]
+
+
+#: A series' booked occurrence dates, and when a meeting in its occurrences last changed.
+Bookings = tuple[frozenset[date], datetime | None]
+NOT_BOOKED: Bookings = (frozenset(), None)
+
+
+def _bookings(series_ids: list[int], window: Window) -> dict[int, Bookings]:
+    """Per series: the occurrence dates with a meeting booked, and the last change to any
+    meeting in its occurrences (a booking or cancellation changes the series' EXDATEs)."""
+    rows = db.session.execute(
+        sa.select(Meeting.series_id, Meeting.occurrence_date, Meeting.status, Meeting.updated_at)
+        .where(
+            Meeting.series_id.in_(series_ids),
+            Meeting.occurrence_date.between(window.first, window.last),
+        )
+        .order_by(Meeting.id)
+    )
+    found: dict[int, Bookings] = {}
+    for series_id, day, status, changed in rows:
+        booked, latest = found.get(series_id, NOT_BOOKED)
+        if status is not MeetingStatus.CANCELLED:
+            booked = booked | {day}
+        found[series_id] = (booked, max(changed, latest) if latest else changed)
+    return found
+
+
+def rrule(rule: Rule) -> str:
+    """Patterns Outlook can show: weekly with INTERVAL, or one ordinal weekday a month."""
+    code = WEEKDAY_CODES[rule.weekday]
+    if rule.frequency is Frequency.MONTHLY:
+        return f"FREQ=MONTHLY;BYDAY={rule.ordinal or 1}{code}"
+    interval = f";INTERVAL={rule.interval}" if rule.interval > 1 else ""
+    return f"FREQ=WEEKLY{interval};BYDAY={code}"
+
+
+def series_event(series: SlotSeries, window: Window, bookings: Bookings) -> TimedEvent | None:
+    booked, meetings_changed = bookings
+    recurrence = _recurrence(series, occurrences(series, window.first, window.last), booked)
+    if recurrence is None:
+        return None
+    first = recurrence.first
+    return TimedEvent(
+        uid=uid("series", series.id),
+        version=Version(
+            series.revision - 1,
+            max(series.updated_at, meetings_changed or series.updated_at),
+            series.created_at,
+        ),
+        starts_at=first,
+        ends_at=first + timedelta(minutes=series.duration_minutes),
+        zone=series.time_zone,
+        summary=f"{series.team.name}: {series.title} (protected time)",
+        location=series.location,
+        description=_series_description(series),
+        url=external_url("slots.index", team_id=series.team_id),
+        recurrence=recurrence.rule,
+    )
+
+
+@dataclass(frozen=True)
+class _Span:
+    first: datetime
+    rule: Recurrence
+
+
+def _recurrence(
+    series: SlotSeries, occs: list[Occurrence], booked: frozenset[date]
+) -> _Span | None:
+    def start(occ: Occurrence) -> datetime:  # as the rule gives it, even if moved
+        return local_to_utc(occ.original_date, series.start_time, series.time_zone)
+
+    gone = (OccurrenceState.CANCELLED, OccurrenceState.SKIPPED)
+    excluded = {start(o) for o in occs if o.state in gone or o.original_date in booked}
+    # Leading and trailing occurrences that do not take place are left out of the rule
+    # rather than excluded from it: some apps mishandle an EXDATE on DTSTART itself.
+    shown = [start(o) for o in occs if start(o) not in excluded]
+    if not shown:
+        return None
+    moved = [
+        Moved(start(o), o.starts_at, o.ends_at)
+        for o in occs
+        if o.state is OccurrenceState.MOVED and o.original_date not in booked
+    ]
+    inner = tuple(sorted(e for e in excluded if shown[0] < e < shown[-1]))
+    return _Span(shown[0], Recurrence(rrule(series.rule), shown[-1], inner, tuple(moved)))
+
+
+def _series_description(series: SlotSeries) -> str:
+    lines = [
+        f"Protected time for {series.team.name} meetings: {series.rule.describe()}, "
+        f"{series.start_time:%H:%M} ({series.time_zone}).",
+        "A meeting booked in this time replaces it in your calendar.",
+    ]
+    if series.video_link:
+        lines.append(f"Video: {series.video_link}")
+    return "\n".join(lines)
+
+
+# --- meetings ------------------------------------------------------------------------------
+
+
+def _in_window(window: Window) -> sa.ColumnElement[bool]:
+    first = datetime.combine(window.first, time(0), tzinfo=UTC)
+    after = datetime.combine(window.last + timedelta(days=1), time(0), tzinfo=UTC)
+    return sa.and_(Meeting.starts_at >= first, Meeting.starts_at < after)
+
+
+def _meetings(query: sa.Select[tuple[Meeting]], window: Window) -> list[Event]:
+    rows = db.session.scalars(
+        query.where(Meeting.status != MeetingStatus.CANCELLED, _in_window(window))
+        .options(joinedload(Meeting.team), joinedload(Meeting.chair))
+        .order_by(Meeting.starts_at, Meeting.id)
+    )
+    return [meeting_event(m) for m in rows]
+
+
+def meeting_event(meeting: Meeting, status: str = "CONFIRMED") -> TimedEvent:
+    return TimedEvent(
+        uid=uid("meeting", meeting.id),
+        version=Version(meeting.revision - 1, meeting.updated_at, meeting.created_at),
+        starts_at=meeting.starts_at,
+        ends_at=meeting.ends_at,
+        zone=meeting.team.time_zone,
+        summary=f"{meeting.team.name} meeting",
+        location=meeting.location,
+        description=_meeting_description(meeting),
+        url=external_url("meetings.detail", meeting_id=meeting.id),
+        status=status,
+    )
+
+
+def _meeting_description(meeting: Meeting) -> str:
+    lines = [f"MDT meeting of {meeting.team.name}."]
+    if meeting.chair is not None:
+        lines.append(f"Chair: {meeting.chair.name}")
+    if meeting.video_link:
+        lines.append(f"Video: {meeting.video_link}")
+    lines.append("Reply (in person, remotely, or apologies) in MDT Coordinator:")
+    lines.append(external_url("meetings.detail", meeting_id=meeting.id))
+    return "\n".join(lines)
+
+
+# --- the feeds' sources --------------------------------------------------------------------
+
+
+def teams_of(user: User) -> list[int]:
+    return list(
+        db.session.scalars(sa.select(Membership.team_id).where(Membership.user_id == user.id))
+    )
+
+
+def person_protected_time(user: User, window: Window) -> list[Event]:
+    return protected_time(teams_of(user), window)
+
+
+def person_meetings(user: User, window: Window) -> list[Event]:
+    """Meetings the person is invited to, unless they choose to get them only by email."""
+    if not meetings_in_feed(user):
+        return []
+    invited = sa.select(Meeting).join(Invitation).where(Invitation.user_id == user.id)
+    return _meetings(invited, window)
+
+
+def team_protected_time(team: Team, window: Window) -> list[Event]:
+    return protected_time([team.id], window)
+
+
+def team_meetings(team: Team, window: Window) -> list[Event]:
+    return _meetings(sa.select(Meeting).where(Meeting.team_id == team.id), window)
+
+
+PERSON_SOURCES: tuple[Callable[[User, Window], list[Event]], ...] = (
+    person_protected_time,
+    person_meetings,
+)
+TEAM_SOURCES: tuple[Callable[[Team, Window], list[Event]], ...] = (
+    team_protected_time,
+    team_meetings,
+)

@@ -1,0 +1,190 @@
+"""VTIMEZONE components written as yearly rules derived from the zoneinfo database.
+
+Calendar apps (Outlook above all) want a time zone as a pair of yearly rules, such as
+"the last Sunday of March at 01:00" (RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU), not as a list
+of dates. zoneinfo only gives offsets, so the clock changes of each year of the feed's window
+are found by search, and each kind of change (same month, same offsets) must fall on the
+same weekday of the month at the same wall-clock time every year. A zone whose changes
+follow no such rule (Morocco's move around Ramadan, say) is refused with a clear message
+rather than written wrongly.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from mdt.calendar.ics import Component
+
+WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+#: Where the rules start. Outlook and Thunderbird anchor theirs in the past the same way;
+#: only the feed's own years are checked against zoneinfo.
+EPOCH_YEAR = 1970
+
+
+class UnsupportedTimeZone(ValueError):
+    """The zone is unknown, or its clock changes cannot be written as yearly rules."""
+
+
+@dataclass(frozen=True)
+class Transition:
+    at: datetime  # UTC
+    offset_from: timedelta
+    offset_to: timedelta
+    name: str  # the abbreviation in force after the change
+
+    @property
+    def wall(self) -> datetime:
+        """The local clock reading when the change happens (before it takes effect)."""
+        return (self.at + self.offset_from).replace(tzinfo=None)
+
+
+@dataclass(frozen=True)
+class YearlyRule:
+    month: int
+    weekday: int  # 0 = Monday
+    ordinal: int  # 1-5, or -1 for the last
+    wall: time
+    offset_from: timedelta
+    offset_to: timedelta
+    name: str
+
+    def first_onset(self) -> datetime:
+        return datetime.combine(
+            _nth_weekday(EPOCH_YEAR, self.month, self.weekday, self.ordinal), self.wall
+        )
+
+
+def zone_info(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise UnsupportedTimeZone(f"{name!r} is not a time zone in the zoneinfo database") from None
+
+
+def transitions(zone: ZoneInfo, year: int) -> list[Transition]:
+    """Every change of UTC offset in `year`, to the minute (found day by day, then halving)."""
+    found = []
+    moment = datetime(year, 1, 1, tzinfo=UTC)
+    while moment.year == year:
+        following = moment + timedelta(days=1)
+        if _offset(zone, moment) != _offset(zone, following):
+            found.append(_pinpoint(zone, moment, following))
+        moment = following
+    return found
+
+
+def _offset(zone: ZoneInfo, moment: datetime) -> timedelta:
+    return moment.astimezone(zone).utcoffset() or timedelta(0)
+
+
+def _pinpoint(zone: ZoneInfo, before: datetime, after: datetime) -> Transition:
+    while after - before > timedelta(minutes=1):
+        middle = before + (after - before) / 2
+        middle = middle.replace(second=0, microsecond=0)
+        if middle <= before:
+            middle = before + timedelta(minutes=1)
+        if _offset(zone, middle) == _offset(zone, before):
+            before = middle
+        else:
+            after = middle
+    return Transition(
+        after, _offset(zone, before), _offset(zone, after), after.astimezone(zone).tzname() or ""
+    )
+
+
+def _ordinals(day: date) -> set[int]:
+    """Which "nth weekday of the month" descriptions fit `day` (e.g. {4, -1} for the 25th)."""
+    found = {(day.day - 1) // 7 + 1}
+    if day.day + 7 > calendar.monthrange(day.year, day.month)[1]:
+        found.add(-1)
+    return found
+
+
+def _nth_weekday(year: int, month: int, weekday: int, ordinal: int) -> date:
+    days = [
+        date(year, month, d)
+        for d in range(1, calendar.monthrange(year, month)[1] + 1)
+        if date(year, month, d).weekday() == weekday
+    ]
+    return days[-1] if ordinal == -1 else days[ordinal - 1]
+
+
+def _rule_for(name: str, group: list[Transition], years: tuple[int, ...]) -> YearlyRule:
+    walls = [t.wall for t in group]
+    weekdays = {w.weekday() for w in walls}
+    times = {w.time() for w in walls}
+    ordinals = set.intersection(*(_ordinals(w.date()) for w in walls))
+    if len(group) != len(years) or len(weekdays) != 1 or len(times) != 1 or not ordinals:
+        raise UnsupportedTimeZone(
+            f"{name}: its clock changes do not follow a yearly weekday rule, so calendar apps "
+            "cannot be given it; choose a zone such as Europe/London for the team"
+        )
+    first = group[0]
+    return YearlyRule(
+        month=walls[0].month,
+        weekday=weekdays.pop(),
+        ordinal=-1 if -1 in ordinals else min(ordinals),
+        wall=times.pop(),
+        offset_from=first.offset_from,
+        offset_to=first.offset_to,
+        name=first.name,
+    )
+
+
+@cache
+def yearly_rules(name: str, years: tuple[int, ...]) -> tuple[YearlyRule, ...]:
+    """The zone's clock changes over `years` as yearly rules; () for a zone without any."""
+    zone = zone_info(name)
+    groups: dict[tuple[int, timedelta, timedelta], list[Transition]] = {}
+    for year in years:
+        for t in transitions(zone, year):
+            groups.setdefault((t.wall.month, t.offset_from, t.offset_to), []).append(t)
+    rules = [_rule_for(name, group, years) for group in groups.values()]
+    return tuple(sorted(rules, key=lambda r: (r.month, r.wall)))
+
+
+def offset_text(offset: timedelta) -> str:
+    sign = "-" if offset < timedelta(0) else "+"
+    seconds = abs(int(offset.total_seconds()))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{sign}{hours:02d}{minutes:02d}" + (f"{secs:02d}" if secs else "")
+
+
+def vtimezone(name: str, years: tuple[int, ...]) -> Component:
+    """The VTIMEZONE for `name`, checked against zoneinfo for every year in `years`."""
+    rules = yearly_rules(name, years)
+    component = Component("VTIMEZONE")
+    component.add("TZID", name)
+    if not rules:
+        component.children.append(_fixed(name, years[0]))
+    daylight = max((r.offset_to for r in rules), default=None)
+    for rule in rules:
+        kind = "DAYLIGHT" if rule.offset_to == daylight else "STANDARD"
+        child = Component(kind)
+        child.add("DTSTART", rule.first_onset().strftime("%Y%m%dT%H%M%S"))
+        child.add("TZOFFSETFROM", offset_text(rule.offset_from))
+        child.add("TZOFFSETTO", offset_text(rule.offset_to))
+        if rule.name:
+            child.add("TZNAME", rule.name)
+        by_day = f"{rule.ordinal}{WEEKDAY_CODES[rule.weekday]}"
+        child.add("RRULE", f"FREQ=YEARLY;BYMONTH={rule.month};BYDAY={by_day}")
+        component.children.append(child)
+    return component
+
+
+def _fixed(name: str, year: int) -> Component:
+    """A zone without clock changes: one STANDARD observance."""
+    moment = datetime(year, 1, 1, tzinfo=UTC).astimezone(zone_info(name))
+    offset = offset_text(moment.utcoffset() or timedelta(0))
+    child = Component("STANDARD")
+    child.add("DTSTART", f"{EPOCH_YEAR}0101T000000")
+    child.add("TZOFFSETFROM", offset)
+    child.add("TZOFFSETTO", offset)
+    if moment.tzname():
+        child.add("TZNAME", moment.tzname() or "")
+    return child

@@ -1,0 +1,193 @@
+"""The calendar page, feed links, and the feeds themselves (by secret address, no sign-in)."""
+
+from __future__ import annotations
+
+import hashlib
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from mdt.accounts.access import admin_required
+from mdt.accounts.models import User
+from mdt.accounts.views import EXPIRED
+from mdt.calendar import feed as feeds
+from mdt.calendar import operations as ops
+from mdt.calendar.forms import DeliveryForm
+from mdt.calendar.models import CalendarFeed, MeetingDelivery
+from mdt.core.forms import EmptyForm
+from mdt.core.time import now_utc
+from mdt.extensions import db
+from mdt.teams.models import Membership, Team, TeamRole
+from mdt.teams.views import get_team_or_404
+
+bp = Blueprint("calendar", __name__, url_prefix="/calendar")
+
+
+# --- the feeds -----------------------------------------------------------------------------
+
+
+@bp.get("/<token>.ics")
+def person_feed(token: str) -> Response:
+    feed = ops.feed_for_token(token)
+    if feed is None or feed.user is None:
+        abort(404)
+    return calendar_response(feeds.person_feed(feed.user, now_utc().date()))
+
+
+@bp.get("/team/<token>.ics")
+def team_feed(token: str) -> Response:
+    feed = ops.feed_for_token(token)
+    if feed is None or feed.team is None:
+        abort(404)
+    return calendar_response(feeds.team_feed(feed.team, now_utc().date()))
+
+
+def calendar_response(body: bytes) -> Response:
+    """200 with a strong ETag (the bytes' hash), or 304 when the client has these bytes. No
+    Last-Modified: after a deletion it would have to go backwards."""
+    etag = hashlib.sha256(body).hexdigest()
+    if request.if_none_match.contains(etag):
+        response = Response(status=304)
+    else:
+        response = Response(body, content_type="text/calendar; charset=utf-8")
+        response.headers["Content-Disposition"] = 'inline; filename="mdt-calendar.ics"'
+    response.set_etag(etag)
+    # The address is a secret: no shared cache may keep it; clients revalidate each time.
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+# --- the calendar page ---------------------------------------------------------------------
+
+
+@bp.get("")
+@login_required
+def index() -> str:
+    form = DeliveryForm(meeting_delivery=ops.chosen_delivery(current_user).value)
+    return _render_index(form)
+
+
+def _render_index(form: DeliveryForm) -> str:
+    return render_template(
+        "calendar/index.html",
+        form=form,
+        feed=ops.person_feed(current_user),  # type: ignore[arg-type]
+        delivery=ops.deliveries([current_user.id])[current_user.id],
+        team_rows=[(t, ops.team_feed(t)) for t in _managed_teams()],
+        button=EmptyForm(),
+        title="Calendar",
+    )
+
+
+def _managed_teams() -> list[Team]:
+    query = sa.select(Team).order_by(Team.name)
+    if not current_user.is_admin:
+        query = query.join(Membership).where(
+            Membership.user_id == current_user.id, Membership.role == TeamRole.COORDINATOR
+        )
+    return list(db.session.scalars(query))
+
+
+@bp.post("/preference")
+@login_required
+def preference() -> str | Response:
+    form = DeliveryForm()
+    if not form.validate_on_submit():
+        return _render_index(form)
+    ops.set_delivery(current_user, MeetingDelivery(form.meeting_delivery.data))  # type: ignore[arg-type]
+    db.session.commit()
+    flash("Your choice is saved.")
+    return redirect(url_for("calendar.index"))
+
+
+# --- feed links ----------------------------------------------------------------------------
+
+
+def get_person_or_403(user_id: int) -> User:
+    """Your own feed, or anyone's for an administrator."""
+    if user_id != current_user.id and not current_user.is_admin:
+        abort(403)
+    return db.session.get(User, user_id) or abort(404)
+
+
+def _back(person: User | None = None) -> Response:
+    if person is not None and person.id != current_user.id:
+        return redirect(url_for("calendar.people"))
+    return redirect(url_for("calendar.index"))
+
+
+@bp.post("/people/<int:user_id>/link")
+@login_required
+def new_person_link(user_id: int) -> str | Response:
+    person = get_person_or_403(user_id)
+    if not EmptyForm().validate_on_submit():
+        flash(EXPIRED)
+        return _back(person)
+    token = ops.issue_person_link(person, current_user)  # type: ignore[arg-type]
+    db.session.commit()
+    https, webcal = ops.feed_urls("calendar.person_feed", token)
+    return render_template(
+        "calendar/new_link.html",
+        person=person,
+        team=None,
+        https=https,
+        webcal=webcal,
+        title="Your calendar link" if person.id == current_user.id else "Calendar link",
+    )
+
+
+@bp.post("/people/<int:user_id>/link/revoke")
+@login_required
+def revoke_person_link(user_id: int) -> Response:
+    person = get_person_or_403(user_id)
+    if not EmptyForm().validate_on_submit():
+        flash(EXPIRED)
+    elif ops.revoke_person_link(person):
+        db.session.commit()
+        flash(f"The calendar link of {person.name} no longer works.")
+    return _back(person)
+
+
+@bp.post("/teams/<int:team_id>/link")
+@login_required
+def new_team_link(team_id: int) -> str | Response:
+    team = get_team_or_404(team_id, manage=True)
+    if not EmptyForm().validate_on_submit():
+        flash(EXPIRED)
+        return redirect(url_for("calendar.index"))
+    token = ops.issue_team_link(team, current_user)  # type: ignore[arg-type]
+    db.session.commit()
+    https, webcal = ops.feed_urls("calendar.team_feed", token)
+    return render_template(
+        "calendar/new_link.html",
+        person=None,
+        team=team,
+        https=https,
+        webcal=webcal,
+        title=f"{team.name}: shared calendar link",
+    )
+
+
+@bp.post("/teams/<int:team_id>/link/revoke")
+@login_required
+def revoke_team_link(team_id: int) -> Response:
+    team = get_team_or_404(team_id, manage=True)
+    if not EmptyForm().validate_on_submit():
+        flash(EXPIRED)
+    elif ops.revoke_team_link(team):
+        db.session.commit()
+        flash(f"The shared calendar link of {team.name} no longer works.")
+    return redirect(url_for("calendar.index"))
+
+
+@bp.get("/people")
+@admin_required
+def people() -> str:
+    rows = db.session.scalars(
+        sa.select(CalendarFeed).join(User, User.id == CalendarFeed.user_id).order_by(User.name)
+    ).all()
+    return render_template(
+        "calendar/people.html", feeds=rows, button=EmptyForm(), title="People's calendar links"
+    )

@@ -1,0 +1,204 @@
+"""The sweep: create the reminders that have fallen due, skip the resolved, mail the rest.
+
+Safe to run again at any time: rows are keyed by (kind, subject, person, due time), a
+reminder is marked sent in the transaction that queues its email, and a person's digest from
+a team is keyed by the day. The caller commits (the scheduler, under its sweep lock).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+import sqlalchemy as sa
+from flask import render_template
+from sqlalchemy.orm import Session
+
+from mdt.core.calendar import to_local
+from mdt.core.web import external_url
+from mdt.mail import outbox
+from mdt.reminders.kinds import Due, Window, produce
+from mdt.reminders.models import Reminder, ReminderDigest, ReminderPreference, ReminderStatus
+from mdt.reminders.timing import todays_digest_at
+
+#: How far back a sweep looks for what fell due: a scheduler down for longer than this
+#: sends nothing that fell due before it (by then the meetings are long past).
+CATCH_UP = timedelta(days=7)
+
+Key = tuple[str, str, int, datetime]
+
+
+@dataclass
+class SweepResult:
+    created: int = 0
+    skipped: int = 0
+    emails: int = 0
+    reminders_sent: int = 0
+
+
+def sweep(session: Session, now: datetime, at: time) -> SweepResult:
+    result = SweepResult()
+    window = Window(since=now - CATCH_UP, until=now, at=at)
+    produced = produce(session, window)
+    result.created = _create_missing(session, produced, window)
+    live = _still_wanted(session, produced, window, result)
+    _send(session, live, produced, now, at, result)
+    session.flush()
+    return result
+
+
+def _create_missing(session: Session, produced: dict[Key, Due], window: Window) -> int:
+    existing = {
+        tuple(row)
+        for row in session.execute(
+            sa.select(Reminder.kind, Reminder.subject, Reminder.user_id, Reminder.due_at).where(
+                Reminder.due_at > window.since
+            )
+        )
+    }
+    missing = [due for key, due in produced.items() if key not in existing]
+    session.add_all(
+        Reminder(
+            kind=due.kind,
+            subject=due.subject,
+            user_id=due.user.id,
+            team_id=due.team.id,
+            due_at=due.due_at,
+        )
+        for due in missing
+    )
+    session.flush()
+    return len(missing)
+
+
+def _still_wanted(
+    session: Session, produced: dict[Key, Due], window: Window, result: SweepResult
+) -> list[Reminder]:
+    """Unsent reminders whose kind still produces them; the others are marked skipped (and
+    come back if their subject needs them again, say apologies withdrawn)."""
+    unsent = session.scalars(
+        sa.select(Reminder)
+        .where(
+            sa.or_(
+                Reminder.status == ReminderStatus.PENDING,
+                sa.and_(Reminder.status == ReminderStatus.SKIPPED, Reminder.due_at > window.since),
+            )
+        )
+        .order_by(Reminder.due_at, Reminder.id)
+    )
+    live = []
+    for reminder in unsent:
+        wanted = reminder.key in produced
+        if wanted:
+            live.append(reminder)
+        elif reminder.status is ReminderStatus.PENDING:
+            result.skipped += 1
+        reminder.status = ReminderStatus.PENDING if wanted else ReminderStatus.SKIPPED
+    return live
+
+
+def _send(
+    session: Session,
+    live: list[Reminder],
+    produced: dict[Key, Due],
+    now: datetime,
+    at: time,
+    result: SweepResult,
+) -> None:
+    groups: dict[tuple[int, int], list[Reminder]] = defaultdict(list)
+    for reminder in live:
+        groups[(reminder.user_id, reminder.team_id)].append(reminder)
+    immediate = _wants_immediate(session, {user_id for user_id, _ in groups})
+    digests_sent = _recent_digests(session, now)
+    for (user_id, _), reminders in groups.items():
+        if user_id in immediate:
+            for reminder in reminders:
+                _mail_alone(reminder, produced[reminder.key], now, result)
+        else:
+            _mail_digest(session, reminders, produced, now, at, digests_sent, result)
+
+
+def _wants_immediate(session: Session, user_ids: set[int]) -> set[int]:
+    if not user_ids:
+        return set()
+    return set(
+        session.scalars(
+            sa.select(ReminderPreference.user_id).where(
+                ReminderPreference.user_id.in_(user_ids), ReminderPreference.immediate
+            )
+        )
+    )
+
+
+def _mail_alone(reminder: Reminder, due: Due, now: datetime, result: SweepResult) -> None:
+    body = render_template(
+        "reminders/single.txt",
+        person=due.user,
+        team=due.team,
+        item=_render_item(due),
+        preferences_link=external_url("reminders.preferences"),
+    )
+    row = outbox.enqueue(outbox.compose([due.user.email], f"Reminder: {due.headline}", body))
+    _mark_sent([reminder], row.id, now, result)
+
+
+def _mail_digest(
+    session: Session,
+    reminders: list[Reminder],
+    produced: dict[Key, Due],
+    now: datetime,
+    at: time,
+    digests_sent: set[tuple[int, int, date]],
+    result: SweepResult,
+) -> None:
+    """At most one digest a day per person and team, at the digest time on working days."""
+    first = produced[reminders[0].key]
+    team, person, zone = first.team, first.user, first.team.time_zone
+    digest_at = todays_digest_at(now, zone, at)
+    ready = [r for r in reminders if digest_at is not None and r.due_at <= digest_at]
+    today = to_local(now, zone).date()
+    if not ready or (person.id, team.id, today) in digests_sent:
+        return
+    dues = sorted((produced[r.key] for r in ready), key=lambda d: (d.happens_at, d.kind))
+    body = render_template(
+        "reminders/digest.txt",
+        person=person,
+        team=team,
+        items=[_render_item(due) for due in dues],
+        preferences_link=external_url("reminders.preferences"),
+    )
+    subject = f"Your MDT reminders: {team.name}, {today:%a %-d %b %Y}"
+    row = outbox.enqueue(outbox.compose([person.email], subject, body))
+    session.add(
+        ReminderDigest(user_id=person.id, team_id=team.id, day=today, outbox_message_id=row.id)
+    )
+    digests_sent.add((person.id, team.id, today))
+    _mark_sent(ready, row.id, now, result)
+
+
+def _recent_digests(session: Session, now: datetime) -> set[tuple[int, int, date]]:
+    """(person, team, local day) of the digests sent yesterday, today or tomorrow in UTC terms,
+    which covers "today" in any team's time zone."""
+    days = [(now + timedelta(days=d)).date() for d in (-1, 0, 1)]
+    rows = session.execute(
+        sa.select(ReminderDigest.user_id, ReminderDigest.team_id, ReminderDigest.day).where(
+            ReminderDigest.day.in_(days)
+        )
+    )
+    return {tuple(row) for row in rows}  # type: ignore[misc]
+
+
+def _render_item(due: Due) -> str:
+    return render_template(f"reminders/items/{due.kind}.txt", item=due.details).strip()
+
+
+def _mark_sent(
+    reminders: Sequence[Reminder], message_id: int, now: datetime, result: SweepResult
+) -> None:
+    for reminder in reminders:
+        reminder.status, reminder.sent_at = ReminderStatus.SENT, now
+        reminder.outbox_message_id = message_id
+    result.emails += 1
+    result.reminders_sent += len(reminders)

@@ -1,0 +1,66 @@
+"""Who may sweep: one scheduler per SQLite database; one sweep at a time on PostgreSQL."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+#: The PostgreSQL advisory lock the sweep holds for its transaction ("mdts").
+SWEEP_LOCK_KEY = 0x6D647473
+
+
+class InstanceLock:
+    """On SQLite, a lock file next to the database held for the process's life. The kernel
+    drops it when the process ends, however it ends (SIGKILL included), so it never goes stale.
+    On PostgreSQL there is none: several schedulers may run, and take turns to sweep."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.holder: str | None = None
+        self._fd: int | None = None
+
+    @classmethod
+    def for_database(cls, url: str) -> InstanceLock:
+        parsed = make_url(url)
+        if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+            return cls(None)
+        database = Path(parsed.database)
+        return cls(database.with_name(database.name + ".scheduler-lock"))
+
+    def acquire(self) -> bool:
+        if self.path is None:
+            return True
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self.holder = os.read(fd, 100).decode(errors="replace").strip() or "unknown"
+            os.close(fd)
+            return False
+        os.ftruncate(fd, 0)
+        os.write(fd, str(os.getpid()).encode())
+        self._fd = fd
+        return True
+
+    def release(self) -> None:
+        if self._fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(self._fd)
+            self._fd = None
+
+
+def try_sweep_lock(session: Session) -> bool:
+    """Take the sweep lock for the session's transaction (released at commit or rollback,
+    or when a killed process's connection drops). SQLite needs none: its instance lock and
+    the write lock the heartbeat took already leave this process alone."""
+    if session.get_bind().dialect.name != "postgresql":
+        return True
+    taken = session.scalar(sa.select(sa.func.pg_try_advisory_xact_lock(SWEEP_LOCK_KEY)))
+    return bool(taken)

@@ -1,0 +1,235 @@
+"""Real scheduler processes against one database: two at once, a second refused, one killed.
+
+Each process is `python -m scheduler` (through tests/scheduler/clock.py, which only sets its
+clock) sending to a real SMTP server in this test.
+"""
+
+from __future__ import annotations
+
+import re
+import signal
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+import time_machine
+from sqlalchemy.pool import NullPool
+
+from mdt.mail.models import OutboxMessage, OutboxStatus
+from mdt.meetings.models import Invitation, Meeting
+from mdt.reminders.models import Reminder, ReminderStatus
+from scheduler.jobs import run_sweep
+from scheduler.locks import SWEEP_LOCK_KEY
+from tests.conftest import BACKEND
+from tests.reminders.support import london, meeting_on
+from tests.scheduler.conftest import finish, start_scheduler
+
+MONDAY_0730 = london(2027, 1, 11, 7, 30)
+
+
+def _team_meeting_tomorrow(make, members: int) -> list[str]:  # type: ignore[no-untyped-def]
+    """A team (a coordinator and `members` more) meeting on Tuesday 12 January 2027."""
+    team = make.team(name="Riverside Neighbourhood MDT")
+    for _ in range(members):
+        make.member(team)
+    meeting_on(make, team, london(2027, 1, 12, 12, 30))
+    make.session.refresh(team)
+    everyone = sorted(m.user.email for m in team.memberships)
+    make.session.rollback()
+    return everyone
+
+
+def _outbox(session) -> list[OutboxMessage]:  # type: ignore[no-untyped-def]
+    session.rollback()  # a fresh snapshot: the scheduler processes have committed since
+    return list(session.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.id)))
+
+
+def _sent_count(output: str) -> int:
+    return int(re.search(r"outbox: (\d+) sent", output).group(1))
+
+
+@pytest.mark.skipif(BACKEND != "postgresql", reason="two schedulers at once need PostgreSQL")
+def test_two_schedulers_on_one_postgresql_database_send_each_reminder_once(
+    live_app, live_session, live_make, empty_database_url, smtp_server
+):
+    everyone = _team_meeting_tomorrow(live_make, members=19)
+    smtp_server.handler.delay = 0.03  # ~0.6 s of sending: the two overlap
+    smtp_server.start()
+
+    first = start_scheduler(empty_database_url, smtp_server, MONDAY_0730, "--once")
+    second = start_scheduler(empty_database_url, smtp_server, MONDAY_0730, "--once")
+    results = [finish(first), finish(second)]
+
+    assert [code for code, _, _ in results] == [0, 0], results
+    assert sorted(r.rcpt_tos[0] for r in smtp_server.received) == everyone
+    assert sum(_sent_count(out) for _, out, _ in results) == 20
+    assert sum("20 reminder(s) due" in out for _, out, _ in results) == 1, "one swept"
+    rows = _outbox(live_session)
+    assert len(rows) == 20 and {(r.status, r.attempts) for r in rows} == {(OutboxStatus.SENT, 1)}
+    assert live_session.scalar(sa.select(sa.func.count(Reminder.id))) == 20
+
+
+@pytest.mark.skipif(BACKEND != "postgresql", reason="the sweep lock is PostgreSQL's")
+def test_while_another_scheduler_sweeps_this_one_leaves_the_sweep_to_it(
+    live_app, live_session, live_make, empty_database_url
+):
+    _team_meeting_tomorrow(live_make, members=2)
+    # Another scheduler, mid-sweep (NullPool: closing it really ends its session).
+    other = sa.create_engine(empty_database_url, poolclass=NullPool).connect()
+    other.execute(sa.select(sa.func.pg_advisory_lock(SWEEP_LOCK_KEY)))
+    try:
+        with time_machine.travel(MONDAY_0730, tick=False):
+            assert run_sweep(live_app, MONDAY_0730) is None
+        assert live_session.scalar(sa.select(sa.func.count(Reminder.id))) == 0
+    finally:
+        other.close()  # its session ends (as when a scheduler dies): the lock goes with it
+
+    with time_machine.travel(MONDAY_0730, tick=False):
+        assert run_sweep(live_app, MONDAY_0730).created == 3
+    live_session.rollback()
+    assert live_session.scalar(sa.select(sa.func.count(Reminder.id))) == 3
+
+
+@pytest.mark.skipif(BACKEND != "sqlite", reason="the instance lock is SQLite's")
+def test_a_second_scheduler_on_the_same_sqlite_database_is_refused(
+    live_app, live_session, live_make, empty_database_url, smtp_server
+):
+    everyone = _team_meeting_tomorrow(live_make, members=4)
+    smtp_server.start()
+    running = start_scheduler(empty_database_url, smtp_server, MONDAY_0730)
+    try:
+        _wait_for(lambda: len(smtp_server.received) == 5)
+
+        code, _, err = finish(start_scheduler(empty_database_url, smtp_server, MONDAY_0730))
+        assert code == 3
+        assert f"another scheduler (pid {running.pid}) is already running" in err
+    finally:
+        running.send_signal(signal.SIGTERM)  # stops cleanly, releasing the lock
+        code, _, err = finish(running)
+    assert code == 0 and "stopped" in err
+
+    code, out, _ = finish(start_scheduler(empty_database_url, smtp_server, MONDAY_0730, "--once"))
+    assert code == 0 and "outbox: 0 sent" in out
+    assert sorted(r.rcpt_tos[0] for r in smtp_server.received) == everyone
+
+
+def test_a_scheduler_killed_mid_sweep_loses_nothing_and_repeats_at_most_the_message_in_flight(
+    live_app, live_session, live_make, empty_database_url, smtp_server
+):
+    everyone = _team_meeting_tomorrow(live_make, members=4)
+    # The server accepts the third message, then keeps its goodbye back: the scheduler has
+    # handed the message over but not yet recorded that. Then it is killed.
+    smtp_server.handler.hold_at = 3
+    smtp_server.start()
+    doomed = start_scheduler(empty_database_url, smtp_server, MONDAY_0730)
+    try:
+        assert smtp_server.handler.holding.wait(timeout=30), "the scheduler never got there"
+    finally:
+        doomed.send_signal(signal.SIGKILL)
+        assert finish(doomed)[0] == -signal.SIGKILL
+    smtp_server.handler.release.set()
+
+    rows = _outbox(live_session)
+    assert [(r.status, r.attempts) for r in rows] == [
+        (OutboxStatus.SENT, 1),
+        (OutboxStatus.SENT, 1),
+        (OutboxStatus.QUEUED, 1),  # in flight when killed: the server has it, we don't know
+        (OutboxStatus.QUEUED, 0),
+        (OutboxStatus.QUEUED, 0),
+    ]
+    in_flight = rows[2]
+    statuses = live_session.scalars(sa.select(Reminder.status))  # same snapshot as rows
+    assert set(statuses) == {ReminderStatus.SENT}, "each reminder is in its queued email"
+
+    # Restarted a minute later (on SQLite the kill freed the instance lock): the rest go.
+    code, _, err = finish(
+        start_scheduler(
+            empty_database_url, smtp_server, MONDAY_0730 + timedelta(minutes=1), "--once"
+        )
+    )
+    assert code == 0, err
+    assert sorted(r.rcpt_tos[0] for r in smtp_server.received) == everyone, "nothing lost"
+
+    # The message in flight is retried once its sender's claim lapses: the one duplicate.
+    later = MONDAY_0730 + timedelta(minutes=17)
+    code, _, err = finish(start_scheduler(empty_database_url, smtp_server, later, "--once"))
+    assert code == 0, err
+    counts = Counter(r.rcpt_tos[0] for r in smtp_server.received)
+    assert sorted(counts) == everyone and sum(counts.values()) == len(everyone) + 1
+    [(twice, _)] = [(address, n) for address, n in counts.items() if n == 2]
+    assert twice == in_flight.recipients
+    ids = Counter(str(r.message["Message-ID"]) for r in smtp_server.received)
+    assert max(ids.values()) == 2 and len(ids) == len(everyone), "the same message, repeated"
+    assert {r.status for r in _outbox(live_session)} == {OutboxStatus.SENT}
+
+
+@pytest.mark.skipif(BACKEND != "postgresql", reason="waits on a PostgreSQL row lock")
+def test_a_scheduler_killed_inside_its_sweep_transaction_leaves_nothing_half_done(
+    live_app, live_session, live_make, empty_database_url, smtp_server
+):
+    everyone = _team_meeting_tomorrow(live_make, members=4)
+    meeting_id, user_id = live_session.execute(
+        sa.select(Invitation.meeting_id, Invitation.user_id).limit(1)
+    ).one()
+    live_session.rollback()
+    smtp_server.start()
+    # An uncommitted row with one reminder's key: the sweep's INSERT waits on it, mid-sweep.
+    blocker = sa.create_engine(empty_database_url, poolclass=NullPool).connect()
+    blocker.execute(
+        sa.insert(Reminder).values(
+            kind="meeting_tomorrow",
+            subject=f"meeting:{meeting_id}",
+            user_id=user_id,
+            team_id=sa.select(Meeting.team_id).where(Meeting.id == meeting_id).scalar_subquery(),
+            due_at=MONDAY_0730,
+            status=ReminderStatus.PENDING,
+            created_at=MONDAY_0730,
+        )
+    )
+    doomed = start_scheduler(empty_database_url, smtp_server, MONDAY_0730)
+    try:
+        _wait_for(lambda: _backends_waiting_to_insert_reminders(live_session) == 1)
+    finally:
+        doomed.send_signal(signal.SIGKILL)
+        finish(doomed)
+    blocker.rollback()
+    blocker.close()
+    _wait_for(lambda: _other_backends(live_session) == 0)  # the killed one's is gone
+
+    assert live_session.scalar(sa.select(sa.func.count(Reminder.id))) == 0
+    assert _outbox(live_session) == [] and smtp_server.received == []
+
+    later = MONDAY_0730 + timedelta(minutes=1)
+    code, _, err = finish(start_scheduler(empty_database_url, smtp_server, later, "--once"))
+    assert code == 0, err
+    assert sorted(r.rcpt_tos[0] for r in smtp_server.received) == everyone
+
+
+def _backends_waiting_to_insert_reminders(session) -> int:  # type: ignore[no-untyped-def]
+    session.rollback()
+    return session.scalar(
+        sa.text(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+            " AND wait_event_type = 'Lock' AND query LIKE 'INSERT INTO reminder%'"
+        )
+    )
+
+
+def _other_backends(session) -> int:  # type: ignore[no-untyped-def]
+    session.rollback()
+    return session.scalar(
+        sa.text(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+            " AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+        )
+    )
+
+
+def _wait_for(condition, seconds: float = 30) -> None:  # type: ignore[no-untyped-def]
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
