@@ -1,8 +1,8 @@
 """Where feeds get their events: one small function per source, each returning events.
 
-A person's feed is PERSON_SOURCES, a team's is TEAM_SOURCES. Preparation deadlines and
-action due dates join them as two more functions returning AllDayEvent (VALUE=DATE, shown
-as free time) once those features exist.
+A person's feed is PERSON_SOURCES, a team's is TEAM_SOURCES. Preparation deadlines are an
+AllDayEvent (VALUE=DATE, shown as free time); action due dates join them as one more such
+function once actions exist.
 
 Only names the team chose (team, series title, place, video link) and staff names go into
 events; free-text reasons for a change, and anything about patients, never do.
@@ -13,12 +13,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from mdt.accounts.models import User
-from mdt.calendar.events import Event, Moved, Recurrence, TimedEvent, Version, Window, uid
+from mdt.calendar.events import (
+    AllDayEvent,
+    Event,
+    Moved,
+    Recurrence,
+    TimedEvent,
+    Version,
+    Window,
+    uid,
+)
 from mdt.calendar.operations import meetings_in_feed
 from mdt.calendar.timezones import WEEKDAY_CODES
 from mdt.core.calendar import local_to_utc
@@ -218,9 +228,61 @@ def team_meetings(team: Team, window: Window) -> list[Event]:
     return _meetings(sa.select(Meeting).where(Meeting.team_id == team.id), window)
 
 
+# --- preparation deadlines -----------------------------------------------------------------
+
+
+def person_prep_deadlines(user: User, window: Window) -> list[Event]:
+    """One all-day event per meeting on the day its agenda closes, while the person still
+    owes preparation for it: a count and the team, never who the patients are."""
+    from mdt.agenda.cutoff import closing_day
+    from mdt.agenda.models import Case
+    from mdt.prep.models import PrepRequest
+
+    rows = db.session.execute(
+        sa.select(PrepRequest, Case.created_at, Meeting)
+        .join(Case, Case.id == PrepRequest.case_id)
+        .join(Meeting, Meeting.id == Case.meeting_id)
+        .where(
+            PrepRequest.user_id == user.id,
+            Meeting.status == MeetingStatus.SCHEDULED,
+            _in_window(window),
+        )
+        .options(joinedload(Meeting.team))
+        .order_by(Meeting.starts_at, Meeting.id)
+    )
+    by_meeting: dict[int, tuple[Meeting, list[tuple[PrepRequest, datetime]]]] = {}
+    for request, added, meeting in rows:
+        by_meeting.setdefault(meeting.id, (meeting, []))[1].append((request, added))
+    events: list[Event] = []
+    for meeting, requests in by_meeting.values():
+        owed = sum(1 for r, _ in requests if r.completed_at is None)
+        if owed:
+            events.append(_prep_event(meeting, requests, owed, closing_day(meeting)))
+    return events
+
+
+def _prep_event(
+    meeting: Meeting, requests: list[tuple[Any, datetime]], owed: int, day: date
+) -> AllDayEvent:
+    done = [r.completed_at for r, _ in requests if r.completed_at is not None]
+    # Each request asked and each one done moves the event on, so SEQUENCE only rises.
+    changed = max([added for _, added in requests] + done + [meeting.updated_at])
+    patients = "patient" if owed == 1 else "patients"
+    return AllDayEvent(
+        uid=uid("prep-due", meeting.id),
+        version=Version(len(requests) + len(done), changed, meeting.created_at),
+        day=day,
+        summary=f"Prep due: {owed} {patients}, {meeting.team.name}",
+        description="Preparation for the MDT meeting is due by the end of today. "
+        "See what you owe in MDT Coordinator:\n" + external_url("prep.mine"),
+        url=external_url("prep.mine"),
+    )
+
+
 PERSON_SOURCES: tuple[Callable[[User, Window], list[Event]], ...] = (
     person_protected_time,
     person_meetings,
+    person_prep_deadlines,
 )
 TEAM_SOURCES: tuple[Callable[[Team, Window], list[Event]], ...] = (
     team_protected_time,

@@ -3,7 +3,7 @@
 A producer gets the sweep's window and yields a ``Due`` for every reminder of its kind whose
 due time falls in it and whose subject still needs it (a cancelled meeting yields nothing).
 The sweep calls every producer on every run, so a producer is also how the sweep learns that
-a reminder it created earlier is no longer wanted. To add a kind (prep, action points):
+a reminder it created earlier is no longer wanted. To add a kind (action points next):
 write its producer, add it to KINDS, and add ``templates/reminders/items/<kind>.txt``.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -110,8 +110,75 @@ def _meeting_due(meeting: Meeting, invitation: Invitation, due_at: datetime) -> 
     )
 
 
+#: Agendas close at most a few weeks before their meeting (the team's cut-off in working
+#: days, bank holidays between).
+PREP_LOOKAHEAD = timedelta(days=28)
+
+
+def prep_due(session: Session, window: Window) -> Iterator[Due]:
+    """Whoever still owes preparation for a meeting: two working days before its agenda
+    closes, and on the morning it closes."""
+    from mdt.agenda.cutoff import closing_day
+    from mdt.agenda.models import Case
+    from mdt.core.calendar import working_days_before
+    from mdt.prep.models import PrepRequest
+
+    rows = session.execute(
+        sa.select(Meeting, PrepRequest.user_id, sa.func.count(PrepRequest.id))
+        .join(Case, Case.meeting_id == Meeting.id)
+        .join(PrepRequest, PrepRequest.case_id == Case.id)
+        .where(
+            Meeting.status == MeetingStatus.SCHEDULED,
+            Meeting.starts_at > window.since,
+            Meeting.starts_at <= window.until + PREP_LOOKAHEAD,
+            PrepRequest.completed_at.is_(None),
+        )
+        .group_by(Meeting.id, PrepRequest.user_id)
+        .options(joinedload(Meeting.team))
+    ).all()
+    users = {
+        u.id: u
+        for u in session.scalars(
+            sa.select(User).where(
+                User.id.in_({user_id for _m, user_id, _n in rows}), User.is_active
+            )
+        )
+    }
+    for meeting, user_id, owed in rows:
+        if user_id not in users:
+            continue
+        closes = closing_day(meeting)
+        for day in (working_days_before(closes, 2), closes):
+            due_at = local_to_utc(day, window.at, meeting.team.time_zone)
+            if due_at in window:
+                yield _prep_due(meeting, users[user_id], owed, closes, due_at)
+
+
+def _prep_due(meeting: Meeting, user: User, owed: int, closes: date, due_at: datetime) -> Due:
+    team = meeting.team
+    when = to_local(meeting.starts_at, team.time_zone)
+    patients = "1 patient" if owed == 1 else f"{owed} patients"
+    return Due(
+        kind="prep_due",
+        subject=f"prep:{meeting.id}",
+        user=user,
+        team=team,
+        due_at=due_at,
+        happens_at=meeting.starts_at,
+        headline=f"Prep due: {patients}, {team.name}",
+        details={
+            "team": team.name,
+            "patients": patients,
+            "closes": f"{closes:%A %-d %B}",
+            "meeting": f"{when:%A %-d %B %Y, %H:%M}",
+            "link": external_url("prep.mine"),
+        },
+    )
+
+
 KINDS: dict[str, Producer] = {
     "meeting_tomorrow": meeting_tomorrow,
+    "prep_due": prep_due,
 }
 
 

@@ -28,7 +28,7 @@ JS_DIR = Path(__file__).parent / "js"
 class Seen:
     """One occurrence as a calendar app would show it."""
 
-    start: str  # UTC, 2030-04-02T13:00:00Z
+    start: str  # UTC, 2030-04-02T13:00:00Z; a day for all-day events, 2030-04-02
     uid: str
     status: str
 
@@ -39,12 +39,18 @@ def python_occurrences(data: bytes, first: datetime, after: datetime) -> list[Se
     found = recurring_ical_events.of(calendar).between(first, after)
     return sorted(
         Seen(
-            event.decoded("DTSTART").astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            _start(event.decoded("DTSTART")),
             str(event["UID"]),
             str(event.get("STATUS", "")),
         )
         for event in found
     )
+
+
+def _start(value: date | datetime) -> str:
+    if not isinstance(value, datetime):  # an all-day event
+        return value.isoformat()
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def icaljs_available() -> None:

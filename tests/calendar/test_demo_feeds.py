@@ -15,13 +15,16 @@ import sqlalchemy as sa
 from flask import Flask
 
 from mdt.accounts.models import User
+from mdt.agenda.cutoff import closing_day
+from mdt.agenda.models import Case
 from mdt.calendar import operations as calendar
 from mdt.calendar.events import Window
 from mdt.calendar.lint import lint
 from mdt.demo.data import DEMO_PASSWORD, load_demo
 from mdt.extensions import db
-from mdt.meetings.models import MeetingStatus
+from mdt.meetings.models import Meeting, MeetingStatus
 from mdt.meetings.queries import booked_occurrences, upcoming_for_user
+from mdt.prep.models import PrepRequest
 from mdt.slots.models import SlotSeries
 from mdt.slots.occurrences import occurrences
 from mdt.teams.models import Team
@@ -87,7 +90,25 @@ def shown_by_the_app(app: Flask, user_id: int) -> list[Seen]:
         for meeting, _invitation in upcoming_for_user(user_id, FIRST):
             if meeting.status is not MeetingStatus.CANCELLED and meeting.starts_at < AFTER:
                 seen.append(Seen(_utc(meeting.starts_at), _uid("meeting", meeting.id), "CONFIRMED"))
+        seen += _prep_deadlines(user_id)
     return sorted(seen)
+
+
+def _prep_deadlines(user_id: int) -> list[Seen]:
+    """A meeting's agenda closing day, for each meeting the person still owes prep for."""
+    owed = db.session.scalars(
+        sa.select(Meeting)
+        .join(Case, Case.meeting_id == Meeting.id)
+        .join(PrepRequest, PrepRequest.case_id == Case.id)
+        .where(
+            PrepRequest.user_id == user_id,
+            PrepRequest.completed_at.is_(None),
+            Meeting.status == MeetingStatus.SCHEDULED,
+            Meeting.starts_at >= FIRST,
+            Meeting.starts_at < AFTER,
+        )
+    ).unique()
+    return [Seen(closing_day(m).isoformat(), _uid("prep-due", m.id), "") for m in owed]
 
 
 def _utc(moment: datetime) -> str:
@@ -119,6 +140,8 @@ def test_a_members_feed_shows_in_python_and_in_icaljs_exactly_what_the_app_shows
     in_icaljs = icaljs(feed, FIRST, AFTER)
     assert in_python == expected
     assert in_icaljs == expected
+    # She owes preparation for the next Riverside meeting: a deadline on its closing day.
+    assert [s.start for s in in_icaljs if s.uid.startswith("prep-due-")] != []
 
     riverside = {s.start for s in in_icaljs if s.uid == _uid("series", demo.teams["riverside"][1])}
     huddles = {s.start for s in in_icaljs if s.uid == _uid("series", oak_series)}

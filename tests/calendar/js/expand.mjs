@@ -1,6 +1,6 @@
 // Expands an iCalendar feed with Mozilla's ical.js (what Thunderbird uses), for the tests.
 // Reads the feed on stdin; prints [{uid, start, status}] for every occurrence starting in
-// [FROM, TO) as JSON, starts in UTC. Time zones come only from the feed's own VTIMEZONEs
+// [FROM, TO) as JSON, starts in UTC (all-day events: their day). Time zones come only from the feed's own VTIMEZONEs
 // (ical.js has no zone database), so a wrong VTIMEZONE shows as a wrong start, and a
 // TZID without one is an error rather than a silent floating time.
 //
@@ -42,7 +42,10 @@ for (const [uid, { master, exceptions }] of byUid) {
     if (utcMillis(details.recurrenceId) >= to && start >= to) break;
     if (start >= from && start < to) {
       const status = details.item.component.getFirstPropertyValue("status") || "";
-      out.push({ uid, start: new Date(start).toISOString().replace(".000Z", "Z"), status });
+      const shown = details.startDate.isDate
+        ? details.startDate.toString() // an all-day event: its day, 2030-04-02
+        : new Date(start).toISOString().replace(".000Z", "Z");
+      out.push({ uid, start: shown, status });
     }
     if (!event.isRecurring()) break;
   }
