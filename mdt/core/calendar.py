@@ -49,6 +49,13 @@ def working_days_before(day: date, count: int) -> date:
     return found
 
 
+def next_working_day(day: date) -> date:
+    found = day + timedelta(days=1)
+    while not is_working_day(found):
+        found += timedelta(days=1)
+    return found
+
+
 def end_of_day(day: date, zone: str) -> datetime:
     """The instant a local day ends (the next midnight), in UTC."""
     return local_to_utc(day + timedelta(days=1), time(0, 0), zone)

@@ -176,9 +176,67 @@ def _prep_due(meeting: Meeting, user: User, owed: int, closes: date, due_at: dat
     )
 
 
+def prep_open_at_cut_off(session: Session, window: Window) -> Iterator[Due]:
+    """The team's coordinators, on the first working day after an agenda closed with
+    preparation still open: one summary of who still owes how much."""
+    from mdt.agenda.cutoff import closing_day
+    from mdt.agenda.models import Case
+    from mdt.core.calendar import next_working_day
+    from mdt.prep.models import PrepRequest
+    from mdt.teams.models import TeamRole
+
+    rows = session.execute(
+        sa.select(Meeting, User.name, sa.func.count(PrepRequest.id))
+        .join(Case, Case.meeting_id == Meeting.id)
+        .join(PrepRequest, PrepRequest.case_id == Case.id)
+        .join(User, User.id == PrepRequest.user_id)
+        .where(
+            Meeting.status == MeetingStatus.SCHEDULED,
+            Meeting.starts_at > window.since,
+            Meeting.starts_at <= window.until + PREP_LOOKAHEAD,
+            PrepRequest.completed_at.is_(None),
+        )
+        .group_by(Meeting.id, User.name)
+        .options(joinedload(Meeting.team).selectinload(Team.memberships))
+    ).all()
+    owed: dict[int, tuple[Meeting, list[str]]] = {}
+    for meeting, name, count in rows:
+        owed.setdefault(meeting.id, (meeting, []))[1].append(f"{name} ({count})")
+    for meeting, people in owed.values():
+        due_at = local_to_utc(
+            next_working_day(closing_day(meeting)), window.at, meeting.team.time_zone
+        )
+        if due_at not in window or meeting.starts_at <= due_at:
+            continue
+        for m in meeting.team.memberships:
+            if m.role is TeamRole.COORDINATOR and m.user.is_active:
+                yield _open_summary(meeting, m.user, sorted(people), due_at)
+
+
+def _open_summary(meeting: Meeting, user: User, people: list[str], due_at: datetime) -> Due:
+    team = meeting.team
+    when = to_local(meeting.starts_at, team.time_zone)
+    return Due(
+        kind="prep_open_at_cut_off",
+        subject=f"prep-open:{meeting.id}",
+        user=user,
+        team=team,
+        due_at=due_at,
+        happens_at=meeting.starts_at,
+        headline=f"Prep still open: {team.name} meeting on {when:%a %-d %b}",
+        details={
+            "team": team.name,
+            "meeting": f"{when:%A %-d %B %Y, %H:%M}",
+            "people": ", ".join(people),
+            "link": external_url("prep.readiness_page", meeting_id=meeting.id),
+        },
+    )
+
+
 KINDS: dict[str, Producer] = {
     "meeting_tomorrow": meeting_tomorrow,
     "prep_due": prep_due,
+    "prep_open_at_cut_off": prep_open_at_cut_off,
 }
 
 

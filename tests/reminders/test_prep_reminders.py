@@ -55,3 +55,17 @@ def test_finished_prep_is_not_reminded(app, session, make):
     run_scheduler(app, london(2027, 1, 6, 7, 30))
     run_scheduler(app, london(2027, 1, 8, 7, 30))
     assert _prep_mail(session, sam) == []
+
+
+def test_coordinators_get_one_summary_of_prep_still_open_after_the_cut_off(app, session, make):
+    sam, case = _owing(make)
+    team = case.meeting.team
+    coordinator = next(m.user for m in team.memberships if m.role is TeamRole.COORDINATOR)
+    run_scheduler(app, london(2027, 1, 8, 7, 30))  # Friday: the agenda closes tonight
+    assert [m for m in reminder_mail(session) if "still open" in m.body] == []
+    run_scheduler(app, london(2027, 1, 11, 7, 30))  # Monday, the next working day
+    summaries = [m for m in reminder_mail(session) if "still open" in m.body]
+    assert [m.to for m in summaries] == [coordinator.email]
+    assert "Sam Whitfield (2)" in summaries[0].body
+    assert f"/meetings/{case.meeting_id}/readiness" in summaries[0].body
+    assert "Edith" not in summaries[0].body
