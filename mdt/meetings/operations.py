@@ -21,7 +21,7 @@ from mdt.teams.models import Membership, Team, TeamRole
 
 
 class AlreadyBooked(Exception):
-    pass
+    """A meeting is already booked in that occurrence."""
 
 
 def _invite_members(meeting: Meeting, team: Team) -> None:

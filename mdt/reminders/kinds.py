@@ -115,43 +115,42 @@ def _meeting_due(meeting: Meeting, invitation: Invitation, due_at: datetime) -> 
 PREP_LOOKAHEAD = timedelta(days=28)
 
 
-def prep_due(session: Session, window: Window) -> Iterator[Due]:
-    """Whoever still owes preparation for a meeting: two working days before its agenda
-    closes, and on the morning it closes."""
-    from mdt.agenda.cutoff import closing_day
+def _open_prep(session: Session, window: Window) -> list[tuple[Meeting, User, int]]:
+    """(meeting, person, open requests) for meetings whose agenda may close around now."""
     from mdt.agenda.models import Case
-    from mdt.core.calendar import working_days_before
     from mdt.prep.models import PrepRequest
 
     rows = session.execute(
-        sa.select(Meeting, PrepRequest.user_id, sa.func.count(PrepRequest.id))
+        sa.select(Meeting, User, sa.func.count(PrepRequest.id))
         .join(Case, Case.meeting_id == Meeting.id)
         .join(PrepRequest, PrepRequest.case_id == Case.id)
+        .join(User, User.id == PrepRequest.user_id)
         .where(
             Meeting.status == MeetingStatus.SCHEDULED,
             Meeting.starts_at > window.since,
             Meeting.starts_at <= window.until + PREP_LOOKAHEAD,
             PrepRequest.completed_at.is_(None),
         )
-        .group_by(Meeting.id, PrepRequest.user_id)
-        .options(joinedload(Meeting.team))
-    ).all()
-    users = {
-        u.id: u
-        for u in session.scalars(
-            sa.select(User).where(
-                User.id.in_({user_id for _m, user_id, _n in rows}), User.is_active
-            )
-        )
-    }
-    for meeting, user_id, owed in rows:
-        if user_id not in users:
+        .group_by(Meeting.id, User.id)
+        .options(selectinload(Meeting.team).selectinload(Team.memberships))
+    )
+    return [(meeting, user, count) for meeting, user, count in rows]
+
+
+def prep_due(session: Session, window: Window) -> Iterator[Due]:
+    """Whoever still owes preparation for a meeting: two working days before its agenda
+    closes, and on the morning it closes."""
+    from mdt.agenda.cutoff import closing_day
+    from mdt.core.calendar import working_days_before
+
+    for meeting, user, owed in _open_prep(session, window):
+        if not user.is_active:
             continue
         closes = closing_day(meeting)
         for day in (working_days_before(closes, 2), closes):
             due_at = local_to_utc(day, window.at, meeting.team.time_zone)
             if due_at in window:
-                yield _prep_due(meeting, users[user_id], owed, closes, due_at)
+                yield _prep_due(meeting, user, owed, closes, due_at)
 
 
 def _prep_due(meeting: Meeting, user: User, owed: int, closes: date, due_at: datetime) -> Due:
@@ -180,28 +179,12 @@ def prep_open_at_cut_off(session: Session, window: Window) -> Iterator[Due]:
     """The team's coordinators, on the first working day after an agenda closed with
     preparation still open: one summary of who still owes how much."""
     from mdt.agenda.cutoff import closing_day
-    from mdt.agenda.models import Case
     from mdt.core.calendar import next_working_day
-    from mdt.prep.models import PrepRequest
     from mdt.teams.models import TeamRole
 
-    rows = session.execute(
-        sa.select(Meeting, User.name, sa.func.count(PrepRequest.id))
-        .join(Case, Case.meeting_id == Meeting.id)
-        .join(PrepRequest, PrepRequest.case_id == Case.id)
-        .join(User, User.id == PrepRequest.user_id)
-        .where(
-            Meeting.status == MeetingStatus.SCHEDULED,
-            Meeting.starts_at > window.since,
-            Meeting.starts_at <= window.until + PREP_LOOKAHEAD,
-            PrepRequest.completed_at.is_(None),
-        )
-        .group_by(Meeting.id, User.name)
-        .options(joinedload(Meeting.team).selectinload(Team.memberships))
-    ).all()
     owed: dict[int, tuple[Meeting, list[str]]] = {}
-    for meeting, name, count in rows:
-        owed.setdefault(meeting.id, (meeting, []))[1].append(f"{name} ({count})")
+    for meeting, user, count in _open_prep(session, window):
+        owed.setdefault(meeting.id, (meeting, []))[1].append(f"{user.name} ({count})")
     for meeting, people in owed.values():
         due_at = local_to_utc(
             next_working_day(closing_day(meeting)), window.at, meeting.team.time_zone
