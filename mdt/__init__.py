@@ -48,6 +48,7 @@ def _configure_templates(app: Flask) -> None:
 def _register(app: Flask) -> None:
     from mdt import cli, core, extensions
     from mdt.accounts import views as accounts
+    from mdt.actions import views as actions
     from mdt.agenda import views as agenda
     from mdt.availability import views as availability
     from mdt.calendar import views as calendar
@@ -56,6 +57,7 @@ def _register(app: Flask) -> None:
     from mdt.mail import outbox
     from mdt.mail import views as mail
     from mdt.meetings import views as meetings
+    from mdt.minutes import views as minutes
     from mdt.organisations import views as organisations
     from mdt.patients import views as patients
     from mdt.prep import views as prep
@@ -77,6 +79,8 @@ def _register(app: Flask) -> None:
         calendar.bp,
         agenda.bp,
         prep.bp,
+        minutes.bp,
+        actions.bp,
         patients.bp,
         reminders.bp,
         mail.bp,

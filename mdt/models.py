@@ -1,6 +1,7 @@
 """Imports every feature's models so the metadata (and Alembic) sees all tables."""
 
 from mdt.accounts.models import LoginAttempt, PasswordLink, User, UserSession
+from mdt.actions.models import ActionChange, ActionPoint
 from mdt.agenda.models import Case
 from mdt.audit.models import AuditEvent
 from mdt.availability.models import Commitment
@@ -8,6 +9,7 @@ from mdt.calendar.models import CalendarFeed, CalendarPreference
 from mdt.core.db import Base
 from mdt.mail.models import OutboxMessage
 from mdt.meetings.models import Invitation, Meeting
+from mdt.minutes.models import Discussion
 from mdt.organisations.models import Organisation
 from mdt.patients.models import Patient
 from mdt.prep.models import PrepRequest
@@ -21,6 +23,9 @@ from mdt.slots.models import SlotException, SlotSeries
 from mdt.teams.models import Membership, Team
 
 __all__ = [
+    "ActionChange",
+    "ActionPoint",
+    "Discussion",
     "AuditEvent",
     "Base",
     "CalendarFeed",

@@ -3,6 +3,7 @@ from __future__ import annotations
 import math
 from datetime import datetime
 from email.message import EmailMessage
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import (
@@ -54,9 +55,26 @@ def init_app(app: Flask) -> None:
     login_manager.login_message = "Sign in to see that page."
     login_manager.session_protection = None  # sessions are server-side rows; see User.get_id
     login_manager.user_loader(ops.user_for_session)
+    login_manager.unauthorized_handler(_to_login)
     app.register_blueprint(bp)
     # Emails are rendered outside requests too, where there is no session for a CSRF token.
     app.context_processor(lambda: {"logout_form": EmptyForm()} if has_request_context() else {})
+
+
+def _to_login() -> Response:
+    """Signed out (or the session expired) on the way to a page: sign in, then back to it.
+    A form posted after the session expired cannot be replayed through a redirect, so the
+    person returns to the page the form was on, where the browser has kept what they typed
+    (static/app.js keeps drafts of forms marked data-draft until they are saved)."""
+    flash(login_manager.login_message)
+    if request.method == "GET":
+        back = request.full_path.rstrip("?")
+    else:
+        referrer = urlsplit(request.referrer or "")
+        same_site = referrer.netloc == request.host
+        back = f"{referrer.path}?{referrer.query}".rstrip("?") if same_site else ""
+        flash("Your session had ended, so that was not saved yet: sign in and save it again.")
+    return redirect(url_for("accounts.login", next=safe_target(back)))
 
 
 @bp.route("/login", methods=["GET", "POST"])

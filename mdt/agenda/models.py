@@ -64,6 +64,9 @@ class Case(Base):
     late_reason: Mapped[str | None] = mapped_column(sa.String(300))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     revision: Mapped[int] = mapped_column(default=1)
+    #: Rolled forward from a closed meeting while the team had no next meeting booked; it
+    #: joins the next meeting booked.
+    waiting: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     meeting: Mapped[Meeting] = relationship()
     patient: Mapped[Patient] = relationship(lazy="joined")

@@ -50,14 +50,25 @@ def load_cases(meeting: Meeting) -> list[Case]:
 @bp.get("/meetings/<int:meeting_id>/agenda")
 @login_required
 def index(meeting_id: int) -> str:
+    from mdt.actions.queries import matters_arising
+    from mdt.core.calendar import today_in
+
     meeting = get_member_meeting_or_404(meeting_id)
     cases = load_cases(meeting)
-    record("view", [c.patient_id for c in cases], f"agenda of meeting {meeting.id}")
+    today = today_in(meeting.team.time_zone)
+    arising = matters_arising(meeting, today)
+    record(
+        "view",
+        [c.patient_id for c in cases] + arising.patient_ids(),
+        f"agenda of meeting {meeting.id}",
+    )
     db.session.commit()
     return render_template(
         "agenda/index.html",
         meeting=meeting,
         cases=cases,
+        arising=arising,
+        today=today,
         cutoff=agenda_cutoff(meeting),
         now=now_utc(),
         can_manage=meeting.team.can_manage(current_user),

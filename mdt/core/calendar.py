@@ -59,3 +59,10 @@ def next_working_day(day: date) -> date:
 def end_of_day(day: date, zone: str) -> datetime:
     """The instant a local day ends (the next midnight), in UTC."""
     return local_to_utc(day + timedelta(days=1), time(0, 0), zone)
+
+
+def today_in(zone: str, now: datetime | None = None) -> date:
+    """The local date in `zone` now: due dates are days where the team works, not UTC's."""
+    from mdt.core.time import now_utc
+
+    return to_local(now or now_utc(), zone).date()

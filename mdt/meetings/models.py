@@ -88,6 +88,11 @@ class Meeting(Base):
     revision: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    #: When the chair closed the meeting (status becomes held).
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    #: When the minutes went to the outbox; reports compare it with the meeting's end.
+    minutes_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     team: Mapped[Team] = relationship()
     series: Mapped[SlotSeries | None] = relationship()

@@ -100,9 +100,12 @@ def book_adhoc(
 
 
 def _save_new(meeting: Meeting, team: Team) -> Meeting:
+    from mdt.minutes.operations import take_waiting
+
     _invite_members(meeting, team)
     db.session.add(meeting)
     db.session.flush()
+    take_waiting(meeting)
     _tell_invitees(meeting, "booked")
     return meeting
 

@@ -53,6 +53,7 @@ def can_record_attendance(meeting: Meeting, user: User) -> bool:
     return (
         meeting.team.can_manage(user)
         or meeting.chair_id == user.id
+        or meeting.minute_taker_id == user.id
         or any(m.user_id == user.id and m.role is TeamRole.CHAIR for m in meeting.team.memberships)
     )
 
@@ -200,6 +201,12 @@ def attendance(meeting_id: int) -> Response:
     ops.record_attendance(meeting, marks)
     db.session.commit()
     flash("Attendance is saved.")
+    if request.form.get("from") == "run":  # meeting mode, on the case it was showing
+        case = request.form.get("case", "")
+        return redirect(
+            url_for("minutes.run", meeting_id=meeting.id, case=case if case else None)
+            + "#attendance"
+        )
     return redirect(url_for("meetings.detail", meeting_id=meeting.id) + "#attendance")
 
 

@@ -30,3 +30,59 @@ for (const form of document.querySelectorAll('form[data-clash-preview]')) {
     }, 400)
   })
 }
+
+// Drafts: what is typed into a form marked data-draft is kept in this tab (sessionStorage)
+// until the form is saved, so a session that ends while someone writes an outcome costs
+// nothing: after signing in they come back to the page and find their words restored.
+// The key carries the record's revision: once a save moves it on, the old draft is dropped.
+for (const form of document.querySelectorAll('form[data-draft]')) {
+  const prefix = `mdt-draft:${form.dataset.draft}:`
+  const key = prefix + (form.dataset.draftVersion || '0')
+  const fields = [...form.querySelectorAll('textarea, input[type=text], input[type=email], input[type=date]')]
+    .filter((field) => field.name && field.name !== 'csrf_token')
+  for (let i = sessionStorage.length - 1; i >= 0; i--) {
+    const stale = sessionStorage.key(i)
+    if (stale && stale.startsWith(prefix) && stale !== key) sessionStorage.removeItem(stale)
+  }
+  const saved = JSON.parse(sessionStorage.getItem(key) || 'null')
+  const hasErrors = form.querySelector('.nhsuk-form-group--error') !== null
+  if (saved && !hasErrors) {
+    let restored = false
+    for (const field of fields) {
+      if (saved[field.name] !== undefined && saved[field.name] !== field.value && field.value === field.defaultValue) {
+        field.value = saved[field.name]
+        restored = true
+      }
+    }
+    if (restored) {
+      const note = document.createElement('p')
+      note.className = 'nhsuk-inset-text app-draft-restored'
+      note.textContent = 'What you typed before has been put back. Check it, then save.'
+      form.prepend(note)
+    }
+  }
+  const keep = () => {
+    const values = {}
+    for (const field of fields) values[field.name] = field.value
+    sessionStorage.setItem(key, JSON.stringify(values))
+  }
+  form.addEventListener('input', keep)
+  form.addEventListener('change', keep)
+}
+
+// Meeting mode's timer: time spent on the case shown, against its allotted minutes. It
+// starts when the case is first opened in this tab and survives saving and reloading.
+for (const timer of document.querySelectorAll('[data-timer-key]')) {
+  const key = timer.dataset.timerKey
+  const allotted = Number(timer.dataset.minutes) * 60
+  const started = Number(sessionStorage.getItem(key)) || Date.now()
+  sessionStorage.setItem(key, String(started))
+  const value = timer.querySelector('.app-timer__value')
+  const tick = () => {
+    const seconds = Math.floor((Date.now() - started) / 1000)
+    value.textContent = `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`
+    timer.classList.toggle('app-timer--over', seconds > allotted)
+  }
+  tick()
+  setInterval(tick, 1000)
+}

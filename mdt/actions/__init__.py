@@ -1,0 +1,1 @@
+"""Action points: one owner, a due date, tracked from a meeting until done or cancelled."""

@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from mdt.accounts.models import User
+from mdt.core.db import Base, UTCDateTime
+from mdt.core.time import now_utc
+
+if TYPE_CHECKING:
+    from mdt.agenda.models import Case
+    from mdt.meetings.models import Meeting
+    from mdt.patients.models import Patient
+    from mdt.teams.models import Team
+
+
+class ActionStatus(enum.StrEnum):
+    OPEN = "open"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class ActionPoint(Base):
+    """A follow-up from a meeting: exactly one owner, a due date, a status."""
+
+    __tablename__ = "action_point"
+    __table_args__ = (sa.Index("ix_action_point_team_status_due", "team_id", "status", "due_date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(sa.ForeignKey("team.id", ondelete="CASCADE"))
+    meeting_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("meeting.id", ondelete="CASCADE"), index=True
+    )
+    case_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("agenda_case.id", ondelete="SET NULL"), index=True
+    )
+    patient_id: Mapped[int | None] = mapped_column(sa.ForeignKey("patient.id"), index=True)
+    description: Mapped[str] = mapped_column(sa.String(1000))
+    owner_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
+    due_date: Mapped[date]
+    status: Mapped[ActionStatus] = mapped_column(
+        sa.Enum(
+            ActionStatus,
+            native_enum=False,
+            length=10,
+            values_callable=lambda e: [m.value for m in e],
+        ),
+        default=ActionStatus.OPEN,
+    )
+    #: What was done (when done) or why it was cancelled.
+    closing_note: Mapped[str] = mapped_column(sa.String(1000), default="")
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    revision: Mapped[int] = mapped_column(default=1)
+
+    team: Mapped[Team] = relationship()
+    meeting: Mapped[Meeting] = relationship()
+    case: Mapped[Case | None] = relationship()
+    patient: Mapped[Patient | None] = relationship()
+    owner: Mapped[User] = relationship(foreign_keys=[owner_id])
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    history: Mapped[list[ActionChange]] = relationship(
+        back_populates="action", cascade="all, delete-orphan", order_by="ActionChange.id"
+    )
+
+    @property
+    def is_open(self) -> bool:
+        return self.status is ActionStatus.OPEN
+
+    def overdue(self, today: date) -> bool:
+        return self.is_open and self.due_date < today
+
+    def closed_on_time(self) -> bool | None:
+        if self.status is not ActionStatus.DONE or self.closed_at is None:
+            return None
+        return self.closed_at.date() <= self.due_date
+
+
+class ActionChange(Base):
+    """One entry in an action's history: who did what, when."""
+
+    __tablename__ = "action_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("action_point.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    #: created, reassigned, rescheduled, done, cancelled, reopened, edited.
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    #: A sentence for people: "Handed over from Sam Whitfield to Jo Clarke".
+    detail: Mapped[str] = mapped_column(sa.String(1200), default="")
+
+    action: Mapped[ActionPoint] = relationship(back_populates="history")
+    by: Mapped[User | None] = relationship(lazy="joined")

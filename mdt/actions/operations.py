@@ -1,0 +1,205 @@
+"""Creating and changing action points. Every change writes one history row and one audit
+row; owners change their own, the team's coordinators any of the team's."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+from flask import render_template
+
+from mdt.accounts.models import User
+from mdt.accounts.operations import Conflict, create_user, find_user_by_email
+from mdt.actions.models import ActionChange, ActionPoint, ActionStatus
+from mdt.agenda.models import Case
+from mdt.audit.operations import record
+from mdt.core.time import now_utc
+from mdt.core.web import external_url
+from mdt.extensions import db
+from mdt.mail import outbox
+from mdt.meetings.models import Meeting
+from mdt.teams.models import Team, TeamRole
+
+
+class ActionRefusal(Exception):
+    """Why the change cannot be made; the message is for the person making it."""
+
+
+def can_change(action: ActionPoint, user: User) -> bool:
+    """The owner, or a coordinator of the action's team (administrators only as such)."""
+    if action.owner_id == user.id:
+        return True
+    membership = action.team.membership_of(user)
+    return membership is not None and membership.role is TeamRole.COORDINATOR
+
+
+def team_organisations(team: Team) -> set[int]:
+    return {m.user.organisation_id for m in team.memberships}
+
+
+def possible_owners(team: Team) -> list[User]:
+    """Active people in any organisation of the team, members and deputies first."""
+    orgs = team_organisations(team)
+    people = list(
+        db.session.scalars(
+            sa.select(User).where(User.organisation_id.in_(orgs), User.is_active.is_(True))
+        )
+    )
+    people += [m.deputy for m in team.memberships if m.deputy is not None]
+    unique = {u.id: u for u in people}
+    return sorted(unique.values(), key=lambda u: u.name.lower())
+
+
+def contact_owner(team: Team, name: str, email: str, organisation_id: int) -> User:
+    """A person who has no login yet: found by email, or recorded as a contact."""
+    existing = find_user_by_email(email)
+    if existing is not None:
+        if existing.organisation_id not in team_organisations(team):
+            raise ActionRefusal(
+                "That email belongs to someone outside the team's organisations. Choose an "
+                "owner from the team's organisations."
+            )
+        return existing
+    if organisation_id not in team_organisations(team):
+        raise ActionRefusal("Choose one of the team's organisations for the new contact.")
+    return create_user(
+        name=name.strip(),
+        email=email.strip(),
+        profession="Other",
+        organisation_id=organisation_id,
+    )
+
+
+def create(
+    meeting: Meeting,
+    case: Case | None,
+    *,
+    owner: User,
+    due: date,
+    description: str,
+    by: User,
+    today: date,
+) -> ActionPoint:
+    if due < today:
+        raise ActionRefusal("The due date is in the past. Choose today or a later date.")
+    action = ActionPoint(
+        team_id=meeting.team_id,
+        team=meeting.team,
+        meeting_id=meeting.id,
+        case_id=case.id if case else None,
+        patient_id=case.patient_id if case else None,
+        description=description.strip(),
+        owner=owner,
+        due_date=due,
+        created_by_id=by.id,
+    )
+    db.session.add(action)
+    _log(action, by, "created", f"Created for {owner.name}, due {due:%-d %B %Y}")
+    db.session.flush()
+    _audit(action, "create")
+    _tell_owner(action, by, "given")
+    return action
+
+
+def _check(action: ActionPoint, revision: int | None) -> None:
+    if revision is not None and revision != action.revision:
+        raise Conflict()
+
+
+def _log(action: ActionPoint, by: User, kind: str, detail: str) -> None:
+    action.history.append(ActionChange(by_id=by.id, kind=kind, detail=detail[:1200]))
+    action.revision = (action.revision or 0) + 1
+    action.updated_at = now_utc()
+
+
+def _audit(action: ActionPoint, verb: str) -> None:
+    if action.patient_id is not None:
+        record(verb, [action.patient_id], f"action {action.id}")
+
+
+def _must_be_open(action: ActionPoint) -> None:
+    if not action.is_open:
+        raise ActionRefusal(f"This action is already {action.status.value}.")
+
+
+def complete(action: ActionPoint, revision: int | None, note: str, by: User) -> None:
+    _check(action, revision)
+    _must_be_open(action)
+    action.status, action.closing_note = ActionStatus.DONE, note.strip()
+    action.closed_at = now_utc()
+    _log(action, by, "done", f"Marked done: {note.strip()}")
+    db.session.flush()
+    _audit(action, "update")
+
+
+def cancel(action: ActionPoint, revision: int | None, reason: str, by: User) -> None:
+    _check(action, revision)
+    _must_be_open(action)
+    action.status, action.closing_note = ActionStatus.CANCELLED, reason.strip()
+    action.closed_at = now_utc()
+    _log(action, by, "cancelled", f"Cancelled: {reason.strip()}")
+    db.session.flush()
+    _audit(action, "update")
+
+
+def reopen(action: ActionPoint, revision: int | None, reason: str, by: User) -> None:
+    _check(action, revision)
+    if action.is_open:
+        raise ActionRefusal("This action is already open.")
+    action.status, action.closing_note, action.closed_at = ActionStatus.OPEN, "", None
+    _log(action, by, "reopened", f"Reopened: {reason.strip()}")
+    db.session.flush()
+    _audit(action, "update")
+
+
+def reassign(action: ActionPoint, revision: int | None, owner: User, by: User) -> None:
+    _check(action, revision)
+    _must_be_open(action)
+    if owner.id == action.owner_id:
+        raise ActionRefusal(f"{owner.name} already owns this action.")
+    previous = action.owner
+    action.owner = owner
+    _log(action, by, "reassigned", f"Handed over from {previous.name} to {owner.name}")
+    db.session.flush()
+    _audit(action, "update")
+    _tell_owner(action, by, "handed")
+
+
+def reschedule(
+    action: ActionPoint, revision: int | None, due: date, reason: str, by: User, today: date
+) -> None:
+    _check(action, revision)
+    _must_be_open(action)
+    if due < today:
+        raise ActionRefusal("The new due date is in the past. Choose today or a later date.")
+    if due == action.due_date:
+        raise ActionRefusal("That is the date it is already due.")
+    before = action.due_date
+    action.due_date = due
+    _log(
+        action,
+        by,
+        "rescheduled",
+        f"Due date moved from {before:%-d %B %Y} to {due:%-d %B %Y}: {reason.strip()}",
+    )
+    db.session.flush()
+    _audit(action, "update")
+
+
+def _tell_owner(action: ActionPoint, by: User, how: str) -> None:
+    """An email to the new owner (unless they gave it to themself): the team and the date,
+    never the patient; the description waits behind the sign-in."""
+    if action.owner_id == by.id:
+        return
+    team = action.team
+    subject = f"An action for you from the {team.name} MDT, due {action.due_date:%-d %b %Y}"
+    body = render_template(
+        "actions/email/assigned.txt",
+        action=action,
+        team=team,
+        by=by,
+        how=how,
+        link=external_url("actions.detail", action_id=action.id),
+        coordinators=[m.user for m in team.memberships if m.role is TeamRole.COORDINATOR],
+    )
+    outbox.enqueue(outbox.compose([action.owner.email], subject, body))

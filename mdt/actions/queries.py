@@ -1,0 +1,154 @@
+"""Lists of actions, each one query (plus eager loads) whatever the number of rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from mdt.actions.models import ActionPoint, ActionStatus
+from mdt.extensions import db
+from mdt.meetings.models import Meeting, MeetingStatus
+
+
+def _loaded(query: sa.Select[tuple[ActionPoint]]) -> sa.Select[tuple[ActionPoint]]:
+    return query.options(
+        joinedload(ActionPoint.owner),
+        joinedload(ActionPoint.patient),
+        joinedload(ActionPoint.meeting).joinedload(Meeting.team),
+    )
+
+
+@dataclass
+class MyActions:
+    overdue: list[ActionPoint] = field(default_factory=list)
+    this_week: list[ActionPoint] = field(default_factory=list)
+    later: list[ActionPoint] = field(default_factory=list)
+    recently_closed: list[ActionPoint] = field(default_factory=list)
+    week_ends: date | None = None
+
+    @property
+    def open_count(self) -> int:
+        return len(self.overdue) + len(self.this_week) + len(self.later)
+
+    def patient_ids(self) -> list[int]:
+        every = self.overdue + self.this_week + self.later + self.recently_closed
+        return [a.patient_id for a in every if a.patient_id is not None]
+
+
+def my_actions(user_id: int, today: date) -> MyActions:
+    """Open actions grouped overdue / due this week (to Sunday) / later, and the last
+    fortnight's closed ones, so a person sees that what they did was recorded."""
+    week_ends = today + timedelta(days=6 - today.weekday())
+    since = today - timedelta(days=14)
+    rows = db.session.scalars(
+        _loaded(
+            sa.select(ActionPoint)
+            .where(
+                ActionPoint.owner_id == user_id,
+                sa.or_(
+                    ActionPoint.status == ActionStatus.OPEN,
+                    ActionPoint.closed_at >= datetime.combine(since, time(), UTC),
+                ),
+            )
+            .order_by(ActionPoint.due_date, ActionPoint.id)
+        )
+    ).unique()
+    mine = MyActions(week_ends=week_ends)
+    for action in rows:
+        if not action.is_open:
+            mine.recently_closed.append(action)
+        elif action.due_date < today:
+            mine.overdue.append(action)
+        elif action.due_date <= week_ends:
+            mine.this_week.append(action)
+        else:
+            mine.later.append(action)
+    return mine
+
+
+@dataclass(frozen=True)
+class TeamFilter:
+    owner_id: int | None = None
+    #: "open", "done", "cancelled", or None for all.
+    status: str | None = None
+    overdue: bool = False
+    patient_id: int | None = None
+    meeting_id: int | None = None
+
+
+def team_actions(team_id: int, want: TeamFilter, today: date) -> list[ActionPoint]:
+    query = sa.select(ActionPoint).where(ActionPoint.team_id == team_id)
+    if want.owner_id:
+        query = query.where(ActionPoint.owner_id == want.owner_id)
+    if want.status:
+        query = query.where(ActionPoint.status == ActionStatus(want.status))
+    if want.overdue:
+        query = query.where(ActionPoint.status == ActionStatus.OPEN, ActionPoint.due_date < today)
+    if want.patient_id:
+        query = query.where(ActionPoint.patient_id == want.patient_id)
+    if want.meeting_id:
+        query = query.where(ActionPoint.meeting_id == want.meeting_id)
+    # Open first (soonest due first), then the closed, most recently closed first.
+    query = query.order_by(
+        sa.case((ActionPoint.status == ActionStatus.OPEN, 0), else_=1),
+        ActionPoint.due_date,
+        ActionPoint.id,
+    )
+    return list(db.session.scalars(_loaded(query)).unique())
+
+
+@dataclass
+class MattersArising:
+    open: list[ActionPoint]
+    closed_since: list[ActionPoint]
+    since: Meeting | None
+
+    def patient_ids(self) -> list[int]:
+        return [a.patient_id for a in self.open + self.closed_since if a.patient_id]
+
+
+def previous_meeting(meeting: Meeting) -> Meeting | None:
+    return db.session.scalar(
+        sa.select(Meeting)
+        .where(
+            Meeting.team_id == meeting.team_id,
+            Meeting.status != MeetingStatus.CANCELLED,
+            Meeting.starts_at < meeting.starts_at,
+        )
+        .order_by(Meeting.starts_at.desc())
+        .limit(1)
+    )
+
+
+def matters_arising(meeting: Meeting, today: date) -> MattersArising:
+    """The team's open actions from earlier meetings (overdue first, then by due date), and
+    those closed since the previous meeting began."""
+    before = previous_meeting(meeting)
+    earlier = sa.and_(ActionPoint.team_id == meeting.team_id, ActionPoint.meeting_id != meeting.id)
+    open_rows = db.session.scalars(
+        _loaded(
+            sa.select(ActionPoint)
+            .where(earlier, ActionPoint.status == ActionStatus.OPEN)
+            .order_by(ActionPoint.due_date, ActionPoint.id)
+        )
+    ).unique()
+    open_actions = sorted(open_rows, key=lambda a: (not a.overdue(today), a.due_date, a.id))
+    closed: list[ActionPoint] = []
+    if before is not None:
+        closed = list(
+            db.session.scalars(
+                _loaded(
+                    sa.select(ActionPoint)
+                    .where(
+                        earlier,
+                        ActionPoint.status != ActionStatus.OPEN,
+                        ActionPoint.closed_at >= before.starts_at,
+                    )
+                    .order_by(ActionPoint.closed_at.desc())
+                )
+            ).unique()
+        )
+    return MattersArising(open_actions, closed, before)

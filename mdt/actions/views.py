@@ -1,0 +1,438 @@
+from __future__ import annotations
+
+import csv
+import io
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from mdt.accounts.models import User
+from mdt.accounts.operations import Conflict
+from mdt.actions import operations as ops
+from mdt.actions.forms import (
+    ActionForm,
+    CancelForm,
+    DoneForm,
+    ReassignForm,
+    ReopenForm,
+    RescheduleForm,
+)
+from mdt.actions.models import ActionPoint, ActionStatus
+from mdt.actions.queries import TeamFilter, my_actions, team_actions
+from mdt.audit.operations import record
+from mdt.core.calendar import today_in
+from mdt.core.forms import BaseForm, choices
+from mdt.extensions import db
+from mdt.meetings.models import Meeting
+from mdt.patients.models import Patient
+from mdt.teams.models import Team, TeamRole
+from mdt.teams.views import get_team_or_404
+
+bp = Blueprint("actions", __name__)
+
+DEFAULT_ZONE = "Europe/London"
+ACTION_CONFLICT = (
+    "Someone else changed this action while you were looking at it, so your change was not "
+    "saved. The action as it is now is shown: check it and try again."
+)
+
+
+def get_action_or_404(action_id: int, change: bool = False) -> ActionPoint:
+    """The owner and the team's members may see an action; the owner and the team's
+    coordinators may change it. Everyone else: 404 (or 403 for a member changing it)."""
+    action = db.session.get(ActionPoint, action_id)
+    if action is None:
+        abort(404)
+    is_owner = action.owner_id == current_user.id
+    if not is_owner and action.team.membership_of(current_user) is None:
+        abort(404)
+    if change and not ops.can_change(action, current_user):  # type: ignore[arg-type]
+        abort(403)
+    return action
+
+
+def can_see_team_actions(team: Team, user: User) -> bool:
+    membership = team.membership_of(user)
+    return membership is not None and membership.role in (TeamRole.COORDINATOR, TeamRole.CHAIR)
+
+
+# --- my actions ----------------------------------------------------------------------------
+
+
+@bp.get("/actions")
+@login_required
+def mine() -> str:
+    return _render_mine({})
+
+
+def _render_mine(forms: dict[int, DoneForm], conflict_id: int | None = None) -> str:
+    today = today_in(DEFAULT_ZONE)
+    mine = my_actions(current_user.id, today)
+    record("view", mine.patient_ids(), "my actions")
+    db.session.commit()
+    every = mine.overdue + mine.this_week + mine.later
+    for action in every:
+        forms.setdefault(
+            action.id, DoneForm(formdata=None, revision=action.revision, prefix=f"a{action.id}")
+        )
+    return render_template(
+        "actions/mine.html",
+        mine=mine,
+        forms=forms,
+        today=today,
+        conflict_id=conflict_id,
+        conflict=ACTION_CONFLICT,
+        title="My actions",
+    )
+
+
+@bp.post("/actions/<int:action_id>/done")
+@login_required
+def done(action_id: int) -> str | WerkzeugResponse:
+    action = get_action_or_404(action_id, change=True)
+    from_mine = request.form.get("from") == "mine"
+    form = DoneForm(prefix=f"a{action.id}")
+    if form.validate_on_submit():
+        try:
+            ops.complete(action, form.revision.data, form.note.data, current_user)  # type: ignore[arg-type]
+        except (Conflict, ops.ActionRefusal) as problem:
+            db.session.rollback()
+            message = ACTION_CONFLICT if isinstance(problem, Conflict) else str(problem)
+            if from_mine:
+                return _render_mine({action.id: form}, conflict_id=action.id)
+            return _render_detail(action, done_form=form, problem=message)
+        db.session.commit()
+        flash("The action is marked done.")
+        return redirect(url_for("actions.mine") if from_mine else _detail_url(action))
+    if from_mine:
+        return _render_mine({action.id: form})
+    return _render_detail(action, done_form=form)
+
+
+# --- one action ----------------------------------------------------------------------------
+
+
+def _detail_url(action: ActionPoint) -> str:
+    return url_for("actions.detail", action_id=action.id)
+
+
+@bp.get("/actions/<int:action_id>")
+@login_required
+def detail(action_id: int) -> str:
+    return _render_detail(get_action_or_404(action_id))
+
+
+def _owner_choices(team: Team, exclude: int | None = None) -> list:  # type: ignore[type-arg]
+    people = [u for u in ops.possible_owners(team) if u.id != exclude]
+    return choices([(0, "Choose a person")] + [(u.id, _person(u)) for u in people])
+
+
+def _person(user: User) -> str:
+    return f"{user.name} ({user.organisation.name})"
+
+
+def _render_detail(action: ActionPoint, problem: str | None = None, **forms: BaseForm) -> str:
+    record("view", [action.patient_id] if action.patient_id else [], f"action {action.id}")
+    db.session.commit()
+    rev = action.revision
+    reassign = forms.get("reassign_form") or ReassignForm(formdata=None, revision=rev)
+    reassign.owner_id.choices = _owner_choices(action.team, exclude=action.owner_id)
+    return render_template(
+        "actions/detail.html",
+        action=action,
+        can_change=ops.can_change(action, current_user),  # type: ignore[arg-type]
+        today=today_in(action.team.time_zone),
+        problem=problem,
+        done_form=forms.get("done_form") or DoneForm(formdata=None, revision=rev, prefix="d"),
+        cancel_form=forms.get("cancel_form") or CancelForm(formdata=None, revision=rev),
+        reopen_form=forms.get("reopen_form") or ReopenForm(formdata=None, revision=rev),
+        reassign_form=reassign,
+        reschedule_form=forms.get("reschedule_form")
+        or RescheduleForm(formdata=None, revision=rev, due_date=action.due_date),
+        title="Action",
+    )
+
+
+def _change(action_id: int, form_name: str, form: BaseForm, apply) -> str | WerkzeugResponse:  # type: ignore[no-untyped-def]
+    """Validate, apply, commit; a conflict or refusal re-shows the page with what was typed."""
+    action = get_action_or_404(action_id, change=True)
+    if form_name == "reassign_form":
+        form.owner_id.choices = _owner_choices(action.team, exclude=action.owner_id)  # type: ignore[attr-defined]
+    if form_name == "reschedule_form":
+        form.today = today_in(action.team.time_zone)  # type: ignore[attr-defined]
+    if not form.validate_on_submit():
+        return _render_detail(action, **{form_name: form})
+    try:
+        message = apply(action, form)
+    except (Conflict, ops.ActionRefusal) as problem:
+        db.session.rollback()
+        action = get_action_or_404(action_id, change=True)
+        text = ACTION_CONFLICT if isinstance(problem, Conflict) else str(problem)
+        return _render_detail(action, problem=text, **{form_name: form})
+    db.session.commit()
+    flash(message)
+    return redirect(_detail_url(action))
+
+
+@bp.post("/actions/<int:action_id>/cancel")
+@login_required
+def cancel(action_id: int) -> str | WerkzeugResponse:
+    def apply(action: ActionPoint, form: CancelForm) -> str:
+        ops.cancel(action, form.revision.data, form.reason.data or "", current_user)  # type: ignore[arg-type]
+        return "The action is cancelled."
+
+    return _change(action_id, "cancel_form", CancelForm(), apply)
+
+
+@bp.post("/actions/<int:action_id>/reopen")
+@login_required
+def reopen(action_id: int) -> str | WerkzeugResponse:
+    def apply(action: ActionPoint, form: ReopenForm) -> str:
+        ops.reopen(action, form.revision.data, form.reason.data or "", current_user)  # type: ignore[arg-type]
+        return "The action is open again."
+
+    return _change(action_id, "reopen_form", ReopenForm(), apply)
+
+
+@bp.post("/actions/<int:action_id>/reassign")
+@login_required
+def reassign(action_id: int) -> str | WerkzeugResponse:
+    def apply(action: ActionPoint, form: ReassignForm) -> str:
+        owner = db.session.get(User, form.owner_id.data) or abort(400)
+        ops.reassign(action, form.revision.data, owner, current_user)  # type: ignore[arg-type]
+        return f"The action is handed over to {owner.name}, who has been told by email."
+
+    return _change(action_id, "reassign_form", ReassignForm(), apply)
+
+
+@bp.post("/actions/<int:action_id>/reschedule")
+@login_required
+def reschedule(action_id: int) -> str | WerkzeugResponse:
+    def apply(action: ActionPoint, form: RescheduleForm) -> str:
+        ops.reschedule(
+            action,
+            form.revision.data,
+            form.due_date.data,
+            form.reason.data or "",
+            current_user,  # type: ignore[arg-type]
+            today_in(action.team.time_zone),
+        )
+        return "The due date is changed."
+
+    return _change(action_id, "reschedule_form", RescheduleForm(), apply)
+
+
+# --- the team's actions --------------------------------------------------------------------
+
+
+def _team_filter() -> TeamFilter:
+    def number(name: str) -> int | None:
+        raw = request.args.get(name, "")
+        return int(raw) if raw.isdigit() else None
+
+    status = request.args.get("status", "")
+    return TeamFilter(
+        owner_id=number("owner"),
+        status=status if status in ActionStatus._value2member_map_ else None,
+        overdue=request.args.get("overdue") == "1",
+        patient_id=number("patient"),
+        meeting_id=number("meeting"),
+    )
+
+
+def _get_team_for_actions(team_id: int) -> Team:
+    team = get_team_or_404(team_id)
+    if team.membership_of(current_user) is None:
+        abort(404)  # patient data: members only, administrators included
+    if not can_see_team_actions(team, current_user):  # type: ignore[arg-type]
+        abort(403)
+    return team
+
+
+@bp.get("/teams/<int:team_id>/actions")
+@login_required
+def team(team_id: int) -> str:
+    team = _get_team_for_actions(team_id)
+    want = _team_filter()
+    today = today_in(team.time_zone)
+    actions = team_actions(team.id, want, today)
+    record("view", [a.patient_id for a in actions if a.patient_id], "team actions")
+    db.session.commit()
+    return render_template(
+        "actions/team.html",
+        team=team,
+        actions=actions,
+        want=want,
+        today=today,
+        owners=_filter_owners(team.id),
+        patients=_filter_patients(team.id),
+        meetings=_filter_meetings(team.id),
+        query=request.query_string.decode(),
+        title=f"{team.name} actions",
+    )
+
+
+def _filter_owners(team_id: int) -> list[User]:
+    ids = sa.select(ActionPoint.owner_id).where(ActionPoint.team_id == team_id)
+    return list(db.session.scalars(sa.select(User).where(User.id.in_(ids)).order_by(User.name)))
+
+
+def _filter_patients(team_id: int) -> list[Patient]:
+    ids = sa.select(ActionPoint.patient_id).where(ActionPoint.team_id == team_id)
+    return list(
+        db.session.scalars(sa.select(Patient).where(Patient.id.in_(ids)).order_by(Patient.name))
+    )
+
+
+def _filter_meetings(team_id: int) -> list[Meeting]:
+    ids = sa.select(ActionPoint.meeting_id).where(ActionPoint.team_id == team_id)
+    return list(
+        db.session.scalars(
+            sa.select(Meeting).where(Meeting.id.in_(ids)).order_by(Meeting.starts_at.desc())
+        )
+    )
+
+
+CSV_COLUMNS = (
+    "Action",
+    "Team",
+    "Meeting date",
+    "Patient",
+    "NHS number",
+    "Description",
+    "Owner",
+    "Owner organisation",
+    "Due date",
+    "Status",
+    "Overdue",
+    "Closed",
+    "Closing note",
+)
+
+
+@bp.get("/teams/<int:team_id>/actions.csv")
+@login_required
+def team_csv(team_id: int) -> Response:
+    team = _get_team_for_actions(team_id)
+    today = today_in(team.time_zone)
+    actions = team_actions(team.id, _team_filter(), today)
+    record("export", [a.patient_id for a in actions if a.patient_id], "team actions CSV")
+    db.session.commit()
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for a in actions:
+        writer.writerow(_csv_row(a, team, today))
+    filename = f"actions-team-{team.id}-{today:%Y-%m-%d}.csv"
+    return Response(
+        out.getvalue(),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+def _csv_row(a: ActionPoint, team: Team, today) -> list[str]:  # type: ignore[no-untyped-def]
+    from mdt.core.calendar import to_local
+
+    closed = to_local(a.closed_at, team.time_zone).strftime("%Y-%m-%d") if a.closed_at else ""
+    return [
+        str(a.id),
+        team.name,
+        to_local(a.meeting.starts_at, team.time_zone).strftime("%Y-%m-%d"),
+        a.patient.name if a.patient else "",
+        a.patient.nhs_number if a.patient else "",
+        _csv_safe(a.description),
+        a.owner.name,
+        a.owner.organisation.name,
+        a.due_date.isoformat(),
+        a.status.value,
+        "yes" if a.overdue(today) else "no",
+        closed,
+        _csv_safe(a.closing_note),
+    ]
+
+
+def _csv_safe(text: str) -> str:
+    """Spreadsheets run a cell that starts with = + - @ as a formula: make it plain text."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+# --- a new action, from a case in meeting mode ----------------------------------------------
+
+
+def action_form(meeting: Meeting, formdata: bool = True) -> ActionForm:
+    from mdt.organisations.models import Organisation
+
+    form = ActionForm() if formdata else ActionForm(formdata=None)
+    form.owner_id.choices = _owner_choices(meeting.team)
+    orgs = db.session.execute(
+        sa.select(Organisation.id, Organisation.name)
+        .where(Organisation.id.in_(ops.team_organisations(meeting.team)))
+        .order_by(Organisation.name)
+    )
+    form.contact_organisation_id.choices = choices(
+        [(0, "Choose an organisation")] + [(o.id, o.name) for o in orgs]
+    )
+    form.today = today_in(meeting.team.time_zone)
+    return form
+
+
+@bp.route("/cases/<int:case_id>/actions/new", methods=["GET", "POST"])
+@login_required
+def new(case_id: int) -> str | WerkzeugResponse:
+    from mdt.agenda.views import get_case_or_404
+    from mdt.meetings.views import can_record_attendance
+
+    case, meeting = get_case_or_404(case_id)
+    if not can_record_attendance(meeting, current_user):
+        abort(403)
+    form = action_form(meeting, formdata=request.method == "POST")
+    problem = None
+    if form.validate_on_submit():
+        try:
+            owner = _chosen_owner(form, meeting.team)
+            action = ops.create(
+                meeting,
+                case,
+                owner=owner,
+                due=form.due_date.data,
+                description=form.description.data,
+                by=current_user,  # type: ignore[arg-type]
+                today=form.today,  # type: ignore[arg-type]
+            )
+        except ops.ActionRefusal as refusal:
+            db.session.rollback()
+            problem = str(refusal)
+        else:
+            db.session.commit()
+            flash(f"Action added for {action.owner.name}, due {action.due_date:%-d %B %Y}.")
+            return redirect(url_for("minutes.run", meeting_id=meeting.id, case=case.id))
+    record("view", [case.patient_id], f"new action for case {case.id}")
+    db.session.commit()
+    return render_template(
+        "actions/new.html",
+        form=form,
+        case=case,
+        meeting=meeting,
+        problem=problem,
+        title="Add an action",
+    )
+
+
+def _chosen_owner(form: ActionForm, team: Team) -> User:
+    if form.owner_id.data:
+        owner = db.session.get(User, form.owner_id.data)
+        if owner is None:
+            raise ops.ActionRefusal("Choose the one person who owns this action.")
+        return owner
+    return ops.contact_owner(
+        team,
+        form.contact_name.data or "",
+        form.contact_email.data or "",
+        form.contact_organisation_id.data or 0,
+    )

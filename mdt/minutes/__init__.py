@@ -1,0 +1,1 @@
+"""Running a meeting: meeting mode, outcomes per case, closing it and sending the minutes."""

@@ -1,0 +1,227 @@
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload
+from werkzeug.wrappers import Response
+
+from mdt.accounts.operations import Conflict
+from mdt.actions.models import ActionPoint
+from mdt.actions.queries import matters_arising
+from mdt.actions.views import action_form
+from mdt.agenda.models import Case
+from mdt.agenda.views import get_member_meeting_or_404, load_cases
+from mdt.audit.operations import record
+from mdt.core.calendar import to_local, today_in
+from mdt.core.forms import EmptyForm
+from mdt.core.time import now_utc
+from mdt.extensions import db
+from mdt.meetings import quorum
+from mdt.meetings.forms import ATTENDANCE_CHOICES, AttendanceForm
+from mdt.meetings.models import Meeting, MeetingStatus
+from mdt.meetings.views import can_record_attendance
+from mdt.minutes import operations as ops
+from mdt.minutes.forms import OutcomeForm
+from mdt.minutes.models import Discussion, Outcome
+
+bp = Blueprint("minutes", __name__)
+
+OUTCOME_CONFLICT = (
+    "Someone else saved an outcome for this case while you were writing, so yours was not "
+    "saved. Theirs is shown below the form; what you typed is still in the form: check it "
+    "against theirs and save again."
+)
+
+
+def get_run_meeting_or_404(meeting_id: int) -> Meeting:
+    """Meeting mode is for the chair, the minute-taker and the team's coordinators, who must
+    be members of the team (patient data)."""
+    meeting = get_member_meeting_or_404(meeting_id)
+    if not can_record_attendance(meeting, current_user):
+        abort(403)
+    return meeting
+
+
+def _current(cases: list[Case], decided: dict[int, Discussion]) -> Case | None:
+    wanted = request.args.get("case", "")
+    if wanted == "matters":
+        return None
+    if wanted.isdigit():
+        found = next((c for c in cases if c.id == int(wanted)), None)
+        if found is not None:
+            return found
+    return next((c for c in cases if c.id not in decided), cases[0] if cases else None)
+
+
+@bp.get("/meetings/<int:meeting_id>/run")
+@login_required
+def run(meeting_id: int) -> str:
+    meeting = get_run_meeting_or_404(meeting_id)
+    return _render_run(meeting)
+
+
+def _render_run(
+    meeting: Meeting,
+    case: Case | None = None,
+    outcome_form: OutcomeForm | None = None,
+    problem: str | None = None,
+    conflict: Discussion | None = None,
+) -> str:
+    cases = load_cases(meeting)
+    decided = {d.case_id: d for d in ops.discussions(meeting)}
+    case = case or _current(cases, decided)
+    today = today_in(meeting.team.time_zone)
+    arising = matters_arising(meeting, today)
+    actions = list(
+        db.session.scalars(
+            sa.select(ActionPoint)
+            .where(ActionPoint.meeting_id == meeting.id)
+            .options(joinedload(ActionPoint.owner))
+            .order_by(ActionPoint.id)
+        )
+    )
+    record(
+        "view",
+        [c.patient_id for c in cases] + arising.patient_ids(),
+        f"meeting mode of meeting {meeting.id}",
+    )
+    db.session.commit()
+    discussion = decided.get(case.id) if case else None
+    if outcome_form is None:
+        outcome_form = OutcomeForm(
+            formdata=None,
+            obj=discussion,
+            outcome=discussion.outcome.value
+            if discussion and discussion.outcome in _chosen()
+            else None,
+            revision=discussion.revision if discussion else 0,
+        )
+        if discussion and discussion.quorum_override:
+            outcome_form.override.data = True
+            outcome_form.override_reason.data = discussion.quorum_override
+    actual = quorum.actual(meeting)
+    position = cases.index(case) if case in cases else -1
+    return render_template(
+        "minutes/run.html",
+        meeting=meeting,
+        cases=cases,
+        case=case,
+        previous=cases[position - 1] if position > 0 else None,
+        following=cases[position + 1] if 0 <= position < len(cases) - 1 else None,
+        decided=decided,
+        discussion=discussion,
+        conflict_with=conflict,
+        arising=arising,
+        actions=[a for a in actions if case and a.case_id == case.id],
+        action_count={c.id: sum(1 for a in actions if a.case_id == c.id) for c in cases},
+        today=today,
+        now=now_utc(),
+        actual=actual,
+        quorate=quorum.is_quorate(actual),
+        outcome_form=outcome_form,
+        new_action_form=action_form(meeting, formdata=False) if case else None,
+        attendance_form=AttendanceForm(formdata=None),
+        attendance_choices=ATTENDANCE_CHOICES,
+        close_form=EmptyForm(),
+        problem=problem,
+        conflict=OUTCOME_CONFLICT if conflict is not None else None,
+        local_start=to_local(meeting.starts_at, meeting.team.time_zone),
+        title=f"Meeting mode: {meeting.team.name}",
+    )
+
+
+def _chosen() -> tuple[Outcome, ...]:
+    from mdt.minutes.models import CHOSEN_OUTCOMES
+
+    return CHOSEN_OUTCOMES
+
+
+@bp.post("/meetings/<int:meeting_id>/cases/<int:case_id>/outcome")
+@login_required
+def outcome(meeting_id: int, case_id: int) -> str | Response:
+    meeting = get_run_meeting_or_404(meeting_id)
+    case = db.session.get(Case, case_id)
+    if case is None or case.meeting_id != meeting.id:
+        abort(404)
+    form = OutcomeForm()
+    if not form.validate_on_submit():
+        return _render_run(meeting, case, form)
+    try:
+        ops.record_outcome(
+            meeting,
+            case,
+            revision=form.revision.data,
+            outcome=Outcome(form.outcome.data),
+            summary=form.summary.data or "",
+            review_date=form.review_date.data,
+            override=form.override_reason.data if form.override.data else None,
+            by=current_user,  # type: ignore[arg-type]
+        )
+    except Conflict:
+        db.session.rollback()
+        meeting = get_run_meeting_or_404(meeting_id)
+        case = db.session.get(Case, case_id)
+        return _render_run(meeting, case, form, conflict=ops.discussion_of(meeting, case))  # type: ignore[arg-type]
+    except ops.MinutesRefusal as refusal:
+        db.session.rollback()
+        meeting = get_run_meeting_or_404(meeting_id)
+        return _render_run(meeting, db.session.get(Case, case_id), form, problem=str(refusal))
+    db.session.commit()
+    flash(f"Outcome saved for {case.patient.name}.")
+    return redirect(url_for("minutes.run", meeting_id=meeting.id, case=case.id))
+
+
+@bp.route("/meetings/<int:meeting_id>/close", methods=["GET", "POST"])
+@login_required
+def close(meeting_id: int) -> str | Response:
+    meeting = get_run_meeting_or_404(meeting_id)
+    form = EmptyForm()
+    problem = None
+    if form.validate_on_submit():
+        try:
+            moved = ops.close(meeting, current_user, now_utc())  # type: ignore[arg-type]
+        except ops.MinutesRefusal as refusal:
+            db.session.rollback()
+            problem = str(refusal)
+            meeting = get_run_meeting_or_404(meeting_id)
+        else:
+            db.session.commit()
+            rolled = f" {len(moved)} case(s) carried to the next meeting." if moved else ""
+            flash(f"The meeting is closed and the minutes have been sent.{rolled}")
+            return redirect(url_for("minutes.view", meeting_id=meeting.id))
+    elif request.method == "POST":
+        problem = "Nothing was changed: the form had expired. Try again."
+    cases = load_cases(meeting)
+    decided = {d.case_id: d for d in ops.discussions(meeting)}
+    record("view", [c.patient_id for c in cases], f"closing meeting {meeting.id}")
+    db.session.commit()
+    return render_template(
+        "minutes/close.html",
+        meeting=meeting,
+        cases=cases,
+        decided=decided,
+        form=form,
+        problem=problem,
+        not_started=meeting.starts_at > now_utc(),
+        title="Close the meeting",
+    )
+
+
+@bp.get("/meetings/<int:meeting_id>/minutes")
+@login_required
+def view(meeting_id: int) -> str:
+    meeting = get_member_meeting_or_404(meeting_id)
+    content = ops.minutes_content(meeting)
+    record(
+        "view",
+        [d.case.patient_id for d in content["discussions"]],  # type: ignore[attr-defined]
+        f"minutes of meeting {meeting.id}",
+    )
+    db.session.commit()
+    return render_template(
+        "minutes/view.html",
+        **content,
+        closed=meeting.status is MeetingStatus.HELD,
+        title="Minutes",
+    )
