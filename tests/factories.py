@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from mdt.accounts.models import User
 from mdt.accounts.operations import email_key
 from mdt.accounts.passwords import hash_password
+from mdt.actions.models import ActionChange, ActionPoint, ActionStatus
 from mdt.agenda.models import Case
 from mdt.availability.models import Commitment, CommitmentKind
 from mdt.meetings.models import Invitation, Meeting
@@ -179,3 +180,26 @@ def _case(self: Factory, meeting: Meeting, patient: Patient, *owners: User, **ov
 
 
 Factory.case = _case  # type: ignore[attr-defined]
+
+
+def _action(self: Factory, case: Case, owner: User, **over: Any) -> ActionPoint:
+    """An open action from a case's meeting, owned by `owner`, with its "created" history."""
+    meeting = self.session.get(Meeting, case.meeting_id)
+    fields = {
+        "description": "Arrange a falls assessment",
+        "due_date": date(2027, 2, 1),
+        "status": ActionStatus.OPEN,
+    } | over
+    action = ActionPoint(
+        team_id=meeting.team_id,
+        meeting_id=meeting.id,
+        case_id=case.id,
+        patient_id=case.patient_id,
+        owner_id=owner.id,
+        **fields,
+    )
+    action.history.append(ActionChange(kind="created", detail=f"Created for {owner.name}"))
+    return self._save(action)
+
+
+Factory.action = _action  # type: ignore[attr-defined]

@@ -111,6 +111,10 @@ INVENTORY: dict[str, Route] = {
         TEAM_MANAGE,
         csrf="form",
     ),
+    # Before meetings.book and agenda.defer, which move the case on to a newly booked meeting.
+    "minutes.outcome": Route(
+        "POST", "/meetings/{meeting_id}/cases/{case_id}/outcome", CHAIR_ONLY, csrf="form"
+    ),
     "meetings.book": Route(
         "POST",
         "/teams/{team_id}/slots/{series_id}/occurrences/2027-01-26/book",
@@ -177,6 +181,22 @@ INVENTORY: dict[str, Route] = {
     ),
     "reminders.preferences": Route("GET", "/reminders/preferences", SIGNED_IN, csrf="form"),
     "mail.refused": Route("GET", "/mail/refused", ADMIN_ONLY),
+    "minutes.run": Route("GET", "/meetings/{meeting_id}/run", CHAIR_ONLY),
+    "minutes.close": Route("GET", "/meetings/{meeting_id}/close", CHAIR_ONLY, csrf="flash"),
+    "minutes.view": Route("GET", "/meetings/{meeting_id}/minutes", PATIENT_VIEW),
+    "actions.mine": Route("GET", "/actions", SIGNED_IN),
+    "actions.new": Route("GET", "/cases/{case_id}/actions/new", CHAIR_ONLY, csrf="form"),
+    # The member is the action's owner; the coordinator may change any of the team's.
+    "actions.detail": Route("GET", "/actions/{action_id}", PATIENT_VIEW),
+    "actions.done": Route("POST", "/actions/{action_id}/done", PATIENT_VIEW, csrf="form"),
+    "actions.cancel": Route("POST", "/actions/{action_id}/cancel", PATIENT_VIEW, csrf="form"),
+    "actions.reopen": Route("POST", "/actions/{action_id}/reopen", PATIENT_VIEW, csrf="form"),
+    "actions.reassign": Route("POST", "/actions/{action_id}/reassign", PATIENT_VIEW, csrf="form"),
+    "actions.reschedule": Route(
+        "POST", "/actions/{action_id}/reschedule", PATIENT_VIEW, csrf="form"
+    ),
+    "actions.team": Route("GET", "/teams/{team_id}/actions", CHAIR_ONLY),
+    "actions.team_csv": Route("GET", "/teams/{team_id}/actions.csv", CHAIR_ONLY),
 }
 
 
@@ -193,6 +213,7 @@ def world(app, make) -> dict[str, Any]:
     commitment = make.recurring(member)
     patient = make.patient()
     case = make.case(meeting, patient, member)
+    action = make.action(case, member)
     with app.app_context():
         token = accounts.issue_password_link(member, admin)
         feed_token = calendar.issue_person_link(member, member)
@@ -214,6 +235,7 @@ def world(app, make) -> dict[str, Any]:
             "patient_id": patient.id,
             "case_id": case.id,
             "prep_id": case.prep_requests[0].id,
+            "action_id": action.id,
         },
         "emails": {
             "outsider": "outsider@b.example.org",

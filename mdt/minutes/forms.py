@@ -26,8 +26,12 @@ class OutcomeForm(BaseForm):
     #: 0 when the minute-taker started from no outcome; a saved one is then a conflict.
     revision = revision_field()
 
-    def validate_override_reason(self, field: StringField) -> None:
-        from wtforms.validators import ValidationError
-
-        if self.override.data and not (field.data or "").strip():
-            raise ValidationError("Give the reason for recording it without quorum")
+    def validate(self, extra_validators=None) -> bool:  # type: ignore[no-untyped-def]
+        ok = super().validate(extra_validators)
+        if self.override.data and not (self.override_reason.data or "").strip():
+            self.override_reason.errors = [
+                *self.override_reason.errors,
+                "Give the reason for recording it without quorum",
+            ]
+            return False
+        return ok
