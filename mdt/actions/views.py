@@ -93,7 +93,7 @@ def _render_mine(forms: dict[int, DoneForm], conflict_id: int | None = None) -> 
 def done(action_id: int) -> str | WerkzeugResponse:
     action = get_action_or_404(action_id, change=True)
     from_mine = request.form.get("from") == "mine"
-    form = DoneForm(prefix=f"a{action.id}")
+    form = DoneForm(prefix=f"a{action.id}" if from_mine else "d")
     if form.validate_on_submit():
         try:
             ops.complete(action, form.revision.data, form.note.data, current_user)  # type: ignore[arg-type]

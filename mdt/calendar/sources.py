@@ -1,8 +1,7 @@
 """Where feeds get their events: one small function per source, each returning events.
 
 A person's feed is PERSON_SOURCES, a team's is TEAM_SOURCES. Preparation deadlines are an
-AllDayEvent (VALUE=DATE, shown as free time); action due dates join them as one more such
-function once actions exist.
+AllDayEvent (VALUE=DATE, shown as free time), and so are action due dates.
 
 Only names the team chose (team, series title, place, video link) and staff names go into
 events; free-text reasons for a change, and anything about patients, never do.
@@ -279,10 +278,44 @@ def _prep_event(
     )
 
 
+# --- action due dates ----------------------------------------------------------------------
+
+
+def person_action_due_dates(user: User, window: Window) -> list[Event]:
+    """One all-day event per open action the person owns, on its due date: the team only,
+    never what the action is or whom it is about (a feed is readable by anyone with its link)."""
+    from mdt.actions.models import ActionPoint, ActionStatus
+
+    actions = db.session.scalars(
+        sa.select(ActionPoint)
+        .where(
+            ActionPoint.owner_id == user.id,
+            ActionPoint.status == ActionStatus.OPEN,
+            ActionPoint.due_date >= window.first,
+            ActionPoint.due_date <= window.last,
+        )
+        .options(joinedload(ActionPoint.team))
+        .order_by(ActionPoint.due_date, ActionPoint.id)
+    )
+    return [
+        AllDayEvent(
+            uid=uid("action-due", a.id),
+            version=Version(a.revision, a.updated_at, a.created_at),
+            day=a.due_date,
+            summary=f"Action due, {a.team.name}",
+            description="An action from an MDT meeting is due today. What it is, and marking "
+            "it done, in MDT Coordinator:\n" + external_url("actions.detail", action_id=a.id),
+            url=external_url("actions.detail", action_id=a.id),
+        )
+        for a in actions
+    ]
+
+
 PERSON_SOURCES: tuple[Callable[[User, Window], list[Event]], ...] = (
     person_protected_time,
     person_meetings,
     person_prep_deadlines,
+    person_action_due_dates,
 )
 TEAM_SOURCES: tuple[Callable[[Team, Window], list[Event]], ...] = (
     team_protected_time,

@@ -91,7 +91,9 @@ def all_present(session, s: Scene) -> None:
 def token_of(page: str, action: str) -> str:
     """The CSRF token of the form posting to `action` on the page."""
     match = re.search(
-        rf'action="{re.escape(action)}".*?name="csrf_token"[^>]*value="([^"]+)"', page, re.S
+        rf'action="{re.escape(action)}".*?name="(?:\w+-)?csrf_token"[^>]*value="([^"]+)"',
+        page,
+        re.S,
     )
     assert match, f"no form posting to {action}"
     return match[1]
