@@ -3,8 +3,8 @@
 A producer gets the sweep's window and yields a ``Due`` for every reminder of its kind whose
 due time falls in it and whose subject still needs it (a cancelled meeting yields nothing).
 The sweep calls every producer on every run, so a producer is also how the sweep learns that
-a reminder it created earlier is no longer wanted. To add a kind (action points next):
-write its producer, add it to KINDS, and add ``templates/reminders/items/<kind>.txt``.
+a reminder it created earlier is no longer wanted. To add a kind: write its producer, add
+it to KINDS, and add ``templates/reminders/items/<kind>.txt``.
 """
 
 from __future__ import annotations
@@ -216,10 +216,155 @@ def _open_summary(meeting: Meeting, user: User, people: list[str], due_at: datet
     )
 
 
+# --- action points -------------------------------------------------------------------------
+
+#: Three working days before a due date is at most eight calendar days (Christmas).
+ACTION_LOOKAHEAD = timedelta(days=9)
+#: Overdue by more than this, the team's coordinators hear about it (once).
+ESCALATE_AFTER = timedelta(days=7)
+
+
+def _open_actions(session: Session, window: Window) -> list:  # type: ignore[type-arg]
+    from mdt.actions.models import ActionPoint, ActionStatus
+
+    return list(
+        session.scalars(
+            sa.select(ActionPoint)
+            .where(
+                ActionPoint.status == ActionStatus.OPEN,
+                ActionPoint.due_date <= (window.until + ACTION_LOOKAHEAD).date(),
+            )
+            .options(
+                joinedload(ActionPoint.owner),
+                joinedload(ActionPoint.meeting),
+                joinedload(ActionPoint.team).selectinload(Team.memberships),
+            )
+        )
+    )
+
+
+def _days_in(window: Window) -> list[date]:
+    """Every date a local reminder time in the window could fall on, in any time zone."""
+    first, last = (
+        (window.since - timedelta(days=1)).date(),
+        (window.until + timedelta(days=1)).date(),
+    )
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def action_due(session: Session, window: Window) -> Iterator[Due]:
+    """The owner: three working days before the due date, on it, then weekly while overdue."""
+    from mdt.core.calendar import working_days_before
+
+    days = _days_in(window)
+    for action in _open_actions(session, window):
+        if not action.owner.is_active:
+            continue
+        due = action.due_date
+        wanted = {working_days_before(due, 3), due}
+        wanted |= {d for d in days if d > due and (d - due).days % 7 == 0}
+        for day in sorted(wanted):
+            due_at = local_to_utc(day, window.at, action.team.time_zone)
+            if due_at in window:
+                yield _action_due(action, action.owner, day, due_at, "action_due")
+
+
+def action_overdue_escalation(session: Session, window: Window) -> Iterator[Due]:
+    """The team's coordinators, once, when an action is overdue by more than seven days."""
+    from mdt.teams.models import TeamRole
+
+    for action in _open_actions(session, window):
+        day = action.due_date + ESCALATE_AFTER + timedelta(days=1)
+        due_at = local_to_utc(day, window.at, action.team.time_zone)
+        if due_at not in window:
+            continue
+        for m in action.team.memberships:
+            if m.role is TeamRole.COORDINATOR and m.user.is_active:
+                yield _action_due(action, m.user, day, due_at, "action_overdue_escalation")
+
+
+def _action_due(action, user: User, day: date, due_at: datetime, kind: str) -> Due:  # type: ignore[no-untyped-def]
+    team, due = action.team, action.due_date
+    late = (day - due).days
+    state = "due today" if late == 0 else (f"overdue by {late} days" if late > 0 else "due soon")
+    when = to_local(action.meeting.starts_at, team.time_zone)
+    headline = (
+        f"Action overdue: {action.owner.name}, {team.name}"
+        if kind == "action_overdue_escalation"
+        else f"Action {state}, {team.name}"
+    )
+    return Due(
+        kind=kind,
+        subject=f"action:{action.id}",
+        user=user,
+        team=team,
+        due_at=due_at,
+        happens_at=local_to_utc(due, time(0), team.time_zone),
+        headline=headline,
+        details={
+            "team": team.name,
+            "state": state,
+            "due": f"{due:%A %-d %B %Y}",
+            "owner": action.owner.name,
+            "meeting": f"{when:%A %-d %B %Y}",
+            "link": external_url("actions.detail", action_id=action.id),
+        },
+    )
+
+
+def minutes_not_sent(session: Session, window: Window) -> Iterator[Due]:
+    """The team's coordinators, on the first working day after a meeting whose minutes have
+    not gone out (it was not closed in meeting mode)."""
+    from mdt.core.calendar import next_working_day
+    from mdt.teams.models import TeamRole
+
+    meetings = session.scalars(
+        sa.select(Meeting)
+        .where(
+            Meeting.status != MeetingStatus.CANCELLED,
+            Meeting.minutes_sent_at.is_(None),
+            Meeting.ends_at <= window.until,
+            Meeting.ends_at > window.since - MEETING_LOOKAHEAD,
+        )
+        .options(joinedload(Meeting.team).selectinload(Team.memberships))
+    )
+    for meeting in meetings:
+        zone = meeting.team.time_zone
+        day = next_working_day(to_local(meeting.ends_at, zone).date())
+        due_at = local_to_utc(day, window.at, zone)
+        if due_at not in window:
+            continue
+        for m in meeting.team.memberships:
+            if m.role is TeamRole.COORDINATOR and m.user.is_active:
+                yield _minutes_due(meeting, m.user, due_at)
+
+
+def _minutes_due(meeting: Meeting, user: User, due_at: datetime) -> Due:
+    team = meeting.team
+    when = to_local(meeting.starts_at, team.time_zone)
+    return Due(
+        kind="minutes_not_sent",
+        subject=f"minutes:{meeting.id}",
+        user=user,
+        team=team,
+        due_at=due_at,
+        happens_at=meeting.starts_at,
+        headline=f"Minutes not sent: {team.name} meeting on {when:%a %-d %b}",
+        details={
+            "team": team.name,
+            "meeting": f"{when:%A %-d %B %Y, %H:%M}",
+            "link": external_url("minutes.close", meeting_id=meeting.id),
+        },
+    )
+
+
 KINDS: dict[str, Producer] = {
     "meeting_tomorrow": meeting_tomorrow,
     "prep_due": prep_due,
     "prep_open_at_cut_off": prep_open_at_cut_off,
+    "action_due": action_due,
+    "action_overdue_escalation": action_overdue_escalation,
+    "minutes_not_sent": minutes_not_sent,
 }
 
 

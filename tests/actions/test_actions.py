@@ -240,7 +240,9 @@ def test_my_actions_groups_overdue_this_week_and_later_and_marks_done_in_one_cli
     page = client.get("/actions").text
     assert "Someone else's" not in page
     groups = page.split("<h2")
-    assert "Overdue one" in next(g for g in groups if g.startswith(' class="nhsuk-heading-m">Overdue'))
+    assert "Overdue one" in next(
+        g for g in groups if g.startswith(' class="nhsuk-heading-m">Overdue')
+    )
     week = next(g for g in groups if "Due this week (to Sunday 17 January)" in g)
     assert "This week" in week and "Later one" not in week
     assert "Later one" in next(g for g in groups if g.startswith(' class="nhsuk-heading-m">Later'))
@@ -335,7 +337,9 @@ def test_the_next_agenda_opens_with_matters_arising_overdue_first(client, make, 
     login(client, s.chair.email)
     page = client.get(f"/meetings/{s.next_meeting.id}/agenda").text
     arising = page.split('id="matters-arising"')[1].split("</section>")[0]
-    assert arising.index("Long overdue") < arising.index("Just overdue") < arising.index("Due later")
+    assert (
+        arising.index("Long overdue") < arising.index("Just overdue") < arising.index("Due later")
+    )
     assert arising.count('data-overdue="yes"') == 2
     closed = arising.split("Closed since the last meeting")[1]
     assert "Already done" in closed and "Seen by OT" in closed
