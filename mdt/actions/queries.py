@@ -91,7 +91,7 @@ def team_actions(team_id: int, want: TeamFilter, today: date) -> list[ActionPoin
         query = query.where(ActionPoint.patient_id == want.patient_id)
     if want.meeting_id:
         query = query.where(ActionPoint.meeting_id == want.meeting_id)
-    # Open first (soonest due first), then the closed, most recently closed first.
+    # Open first, then the closed; each soonest due first.
     query = query.order_by(
         sa.case((ActionPoint.status == ActionStatus.OPEN, 0), else_=1),
         ActionPoint.due_date,

@@ -258,6 +258,10 @@ def load_demo(progress: Callable[[str], None] = lambda _s: None) -> list[tuple[s
     from mdt.demo.agenda import load_agendas
 
     load_agendas(teams, people, now_utc())
+    progress("a past meeting with its minutes and actions")
+    from mdt.demo.minutes import load_past_meeting
+
+    load_past_meeting(teams["Riverside Neighbourhood MDT"], people, now_utc().date())
     db.session.commit()
     return _logins(people)
 

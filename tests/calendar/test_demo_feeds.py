@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from mdt.accounts.models import User
+from mdt.actions.models import ActionPoint, ActionStatus
 from mdt.agenda.cutoff import closing_day
 from mdt.agenda.models import Case
 from mdt.calendar import operations as calendar
@@ -91,7 +92,21 @@ def shown_by_the_app(app: Flask, user_id: int) -> list[Seen]:
             if meeting.status is not MeetingStatus.CANCELLED and meeting.starts_at < AFTER:
                 seen.append(Seen(_utc(meeting.starts_at), _uid("meeting", meeting.id), "CONFIRMED"))
         seen += _prep_deadlines(user_id)
+        seen += _actions_due(user_id)
     return sorted(seen)
+
+
+def _actions_due(user_id: int) -> list[Seen]:
+    """The due date of each open action the person owns."""
+    owned = db.session.scalars(
+        sa.select(ActionPoint).where(
+            ActionPoint.owner_id == user_id,
+            ActionPoint.status == ActionStatus.OPEN,
+            ActionPoint.due_date >= WINDOW.first,
+            ActionPoint.due_date <= WINDOW.last,
+        )
+    )
+    return [Seen(a.due_date.isoformat(), _uid("action-due", a.id), "") for a in owned]
 
 
 def _prep_deadlines(user_id: int) -> list[Seen]:
@@ -142,6 +157,16 @@ def test_a_members_feed_shows_in_python_and_in_icaljs_exactly_what_the_app_shows
     assert in_icaljs == expected
     # She owes preparation for the next Riverside meeting: a deadline on its closing day.
     assert [s.start for s in in_icaljs if s.uid.startswith("prep-due-")] != []
+    # Sam Whitfield owns open actions from the last meeting: their due dates are all-day events.
+    sam = app.test_client()
+    login(sam, demo.emails["sam.whitfield"], DEMO_PASSWORD)
+    sams = app.test_client().get(feed_path(make_feed_link(sam, demo.ids["sam.whitfield"]))).data
+    due = [s for s in icaljs(sams, FIRST, AFTER) if s.uid.startswith("action-due-")]
+    assert due and due == [
+        s
+        for s in shown_by_the_app(app, demo.ids["sam.whitfield"])
+        if s.uid.startswith("action-due-")
+    ]
 
     riverside = {s.start for s in in_icaljs if s.uid == _uid("series", demo.teams["riverside"][1])}
     huddles = {s.start for s in in_icaljs if s.uid == _uid("series", oak_series)}
