@@ -414,8 +414,14 @@ def new(case_id: int) -> str | WerkzeugResponse:
             return redirect(url_for("minutes.run", meeting_id=meeting.id, case=case.id))
     record("view", [case.patient_id], f"new action for case {case.id}")
     db.session.commit()
+    total = db.session.scalar(
+        sa.select(sa.func.count(ActionPoint.id)).where(
+            ActionPoint.case_id == case.id, ActionPoint.meeting_id == meeting.id
+        )
+    )
     return render_template(
         "actions/new.html",
+        action_total=total,
         form=form,
         case=case,
         meeting=meeting,

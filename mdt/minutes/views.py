@@ -114,6 +114,8 @@ def _render_run(
         conflict_with=conflict,
         arising=arising,
         actions=[a for a in actions if case and a.case_id == case.id],
+        # Each action added moves the new-action form's draft on (see static/app.js).
+        action_total=sum(1 for a in actions if case and a.case_id == case.id),
         action_count={c.id: sum(1 for a in actions if a.case_id == c.id) for c in cases},
         today=today,
         now=now_utc(),

@@ -88,6 +88,9 @@ def test_chair_runs_the_meeting_and_the_owner_closes_an_action(
     owner_label = owner.first.inner_text()
     _add_action(page, "Carer's assessment for her daughter", owner_label, due)
     _add_action(page, "Ask the care agency about night visits", owner_label, due)
+    # Saved actions leave no draft behind: the form is empty again.
+    expect(page.get_by_label("What needs doing")).to_have_value("")
+    expect(page.locator(".app-draft-restored")).to_have_count(0)
     page.screenshot(path=str(tmp_path / "meeting-mode.png"), full_page=True)
     check_accessibility(page)
 
