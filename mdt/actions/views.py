@@ -4,7 +4,7 @@ import csv
 import io
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response as WerkzeugResponse
 
@@ -21,7 +21,7 @@ from mdt.actions.forms import (
 )
 from mdt.actions.models import ActionPoint, ActionStatus
 from mdt.actions.queries import TeamFilter, my_actions, team_actions
-from mdt.audit.operations import record
+from mdt.audit.operations import record, render_audited
 from mdt.core.calendar import today_in
 from mdt.core.forms import BaseForm, choices
 from mdt.extensions import db
@@ -70,15 +70,15 @@ def mine() -> str:
 def _render_mine(forms: dict[int, DoneForm], conflict_id: int | None = None) -> str:
     today = today_in(DEFAULT_ZONE)
     mine = my_actions(current_user.id, today)
-    record("view", mine.patient_ids(), "my actions")
-    db.session.commit()
     every = mine.overdue + mine.this_week + mine.later
     for action in every:
         forms.setdefault(
             action.id, DoneForm(formdata=None, revision=action.revision, prefix=f"a{action.id}")
         )
-    return render_template(
+    return render_audited(
         "actions/mine.html",
+        patient_ids=mine.patient_ids(),
+        what="my actions",
         mine=mine,
         forms=forms,
         today=today,
@@ -134,13 +134,13 @@ def _person(user: User) -> str:
 
 
 def _render_detail(action: ActionPoint, problem: str | None = None, **forms: BaseForm) -> str:
-    record("view", [action.patient_id] if action.patient_id else [], f"action {action.id}")
-    db.session.commit()
     rev = action.revision
     reassign = forms.get("reassign_form") or ReassignForm(formdata=None, revision=rev)
     reassign.owner_id.choices = _owner_choices(action.team, exclude=action.owner_id)
-    return render_template(
+    return render_audited(
         "actions/detail.html",
+        patient_ids=[action.patient_id] if action.patient_id else [],
+        what=f"action {action.id}",
         action=action,
         can_change=ops.can_change(action, current_user),  # type: ignore[arg-type]
         today=today_in(action.team.time_zone),
@@ -258,10 +258,10 @@ def team(team_id: int) -> str:
     want = _team_filter()
     today = today_in(team.time_zone)
     actions = team_actions(team.id, want, today)
-    record("view", [a.patient_id for a in actions if a.patient_id], "team actions")
-    db.session.commit()
-    return render_template(
+    return render_audited(
         "actions/team.html",
+        patient_ids=[a.patient_id for a in actions if a.patient_id],
+        what="team actions",
         team=team,
         actions=actions,
         want=want,
@@ -318,13 +318,13 @@ def team_csv(team_id: int) -> Response:
     team = _get_team_for_actions(team_id)
     today = today_in(team.time_zone)
     actions = team_actions(team.id, _team_filter(), today)
-    record("export", [a.patient_id for a in actions if a.patient_id], "team actions CSV")
-    db.session.commit()
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     for a in actions:
         writer.writerow(_csv_row(a, team, today))
+    record("export", [a.patient_id for a in actions if a.patient_id], "team actions CSV")
+    db.session.commit()
     filename = f"actions-team-{team.id}-{today:%Y-%m-%d}.csv"
     return Response(
         out.getvalue(),
@@ -412,15 +412,15 @@ def new(case_id: int) -> str | WerkzeugResponse:
             db.session.commit()
             flash(f"Action added for {action.owner.name}, due {action.due_date:%-d %B %Y}.")
             return redirect(url_for("minutes.run", meeting_id=meeting.id, case=case.id))
-    record("view", [case.patient_id], f"new action for case {case.id}")
-    db.session.commit()
     total = db.session.scalar(
         sa.select(sa.func.count(ActionPoint.id)).where(
             ActionPoint.case_id == case.id, ActionPoint.meeting_id == meeting.id
         )
     )
-    return render_template(
+    return render_audited(
         "actions/new.html",
+        patient_ids=[case.patient_id],
+        what=f"new action for case {case.id}",
         action_total=total,
         form=form,
         case=case,

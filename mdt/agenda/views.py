@@ -10,7 +10,7 @@ from mdt.agenda import operations as ops
 from mdt.agenda.cutoff import agenda_cutoff
 from mdt.agenda.forms import CaseForm
 from mdt.agenda.models import Case, Priority, Triage
-from mdt.audit.operations import record
+from mdt.audit.operations import render_audited
 from mdt.core.forms import EmptyForm, choices
 from mdt.core.time import now_utc
 from mdt.extensions import db
@@ -57,14 +57,10 @@ def index(meeting_id: int) -> str:
     cases = load_cases(meeting)
     today = today_in(meeting.team.time_zone)
     arising = matters_arising(meeting, today)
-    record(
-        "view",
-        [c.patient_id for c in cases] + arising.patient_ids(),
-        f"agenda of meeting {meeting.id}",
-    )
-    db.session.commit()
-    return render_template(
+    return render_audited(
         "agenda/index.html",
+        patient_ids=[c.patient_id for c in cases] + arising.patient_ids(),
+        what=f"agenda of meeting {meeting.id}",
         meeting=meeting,
         cases=cases,
         arising=arising,
@@ -144,10 +140,14 @@ def new_case(meeting_id: int) -> str | Response:
 @login_required
 def case(case_id: int) -> str:
     case, meeting = get_case_or_404(case_id)
-    record("view", [case.patient_id], f"case {case.id}")
-    db.session.commit()
-    return render_template(
-        "agenda/case.html", case=case, meeting=meeting, now=now_utc(), title="Case"
+    return render_audited(
+        "agenda/case.html",
+        patient_ids=[case.patient_id],
+        what=f"case {case.id}",
+        case=case,
+        meeting=meeting,
+        now=now_utc(),
+        title="Case",
     )
 
 
@@ -175,6 +175,12 @@ def pack(meeting_id: int) -> str:
     if not can_record_attendance(meeting, current_user):
         abort(403)
     cases = load_cases(meeting)
-    record("export", [c.patient_id for c in cases], f"meeting pack of meeting {meeting.id}")
-    db.session.commit()
-    return render_template("agenda/pack.html", meeting=meeting, cases=cases, title="Meeting pack")
+    return render_audited(
+        "agenda/pack.html",
+        patient_ids=[c.patient_id for c in cases],
+        what=f"meeting pack of meeting {meeting.id}",
+        verb="export",
+        meeting=meeting,
+        cases=cases,
+        title="Meeting pack",
+    )

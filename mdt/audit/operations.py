@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
+from flask import render_template
 from flask_login import current_user
 
 from mdt.audit.models import AuditEvent
@@ -25,3 +27,15 @@ def record(action: str, patient_ids: Iterable[int], what: str) -> None:
             for pid in ids
         ],
     )
+
+
+def render_audited(
+    template: str, *, patient_ids: Iterable[int], what: str, verb: str = "view", **context: Any
+) -> str:
+    """Render a page that shows patient data and commit its audit rows with it. Rendering
+    comes first: a commit expires every loaded row, and the template would then load each
+    one again with a query of its own."""
+    record(verb, patient_ids, what)
+    page = render_template(template, **context)
+    db.session.commit()
+    return page

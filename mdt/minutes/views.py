@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
@@ -12,7 +12,7 @@ from mdt.actions.queries import matters_arising
 from mdt.actions.views import action_form
 from mdt.agenda.models import Case
 from mdt.agenda.views import get_member_meeting_or_404, load_cases
-from mdt.audit.operations import record
+from mdt.audit.operations import render_audited
 from mdt.core.calendar import to_local, today_in
 from mdt.core.forms import EmptyForm
 from mdt.core.time import now_utc
@@ -81,12 +81,6 @@ def _render_run(
             .order_by(ActionPoint.id)
         )
     )
-    record(
-        "view",
-        [c.patient_id for c in cases] + arising.patient_ids(),
-        f"meeting mode of meeting {meeting.id}",
-    )
-    db.session.commit()
     discussion = decided.get(case.id) if case else None
     if outcome_form is None:
         outcome_form = OutcomeForm(
@@ -102,8 +96,10 @@ def _render_run(
             outcome_form.override_reason.data = discussion.quorum_override
     actual = quorum.actual(meeting)
     position = cases.index(case) if case in cases else -1
-    return render_template(
+    return render_audited(
         "minutes/run.html",
+        patient_ids=[c.patient_id for c in cases] + arising.patient_ids(),
+        what=f"meeting mode of meeting {meeting.id}",
         meeting=meeting,
         cases=cases,
         case=case,
@@ -196,10 +192,10 @@ def close(meeting_id: int) -> str | Response:
         problem = "Nothing was changed: the form had expired. Try again."
     cases = load_cases(meeting)
     decided = {d.case_id: d for d in ops.discussions(meeting)}
-    record("view", [c.patient_id for c in cases], f"closing meeting {meeting.id}")
-    db.session.commit()
-    return render_template(
+    return render_audited(
         "minutes/close.html",
+        patient_ids=[c.patient_id for c in cases],
+        what=f"closing meeting {meeting.id}",
         meeting=meeting,
         cases=cases,
         decided=decided,
@@ -215,14 +211,10 @@ def close(meeting_id: int) -> str | Response:
 def view(meeting_id: int) -> str:
     meeting = get_member_meeting_or_404(meeting_id)
     content = ops.minutes_content(meeting)
-    record(
-        "view",
-        [d.case.patient_id for d in content["discussions"]],  # type: ignore[attr-defined]
-        f"minutes of meeting {meeting.id}",
-    )
-    db.session.commit()
-    return render_template(
+    return render_audited(
         "minutes/view.html",
+        patient_ids=[d.case.patient_id for d in content["discussions"]],  # type: ignore[attr-defined]
+        what=f"minutes of meeting {meeting.id}",
         **content,
         closed=meeting.status is MeetingStatus.HELD,
         title="Minutes",

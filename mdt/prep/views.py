@@ -10,7 +10,7 @@ from mdt.accounts.models import User
 from mdt.accounts.operations import Conflict
 from mdt.agenda.models import Case
 from mdt.agenda.views import get_member_meeting_or_404, load_cases
-from mdt.audit.operations import record
+from mdt.audit.operations import record, render_audited
 from mdt.core.forms import choices
 from mdt.core.time import now_utc
 from mdt.extensions import db
@@ -66,12 +66,12 @@ def _render_mine(forms: dict[int, PrepForm], conflict_id: int | None = None) -> 
     # A request re-shown with errors or a conflict stays on the page even if it is done.
     shown = {r.id for r in requests}
     requests = [db.session.get(PrepRequest, i) for i in forms if i not in shown] + requests
-    record("view", [r.case.patient_id for r in requests], "my preparation list")
-    db.session.commit()
     for r in requests:
         forms.setdefault(r.id, PrepForm(formdata=None, obj=r, prefix=f"p{r.id}"))
-    return render_template(
+    return render_audited(
         "prep/mine.html",
+        patient_ids=[r.case.patient_id for r in requests],
+        what="my preparation list",
         requests=requests,
         forms=forms,
         now=now_utc(),
@@ -153,10 +153,10 @@ def readiness_page(meeting_id: int) -> str:
     if not can_record_attendance(meeting, current_user):
         abort(403)
     cases = load_cases(meeting)
-    record("view", [c.patient_id for c in cases], f"readiness of meeting {meeting.id}")
-    db.session.commit()
-    return render_template(
+    return render_audited(
         "prep/readiness.html",
+        patient_ids=[c.patient_id for c in cases],
+        what=f"readiness of meeting {meeting.id}",
         meeting=meeting,
         report=readiness(cases, now_utc()),
         title="Readiness",

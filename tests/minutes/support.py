@@ -33,13 +33,13 @@ class Scene:
     fred: Any
 
 
-def scene(make, next_meeting: bool = True) -> Scene:
-    practice = make.organisation(name="Riverside Surgery", type=OrganisationType.GP_PRACTICE)
+def scene(make, next_meeting: bool = True, suffix: str = "") -> Scene:
+    practice = make.organisation(name=f"Riverside Surgery{suffix}", type=OrganisationType.GP_PRACTICE)
     council = make.organisation(
-        name="Borough Adult Social Care", type=OrganisationType.ADULT_SOCIAL_CARE
+        name=f"Borough Adult Social Care{suffix}", type=OrganisationType.ADULT_SOCIAL_CARE
     )
     coordinator = make.user(name="Cora Coordinator", organisation=practice)
-    team = make.team(coordinator=coordinator, name="Riverside MDT")
+    team = make.team(coordinator=coordinator, name=f"Riverside MDT{suffix}")
     chair = make.member(
         team,
         make.user(name="Dr Gita Patel", organisation=practice),
