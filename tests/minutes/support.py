@@ -34,7 +34,9 @@ class Scene:
 
 
 def scene(make, next_meeting: bool = True, suffix: str = "") -> Scene:
-    practice = make.organisation(name=f"Riverside Surgery{suffix}", type=OrganisationType.GP_PRACTICE)
+    practice = make.organisation(
+        name=f"Riverside Surgery{suffix}", type=OrganisationType.GP_PRACTICE
+    )
     council = make.organisation(
         name=f"Borough Adult Social Care{suffix}", type=OrganisationType.ADULT_SOCIAL_CARE
     )
