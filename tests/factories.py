@@ -13,6 +13,7 @@ from mdt.accounts.operations import email_key
 from mdt.accounts.passwords import hash_password
 from mdt.agenda.models import Case
 from mdt.availability.models import Commitment, CommitmentKind
+from mdt.directory.models import Service
 from mdt.meetings.models import Invitation, Meeting
 from mdt.organisations.models import Organisation, OrganisationType
 from mdt.patients.models import Patient
@@ -179,3 +180,21 @@ def _case(self: Factory, meeting: Meeting, patient: Patient, *owners: User, **ov
 
 
 Factory.case = _case  # type: ignore[attr-defined]
+
+
+def _service(self: Factory, owner: User | None = None, **over: Any) -> Service:
+    """A directory service, owned (and last checked, now) by `owner`."""
+    owner = owner or self.user()
+    fields = {
+        "name": f"Service {next(_counter)}",
+        "description": "Home visits for people who need them",
+        "who_for": "Adults registered with a practice in the neighbourhood",
+        "how_to_refer": "Referral form by email",
+        "organisation_id": owner.organisation_id,
+        "owner_id": owner.id,
+        "verified_by_id": owner.id,
+    } | over
+    return self._save(Service(**fields))
+
+
+Factory.service = _service  # type: ignore[attr-defined]
