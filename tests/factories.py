@@ -23,6 +23,7 @@ from mdt.slots.recurrence import Frequency
 from mdt.teams.models import Membership, Team, TeamRole
 
 _counter = itertools.count(1)
+PEOPLE_JOINED = datetime(2025, 1, 6, 9, 0, tzinfo=UTC)
 _PASSWORD_HASH: dict[str, str] = {}
 
 
@@ -50,6 +51,9 @@ class Factory:
             "name": f"Person {n}",
             "email": f"person{n}@example.org",
             "profession": "General practitioner",
+            # Long before any story's dates, so nobody's directory entry turns stale (and is
+            # reminded) in the middle of a test, whatever the day the suite runs.
+            "created_at": PEOPLE_JOINED,
         } | over
         if password is not None:
             if password not in _PASSWORD_HASH:  # argon2 is slow on purpose: hash once a run
