@@ -258,6 +258,10 @@ def load_demo(progress: Callable[[str], None] = lambda _s: None) -> list[tuple[s
     from mdt.demo.agenda import load_agendas
 
     load_agendas(teams, people, now_utc())
+    progress("directory")
+    from mdt.demo.directory import load_directory
+
+    load_directory(people, now_utc())
     db.session.commit()
     return _logins(people)
 

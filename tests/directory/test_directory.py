@@ -236,3 +236,19 @@ def test_list_and_search_run_the_same_number_of_queries_for_3_or_30_entries(
         page = client.get(path)
     assert page.status_code == 200 and "(30)" in page.text
     assert len(few) >= 3 and len(many) == len(few), many
+
+
+def test_saving_your_own_contact_details_counts_as_checking_your_entry(client, make, session):
+    me = make.user(name="Jo Clarke", created_at=_days_ago(200))
+    login(client, me.email)
+    assert "Stale" in client.get(f"/directory/people/{me.id}").text
+    details = {
+        "name": "Jo Clarke",
+        "phone": "07700 900201",
+        "how_to_reach": "Mobile",
+        "revision": 1,
+    }
+    assert submit(client, "/profile", details).status_code == 302
+    check = session.query(PersonCheck).filter_by(user_id=me.id).one()
+    assert check.verified_by_id == me.id
+    assert "Stale" not in client.get(f"/directory/people/{me.id}").text
