@@ -58,7 +58,7 @@ class ServiceForm(BaseForm):
         else:
             self.owner_id.choices = choices([(0, "Choose a person"), *owners])
 
-    def fields(self) -> dict[str, object]:
+    def column_values(self) -> dict[str, object]:
         """What the user typed, trimmed, as the model's columns."""
         return {
             "name": self.name.data.strip(),

@@ -59,7 +59,7 @@ def new_service() -> str | Response:
         form.organisation_id.data = current_user.organisation_id
     if form.validate_on_submit():
         owner = db.session.get(User, form.owner_id.data) if "owner_id" in form else current_user
-        added = ops.add_service(owner, current_user, **form.fields())  # type: ignore[arg-type]
+        added = ops.add_service(owner, current_user, **form.column_values())  # type: ignore[arg-type]
         db.session.commit()
         flash(f"{added.name} is added to the directory.")
         return redirect(url_for("directory.service", service_id=added.id))
@@ -78,7 +78,7 @@ def edit_service(service_id: int) -> str | Response:
         owner_id = form.owner_id.data if "owner_id" in form else None
         try:
             ops.update_service(
-                found, form.revision.data, current_user, owner_id=owner_id, **form.fields()
+                found, form.revision.data, current_user, owner_id=owner_id, **form.column_values()
             )
         except Conflict:
             conflict = CONFLICT
