@@ -50,10 +50,12 @@ def _register(app: Flask) -> None:
     from mdt.accounts import views as accounts
     from mdt.actions import views as actions
     from mdt.agenda import views as agenda
+    from mdt.audit import views as audit
     from mdt.availability import views as availability
     from mdt.calendar import views as calendar
     from mdt.core import web
     from mdt.dashboard import views as dashboard
+    from mdt.directory import views as directory
     from mdt.mail import outbox
     from mdt.mail import views as mail
     from mdt.meetings import views as meetings
@@ -84,6 +86,8 @@ def _register(app: Flask) -> None:
         patients.bp,
         reminders.bp,
         mail.bp,
+        directory.bp,
+        audit.bp,
     ):
         app.register_blueprint(blueprint)
     cli.init_app(app)

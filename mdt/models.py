@@ -7,6 +7,7 @@ from mdt.audit.models import AuditEvent
 from mdt.availability.models import Commitment
 from mdt.calendar.models import CalendarFeed, CalendarPreference
 from mdt.core.db import Base
+from mdt.directory.models import PersonCheck, Service
 from mdt.mail.models import OutboxMessage
 from mdt.meetings.models import Invitation, Meeting
 from mdt.minutes.models import Discussion
@@ -41,12 +42,14 @@ __all__ = [
     "Organisation",
     "OutboxMessage",
     "PasswordLink",
+    "PersonCheck",
     "Patient",
     "PrepRequest",
     "Reminder",
     "ReminderDigest",
     "ReminderPreference",
     "SchedulerHeartbeat",
+    "Service",
     "Team",
     "User",
     "UserSession",

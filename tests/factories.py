@@ -14,6 +14,7 @@ from mdt.accounts.passwords import hash_password
 from mdt.actions.models import ActionChange, ActionPoint, ActionStatus
 from mdt.agenda.models import Case
 from mdt.availability.models import Commitment, CommitmentKind
+from mdt.directory.models import Service
 from mdt.meetings.models import Invitation, Meeting
 from mdt.organisations.models import Organisation, OrganisationType
 from mdt.patients.models import Patient
@@ -23,6 +24,7 @@ from mdt.slots.recurrence import Frequency
 from mdt.teams.models import Membership, Team, TeamRole
 
 _counter = itertools.count(1)
+PEOPLE_JOINED = datetime(2025, 1, 6, 9, 0, tzinfo=UTC)
 _PASSWORD_HASH: dict[str, str] = {}
 
 
@@ -50,6 +52,9 @@ class Factory:
             "name": f"Person {n}",
             "email": f"person{n}@example.org",
             "profession": "General practitioner",
+            # Long before any story's dates, so nobody's directory entry turns stale (and is
+            # reminded) in the middle of a test, whatever the day the suite runs.
+            "created_at": PEOPLE_JOINED,
         } | over
         if password is not None:
             if password not in _PASSWORD_HASH:  # argon2 is slow on purpose: hash once a run
@@ -203,3 +208,21 @@ def _action(self: Factory, case: Case, owner: User, **over: Any) -> ActionPoint:
 
 
 Factory.action = _action  # type: ignore[attr-defined]
+
+
+def _service(self: Factory, owner: User | None = None, **over: Any) -> Service:
+    """A directory service, owned (and last checked, now) by `owner`."""
+    owner = owner or self.user()
+    fields = {
+        "name": f"Service {next(_counter)}",
+        "description": "Home visits for people who need them",
+        "who_for": "Adults registered with a practice in the neighbourhood",
+        "how_to_refer": "Referral form by email",
+        "organisation_id": owner.organisation_id,
+        "owner_id": owner.id,
+        "verified_by_id": owner.id,
+    } | over
+    return self._save(Service(**fields))
+
+
+Factory.service = _service  # type: ignore[attr-defined]

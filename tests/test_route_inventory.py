@@ -197,6 +197,24 @@ INVENTORY: dict[str, Route] = {
     ),
     "actions.team": Route("GET", "/teams/{team_id}/actions", CHAIR_ONLY),
     "actions.team_csv": Route("GET", "/teams/{team_id}/actions.csv", CHAIR_ONLY),
+    # The directory: everyone signed in reads and adds; the owner (here the member) or an
+    # administrator changes and confirms an entry. A person's entry is their own.
+    "directory.index": Route("GET", "/directory/", SIGNED_IN),
+    "directory.service": Route("GET", "/directory/services/{service_id}", SIGNED_IN),
+    "directory.new_service": Route("GET", "/directory/services/new", SIGNED_IN, csrf="form"),
+    "directory.edit_service": Route(
+        "GET", "/directory/services/{service_id}/edit", SELF_OR_ADMIN, csrf="form"
+    ),
+    "directory.confirm_service": Route(
+        "POST", "/directory/services/{service_id}/confirm", SELF_OR_ADMIN, csrf="flash"
+    ),
+    "directory.person": Route("GET", "/directory/people/{member_id}", SIGNED_IN),
+    "directory.confirm_person": Route(
+        "POST", "/directory/people/{member_id}/confirm", SELF_OR_ADMIN, csrf="flash"
+    ),
+    # The audit log: read and export only, administrators only.
+    "audit.index": Route("GET", "/audit/", ADMIN_ONLY),
+    "audit.export": Route("GET", "/audit/export.csv", ADMIN_ONLY),
 }
 
 
@@ -214,6 +232,7 @@ def world(app, make) -> dict[str, Any]:
     patient = make.patient()
     case = make.case(meeting, patient, member)
     action = make.action(case, member)
+    service = make.service(member)
     with app.app_context():
         token = accounts.issue_password_link(member, admin)
         feed_token = calendar.issue_person_link(member, member)
@@ -236,6 +255,7 @@ def world(app, make) -> dict[str, Any]:
             "case_id": case.id,
             "prep_id": case.prep_requests[0].id,
             "action_id": action.id,
+            "service_id": service.id,
         },
         "emails": {
             "outsider": "outsider@b.example.org",

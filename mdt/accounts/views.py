@@ -35,6 +35,7 @@ from mdt.accounts.models import User
 from mdt.core.forms import EmptyForm
 from mdt.core.time import now_utc
 from mdt.core.web import external_url, safe_target
+from mdt.directory.operations import confirm_person
 from mdt.extensions import db, login_manager
 from mdt.mail import outbox
 from mdt.organisations.models import Organisation
@@ -138,6 +139,8 @@ def profile() -> str | Response:
         except ops.Conflict:
             conflict = True
         else:
+            # Saving your own details is saying they are right: the directory's "last checked".
+            confirm_person(user, user)
             db.session.commit()
             flash("Your contact details are saved.")
             return redirect(url_for("accounts.profile"))

@@ -262,6 +262,11 @@ def load_demo(progress: Callable[[str], None] = lambda _s: None) -> list[tuple[s
     from mdt.demo.minutes import load_past_meeting
 
     load_past_meeting(teams["Riverside Neighbourhood MDT"], people, now_utc().date())
+
+    progress("directory")
+    from mdt.demo.directory import load_directory
+
+    load_directory(people, now_utc())
     db.session.commit()
     return _logins(people)
 

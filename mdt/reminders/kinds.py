@@ -43,7 +43,9 @@ class Due:
     #: "<type>:<id>" of what it is about.
     subject: str
     user: User
-    team: Team
+    #: Whose digest it joins and whose time zone it follows; None for what belongs to no
+    #: team (a directory entry), which has a digest of its own in London time.
+    team: Team | None
     due_at: datetime
     #: When the thing it is about happens; orders the items of a digest.
     happens_at: datetime
@@ -56,8 +58,20 @@ class Due:
     def key(self) -> tuple[str, str, int, datetime]:
         return (self.kind, self.subject, self.user.id, self.due_at)
 
+    @property
+    def zone(self) -> str:
+        return self.team.time_zone if self.team is not None else NO_TEAM_ZONE
+
+    @property
+    def source(self) -> str:
+        """Who the email says it is from: the team, or the directory."""
+        return self.team.name if self.team is not None else "the directory"
+
 
 Producer = Callable[[Session, Window], Iterable[Due]]
+
+#: The time zone (for days and the digest time) of reminders that belong to no team.
+NO_TEAM_ZONE = "Europe/London"
 
 #: The longest a meeting can be after the working day before it: Christmas or Easter
 #: (five days) with a weekend meeting's margin.
@@ -358,6 +372,38 @@ def _minutes_due(meeting: Meeting, user: User, due_at: datetime) -> Due:
     )
 
 
+def directory_entry_stale(session: Session, window: Window) -> Iterator[Due]:
+    """The owner of a directory entry (a service's owner; a person for their own entry), at
+    the digest time on the day it turns stale. The due time follows from when it was last
+    checked, so the same staleness is reminded once, and "Still correct" both resolves a
+    reminder not yet sent and starts the next 90 days."""
+    from mdt.directory.models import STALE_AFTER, stale_on
+    from mdt.directory.reminders import entries_checked_between
+
+    # Checked on these days (with a day's margin for the time zone) turn stale in the window.
+    earliest = window.since - STALE_AFTER - timedelta(days=2)
+    latest = window.until - STALE_AFTER + timedelta(days=1)
+    for entry in entries_checked_between(session, earliest, latest):
+        day = stale_on(entry.verified_at)
+        due_at = local_to_utc(day, window.at, NO_TEAM_ZONE)
+        if due_at in window:
+            yield Due(
+                kind="directory_entry_stale",
+                subject=entry.subject,
+                user=entry.owner,
+                team=None,
+                due_at=due_at,
+                happens_at=due_at,
+                headline=f"Directory entry to check: {entry.name}",
+                details={
+                    "name": entry.name,
+                    "what": entry.what,
+                    "checked": f"{to_local(entry.verified_at, NO_TEAM_ZONE):%-d %B %Y}",
+                    "link": entry.link,
+                },
+            )
+
+
 KINDS: dict[str, Producer] = {
     "meeting_tomorrow": meeting_tomorrow,
     "prep_due": prep_due,
@@ -365,6 +411,7 @@ KINDS: dict[str, Producer] = {
     "action_due": action_due,
     "action_overdue_escalation": action_overdue_escalation,
     "minutes_not_sent": minutes_not_sent,
+    "directory_entry_stale": directory_entry_stale,
 }
 
 

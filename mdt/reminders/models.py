@@ -33,8 +33,9 @@ class Reminder(Base):
     #: What it is about, as "<type>:<id>" (e.g. "meeting:42"); never a patient's details.
     subject: Mapped[str] = mapped_column(sa.String(80))
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"))
-    #: Whose digest it goes in, and whose time zone and working days it follows.
-    team_id: Mapped[int] = mapped_column(sa.ForeignKey("team.id", ondelete="CASCADE"))
+    #: Whose digest it goes in, and whose time zone and working days it follows. None for
+    #: what belongs to no team (a directory entry): those share a digest of their own.
+    team_id: Mapped[int | None] = mapped_column(sa.ForeignKey("team.id", ondelete="CASCADE"))
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     status: Mapped[ReminderStatus] = mapped_column(
         sa.Enum(
@@ -61,14 +62,28 @@ class Reminder(Base):
 
 
 class ReminderDigest(Base):
-    """The one digest email a person gets from a team on a day (the key enforces the one)."""
+    """The one digest email a person gets from a team on a day (the keys enforce the one).
+
+    A digest of reminders that belong to no team has no team_id; NULLs never collide in a
+    unique constraint, so a partial unique index keeps that one a day too.
+    """
 
     __tablename__ = "reminder_digest"
-    __table_args__ = (sa.UniqueConstraint("user_id", "team_id", "day"),)
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "team_id", "day"),
+        sa.Index(
+            "uq_reminder_digest_user_id_day_no_team",
+            "user_id",
+            "day",
+            unique=True,
+            sqlite_where=sa.text("team_id IS NULL"),
+            postgresql_where=sa.text("team_id IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"))
-    team_id: Mapped[int] = mapped_column(sa.ForeignKey("team.id", ondelete="CASCADE"))
+    team_id: Mapped[int | None] = mapped_column(sa.ForeignKey("team.id", ondelete="CASCADE"))
     #: The local date (in the team's time zone) it was sent on.
     day: Mapped[date]
     outbox_message_id: Mapped[int | None] = mapped_column(

@@ -64,7 +64,7 @@ def _create_missing(session: Session, produced: dict[Key, Due], window: Window) 
             kind=due.kind,
             subject=due.subject,
             user_id=due.user.id,
-            team_id=due.team.id,
+            team_id=due.team.id if due.team is not None else None,
             due_at=due.due_at,
         )
         for due in missing
@@ -107,7 +107,7 @@ def _send(
     at: time,
     result: SweepResult,
 ) -> None:
-    groups: dict[tuple[int, int], list[Reminder]] = defaultdict(list)
+    groups: dict[tuple[int, int | None], list[Reminder]] = defaultdict(list)
     for reminder in live:
         groups[(reminder.user_id, reminder.team_id)].append(reminder)
     immediate = _wants_immediate(session, {user_id for user_id, _ in groups})
@@ -136,7 +136,7 @@ def _mail_alone(reminder: Reminder, due: Due, now: datetime, result: SweepResult
     body = render_template(
         "reminders/single.txt",
         person=due.user,
-        team=due.team,
+        source=due.source,
         item=_render_item(due),
         preferences_link=external_url("reminders.preferences"),
     )
@@ -150,35 +150,36 @@ def _mail_digest(
     produced: dict[Key, Due],
     now: datetime,
     at: time,
-    digests_sent: set[tuple[int, int, date]],
+    digests_sent: set[tuple[int, int | None, date]],
     result: SweepResult,
 ) -> None:
     """At most one digest a day per person and team, at the digest time on working days."""
     first = produced[reminders[0].key]
-    team, person, zone = first.team, first.user, first.team.time_zone
+    team, person, zone = first.team, first.user, first.zone
+    team_id = team.id if team is not None else None
     digest_at = todays_digest_at(now, zone, at)
     ready = [r for r in reminders if digest_at is not None and r.due_at <= digest_at]
     today = to_local(now, zone).date()
-    if not ready or (person.id, team.id, today) in digests_sent:
+    if not ready or (person.id, team_id, today) in digests_sent:
         return
     dues = sorted((produced[r.key] for r in ready), key=lambda d: (d.happens_at, d.kind))
     body = render_template(
         "reminders/digest.txt",
         person=person,
-        team=team,
+        source=first.source,
         items=[_render_item(due) for due in dues],
         preferences_link=external_url("reminders.preferences"),
     )
-    subject = f"Your MDT reminders: {team.name}, {today:%a %-d %b %Y}"
+    subject = f"Your MDT reminders: {first.source}, {today:%a %-d %b %Y}"
     row = outbox.enqueue(outbox.compose([person.email], subject, body))
     session.add(
-        ReminderDigest(user_id=person.id, team_id=team.id, day=today, outbox_message_id=row.id)
+        ReminderDigest(user_id=person.id, team_id=team_id, day=today, outbox_message_id=row.id)
     )
-    digests_sent.add((person.id, team.id, today))
+    digests_sent.add((person.id, team_id, today))
     _mark_sent(ready, row.id, now, result)
 
 
-def _recent_digests(session: Session, now: datetime) -> set[tuple[int, int, date]]:
+def _recent_digests(session: Session, now: datetime) -> set[tuple[int, int | None, date]]:
     """(person, team, local day) of the digests sent yesterday, today or tomorrow in UTC terms,
     which covers "today" in any team's time zone."""
     days = [(now + timedelta(days=d)).date() for d in (-1, 0, 1)]

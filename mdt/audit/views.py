@@ -1,0 +1,97 @@
+"""The audit log for administrators: read and export only. Nothing here changes a row.
+
+Looking at the log is itself recorded: it shows patients' names and NHS numbers to an
+administrator who may be in none of their teams, so every patient on a page viewed (or in
+a file exported) gets a "view" (or "export") row, as any other page showing them does.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+
+from flask import Blueprint, Response, request
+
+from mdt.accounts.access import admin_required
+from mdt.audit import queries
+from mdt.audit.forms import AuditFilterForm
+from mdt.audit.operations import record, render_audited
+from mdt.core.time import now_utc
+from mdt.extensions import db
+
+bp = Blueprint("audit", __name__, url_prefix="/audit")
+
+CSV_COLUMNS = ("at_utc", "user", "user_email", "nhs_number", "patient", "action", "what")
+
+
+def _filter_form() -> tuple[AuditFilterForm, bool]:
+    form = AuditFilterForm(request.args)
+    form.user_id.choices = [(0, "Anyone"), *queries.people()]  # type: ignore[assignment]
+    return form, form.validate()
+
+
+@bp.get("/")
+@admin_required
+def index() -> str:
+    form, valid = _filter_form()
+    rows, total, number, pages = [], 0, 1, 1
+    if valid:
+        total = queries.count(form)
+        pages = max(1, math.ceil(total / queries.PAGE_SIZE))
+        number = min(max(request.args.get("page", 1, type=int), 1), pages)
+        rows = queries.page(form, number)
+    return render_audited(
+        "audit/index.html",
+        patient_ids=[row.patient.id for row in rows],
+        what="audit log",
+        form=form,
+        rows=rows,
+        total=total,
+        number=number,
+        pages=pages,
+        args={k: v for k, v in request.args.items() if k != "page"},
+        when=queries.when,
+        title="Audit log",
+    )
+
+
+@bp.get("/export.csv")
+@admin_required
+def export() -> Response | str:
+    form, valid = _filter_form()
+    if not valid:
+        return index()
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    shown: set[int] = set()
+    for row in queries.every_row(form):
+        shown.add(row.patient.id)
+        writer.writerow([_cell(value) for value in _csv_row(row)])
+    record("export", shown, "audit log (CSV)")
+    db.session.commit()
+    name = f"audit-log-{now_utc():%Y-%m-%d}.csv"
+    return Response(
+        out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+def _csv_row(row: queries.Row) -> tuple[str, ...]:
+    user = row.user
+    return (
+        row.event.at.isoformat(timespec="seconds"),
+        user.name if user else "",
+        user.email if user else "",
+        row.patient.nhs_number,
+        row.patient.name,
+        row.event.action,
+        row.event.what,
+    )
+
+
+def _cell(value: str) -> str:
+    """A spreadsheet must not run a name or note that happens to start like a formula."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
