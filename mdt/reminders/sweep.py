@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 from mdt.core.calendar import to_local
 from mdt.core.web import external_url
 from mdt.mail import outbox
-from mdt.reminders.kinds import Due, Window, produce
+from mdt.reminders.due import Due, Window
+from mdt.reminders.kinds import produce
 from mdt.reminders.models import Reminder, ReminderDigest, ReminderPreference, ReminderStatus
 from mdt.reminders.timing import todays_digest_at
 

@@ -1,0 +1,105 @@
+"""Reminders about action points: the owner before, on and weekly after the due date, and
+the team's coordinators once an action is overdue by more than seven days. Registered in
+``mdt/reminders/kinds.py``; no patient and no description in them, only the team and dates."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, datetime, time, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, joinedload
+
+from mdt.accounts.models import User
+from mdt.actions.models import ActionPoint, ActionStatus
+from mdt.core.calendar import local_to_utc, to_local, working_days_before
+from mdt.core.web import external_url
+from mdt.reminders.due import Due, Window
+from mdt.teams.models import Team, TeamRole
+
+#: Three working days before a due date is at most eight calendar days (Christmas).
+ACTION_LOOKAHEAD = timedelta(days=9)
+#: Overdue by more than this, the team's coordinators hear about it (once).
+ESCALATE_AFTER = timedelta(days=7)
+
+
+def _open_actions(session: Session, window: Window) -> list[ActionPoint]:
+    return list(
+        session.scalars(
+            sa.select(ActionPoint)
+            .where(
+                ActionPoint.status == ActionStatus.OPEN,
+                ActionPoint.due_date <= (window.until + ACTION_LOOKAHEAD).date(),
+            )
+            .options(
+                joinedload(ActionPoint.owner),
+                joinedload(ActionPoint.meeting),
+                joinedload(ActionPoint.team).selectinload(Team.memberships),
+            )
+        )
+    )
+
+
+def _days_in(window: Window) -> list[date]:
+    """Every date a local reminder time in the window could fall on, in any time zone."""
+    first, last = (
+        (window.since - timedelta(days=1)).date(),
+        (window.until + timedelta(days=1)).date(),
+    )
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def action_due(session: Session, window: Window) -> Iterator[Due]:
+    """The owner: three working days before the due date, on it, then weekly while overdue."""
+    days = _days_in(window)
+    for action in _open_actions(session, window):
+        if not action.owner.is_active:
+            continue
+        due = action.due_date
+        wanted = {working_days_before(due, 3), due}
+        wanted |= {d for d in days if d > due and (d - due).days % 7 == 0}
+        for day in sorted(wanted):
+            due_at = local_to_utc(day, window.at, action.team.time_zone)
+            if due_at in window:
+                yield _action_due(action, action.owner, day, due_at, "action_due")
+
+
+def action_overdue_escalation(session: Session, window: Window) -> Iterator[Due]:
+    """The team's coordinators, once, when an action is overdue by more than seven days."""
+    for action in _open_actions(session, window):
+        day = action.due_date + ESCALATE_AFTER + timedelta(days=1)
+        due_at = local_to_utc(day, window.at, action.team.time_zone)
+        if due_at not in window:
+            continue
+        for m in action.team.memberships:
+            if m.role is TeamRole.COORDINATOR and m.user.is_active:
+                yield _action_due(action, m.user, day, due_at, "action_overdue_escalation")
+
+
+def _action_due(action: ActionPoint, user: User, day: date, due_at: datetime, kind: str) -> Due:
+    team, due = action.team, action.due_date
+    late = (day - due).days
+    state = "due today" if late == 0 else (f"overdue by {late} days" if late > 0 else "due soon")
+    when = to_local(action.meeting.starts_at, team.time_zone)
+    headline = (
+        f"Action overdue: {action.owner.name}, {team.name}"
+        if kind == "action_overdue_escalation"
+        else f"Action {state}, {team.name}"
+    )
+    return Due(
+        kind=kind,
+        subject=f"action:{action.id}",
+        user=user,
+        team=team,
+        due_at=due_at,
+        happens_at=local_to_utc(due, time(0), team.time_zone),
+        headline=headline,
+        details={
+            "team": team.name,
+            "state": state,
+            "due": f"{due:%A %-d %B %Y}",
+            "owner": action.owner.name,
+            "meeting": f"{when:%A %-d %B %Y}",
+            "link": external_url("actions.detail", action_id=action.id),
+        },
+    )
