@@ -1,16 +1,14 @@
 from __future__ import annotations
 
-import csv
-import io
-
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from mdt.accounts.models import User
 from mdt.accounts.operations import Conflict
 from mdt.actions import operations as ops
+from mdt.actions.blueprint import bp
 from mdt.actions.forms import (
     ActionForm,
     CancelForm,
@@ -19,18 +17,14 @@ from mdt.actions.forms import (
     ReopenForm,
     RescheduleForm,
 )
-from mdt.actions.models import ActionPoint, ActionStatus
-from mdt.actions.queries import TeamFilter, my_actions, team_actions
-from mdt.audit.operations import record, render_audited
+from mdt.actions.models import ActionPoint
+from mdt.actions.queries import my_actions
+from mdt.audit.operations import render_audited
 from mdt.core.calendar import today_in
 from mdt.core.forms import BaseForm, choices
 from mdt.extensions import db
 from mdt.meetings.models import Meeting
-from mdt.patients.models import Patient
-from mdt.teams.models import Team, TeamRole
-from mdt.teams.views import get_team_or_404
-
-bp = Blueprint("actions", __name__)
+from mdt.teams.models import Team
 
 DEFAULT_ZONE = "Europe/London"
 ACTION_CONFLICT = (
@@ -51,11 +45,6 @@ def get_action_or_404(action_id: int, change: bool = False) -> ActionPoint:
     if change and not ops.can_change(action, current_user):  # type: ignore[arg-type]
         abort(403)
     return action
-
-
-def can_see_team_actions(team: Team, user: User) -> bool:
-    membership = team.membership_of(user)
-    return membership is not None and membership.role in (TeamRole.COORDINATOR, TeamRole.CHAIR)
 
 
 # --- my actions ----------------------------------------------------------------------------
@@ -224,144 +213,6 @@ def reschedule(action_id: int) -> str | WerkzeugResponse:
     return _change(action_id, "reschedule_form", RescheduleForm(), apply)
 
 
-# --- the team's actions --------------------------------------------------------------------
-
-
-def _team_filter() -> TeamFilter:
-    def number(name: str) -> int | None:
-        raw = request.args.get(name, "")
-        return int(raw) if raw.isdigit() else None
-
-    status = request.args.get("status", "")
-    return TeamFilter(
-        owner_id=number("owner"),
-        status=status if status in ActionStatus._value2member_map_ else None,
-        overdue=request.args.get("overdue") == "1",
-        patient_id=number("patient"),
-        meeting_id=number("meeting"),
-    )
-
-
-def _get_team_for_actions(team_id: int) -> Team:
-    team = get_team_or_404(team_id)
-    if team.membership_of(current_user) is None:
-        abort(404)  # patient data: members only, administrators included
-    if not can_see_team_actions(team, current_user):  # type: ignore[arg-type]
-        abort(403)
-    return team
-
-
-@bp.get("/teams/<int:team_id>/actions")
-@login_required
-def team(team_id: int) -> str:
-    team = _get_team_for_actions(team_id)
-    want = _team_filter()
-    today = today_in(team.time_zone)
-    actions = team_actions(team.id, want, today)
-    return render_audited(
-        "actions/team.html",
-        patient_ids=[a.patient_id for a in actions if a.patient_id],
-        what="team actions",
-        team=team,
-        actions=actions,
-        want=want,
-        today=today,
-        owners=_filter_owners(team.id),
-        patients=_filter_patients(team.id),
-        meetings=_filter_meetings(team.id),
-        query=request.query_string.decode(),
-        title=f"{team.name} actions",
-    )
-
-
-def _filter_owners(team_id: int) -> list[User]:
-    ids = sa.select(ActionPoint.owner_id).where(ActionPoint.team_id == team_id)
-    return list(db.session.scalars(sa.select(User).where(User.id.in_(ids)).order_by(User.name)))
-
-
-def _filter_patients(team_id: int) -> list[Patient]:
-    ids = sa.select(ActionPoint.patient_id).where(ActionPoint.team_id == team_id)
-    return list(
-        db.session.scalars(sa.select(Patient).where(Patient.id.in_(ids)).order_by(Patient.name))
-    )
-
-
-def _filter_meetings(team_id: int) -> list[Meeting]:
-    ids = sa.select(ActionPoint.meeting_id).where(ActionPoint.team_id == team_id)
-    return list(
-        db.session.scalars(
-            sa.select(Meeting).where(Meeting.id.in_(ids)).order_by(Meeting.starts_at.desc())
-        )
-    )
-
-
-CSV_COLUMNS = (
-    "Action",
-    "Team",
-    "Meeting date",
-    "Patient",
-    "NHS number",
-    "Description",
-    "Owner",
-    "Owner organisation",
-    "Due date",
-    "Status",
-    "Overdue",
-    "Closed",
-    "Closing note",
-)
-
-
-@bp.get("/teams/<int:team_id>/actions.csv")
-@login_required
-def team_csv(team_id: int) -> Response:
-    team = _get_team_for_actions(team_id)
-    today = today_in(team.time_zone)
-    actions = team_actions(team.id, _team_filter(), today)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for a in actions:
-        writer.writerow(_csv_row(a, team, today))
-    record("export", [a.patient_id for a in actions if a.patient_id], "team actions CSV")
-    db.session.commit()
-    filename = f"actions-team-{team.id}-{today:%Y-%m-%d}.csv"
-    return Response(
-        out.getvalue(),
-        mimetype="text/csv",
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            "Cache-Control": "no-store",
-        },
-    )
-
-
-def _csv_row(a: ActionPoint, team: Team, today) -> list[str]:  # type: ignore[no-untyped-def]
-    from mdt.core.calendar import to_local
-
-    closed = to_local(a.closed_at, team.time_zone).strftime("%Y-%m-%d") if a.closed_at else ""
-    return [
-        str(a.id),
-        team.name,
-        to_local(a.meeting.starts_at, team.time_zone).strftime("%Y-%m-%d"),
-        a.patient.name if a.patient else "",
-        a.patient.nhs_number if a.patient else "",
-        _csv_safe(a.description),
-        a.owner.name,
-        a.owner.organisation.name,
-        a.due_date.isoformat(),
-        a.status.value,
-        "yes" if a.overdue(today) else "no",
-        closed,
-        _csv_safe(a.closing_note),
-    ]
-
-
-def _csv_safe(text: str) -> str:
-    """Spreadsheets run a cell that starts with = + - @ as a formula: make it plain text."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 # --- a new action, from a case in meeting mode ----------------------------------------------
 
 
@@ -442,3 +293,7 @@ def _chosen_owner(form: ActionForm, team: Team) -> User:
         form.contact_email.data or "",
         form.contact_organisation_id.data or 0,
     )
+
+
+# The team's list and CSV are routes of this blueprint too.
+from mdt.actions import team as _team  # noqa: E402,F401

@@ -1,0 +1,162 @@
+"""The team's actions: a coordinator's or chair's list, filtered, and the same rows as CSV.
+Its routes join the actions blueprint (imported by views.py)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+import sqlalchemy as sa
+from flask import Response, abort, request
+from flask_login import current_user, login_required
+
+from mdt.accounts.models import User
+from mdt.actions.blueprint import bp
+from mdt.actions.models import ActionPoint, ActionStatus
+from mdt.actions.queries import TeamFilter, team_actions
+from mdt.audit.operations import record, render_audited
+from mdt.core.calendar import to_local, today_in
+from mdt.extensions import db
+from mdt.meetings.models import Meeting
+from mdt.patients.models import Patient
+from mdt.teams.models import Team, TeamRole
+from mdt.teams.views import get_team_or_404
+
+
+def can_see_team_actions(team: Team, user: User) -> bool:
+    membership = team.membership_of(user)
+    return membership is not None and membership.role in (TeamRole.COORDINATOR, TeamRole.CHAIR)
+
+
+def _team_filter() -> TeamFilter:
+    def number(name: str) -> int | None:
+        raw = request.args.get(name, "")
+        return int(raw) if raw.isdigit() else None
+
+    status = request.args.get("status", "")
+    return TeamFilter(
+        owner_id=number("owner"),
+        status=status if status in ActionStatus._value2member_map_ else None,
+        overdue=request.args.get("overdue") == "1",
+        patient_id=number("patient"),
+        meeting_id=number("meeting"),
+    )
+
+
+def _get_team_for_actions(team_id: int) -> Team:
+    team = get_team_or_404(team_id)
+    if team.membership_of(current_user) is None:
+        abort(404)  # patient data: members only, administrators included
+    if not can_see_team_actions(team, current_user):  # type: ignore[arg-type]
+        abort(403)
+    return team
+
+
+@bp.get("/teams/<int:team_id>/actions")
+@login_required
+def team(team_id: int) -> str:
+    team = _get_team_for_actions(team_id)
+    want = _team_filter()
+    today = today_in(team.time_zone)
+    actions = team_actions(team.id, want, today)
+    return render_audited(
+        "actions/team.html",
+        patient_ids=[a.patient_id for a in actions if a.patient_id],
+        what="team actions",
+        team=team,
+        actions=actions,
+        want=want,
+        today=today,
+        owners=_filter_owners(team.id),
+        patients=_filter_patients(team.id),
+        meetings=_filter_meetings(team.id),
+        query=request.query_string.decode(),
+        title=f"{team.name} actions",
+    )
+
+
+def _filter_owners(team_id: int) -> list[User]:
+    ids = sa.select(ActionPoint.owner_id).where(ActionPoint.team_id == team_id)
+    return list(db.session.scalars(sa.select(User).where(User.id.in_(ids)).order_by(User.name)))
+
+
+def _filter_patients(team_id: int) -> list[Patient]:
+    ids = sa.select(ActionPoint.patient_id).where(ActionPoint.team_id == team_id)
+    return list(
+        db.session.scalars(sa.select(Patient).where(Patient.id.in_(ids)).order_by(Patient.name))
+    )
+
+
+def _filter_meetings(team_id: int) -> list[Meeting]:
+    ids = sa.select(ActionPoint.meeting_id).where(ActionPoint.team_id == team_id)
+    return list(
+        db.session.scalars(
+            sa.select(Meeting).where(Meeting.id.in_(ids)).order_by(Meeting.starts_at.desc())
+        )
+    )
+
+
+CSV_COLUMNS = (
+    "Action",
+    "Team",
+    "Meeting date",
+    "Patient",
+    "NHS number",
+    "Description",
+    "Owner",
+    "Owner organisation",
+    "Due date",
+    "Status",
+    "Overdue",
+    "Closed",
+    "Closing note",
+)
+
+
+@bp.get("/teams/<int:team_id>/actions.csv")
+@login_required
+def team_csv(team_id: int) -> Response:
+    team = _get_team_for_actions(team_id)
+    today = today_in(team.time_zone)
+    actions = team_actions(team.id, _team_filter(), today)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for a in actions:
+        writer.writerow(_csv_row(a, team, today))
+    record("export", [a.patient_id for a in actions if a.patient_id], "team actions CSV")
+    db.session.commit()
+    filename = f"actions-team-{team.id}-{today:%Y-%m-%d}.csv"
+    return Response(
+        out.getvalue(),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+def _csv_row(a: ActionPoint, team: Team, today: date) -> list[str]:
+    closed = to_local(a.closed_at, team.time_zone).strftime("%Y-%m-%d") if a.closed_at else ""
+    return [
+        str(a.id),
+        team.name,
+        to_local(a.meeting.starts_at, team.time_zone).strftime("%Y-%m-%d"),
+        a.patient.name if a.patient else "",
+        a.patient.nhs_number if a.patient else "",
+        _csv_safe(a.description),
+        a.owner.name,
+        a.owner.organisation.name,
+        a.due_date.isoformat(),
+        a.status.value,
+        "yes" if a.overdue(today) else "no",
+        closed,
+        _csv_safe(a.closing_note),
+    ]
+
+
+def _csv_safe(text: str) -> str:
+    """Spreadsheets run a cell that starts with = + - @ as a formula: make it plain text."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
