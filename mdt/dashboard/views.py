@@ -32,8 +32,26 @@ def index() -> str:
     ).all()
     memberships = sorted(memberships, key=lambda m: m.team.name)
     return render_template(
-        "dashboard/index.html", memberships=memberships, owed=_prep_owed(), title="Dashboard"
+        "dashboard/index.html",
+        memberships=memberships,
+        owed=_prep_owed(),
+        actions=_actions_owed(),
+        title="Dashboard",
     )
+
+
+def _actions_owed() -> tuple[int, int]:
+    """(open actions the person owns, of which overdue), in one query."""
+    from mdt.actions.models import ActionPoint, ActionStatus
+    from mdt.core.calendar import today_in
+
+    overdue = sa.case((ActionPoint.due_date < today_in("Europe/London"), 1), else_=0)
+    row = db.session.execute(
+        sa.select(sa.func.count(ActionPoint.id), sa.func.coalesce(sa.func.sum(overdue), 0)).where(
+            ActionPoint.owner_id == current_user.id, ActionPoint.status == ActionStatus.OPEN
+        )
+    ).one()
+    return int(row[0]), int(row[1])
 
 
 def _prep_owed() -> tuple[int, int]:

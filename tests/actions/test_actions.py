@@ -357,3 +357,14 @@ def test_the_owner_who_is_not_in_the_team_still_sees_their_action(app, make, ses
     assert "Arrange a falls assessment" in client.get("/actions").text
     assert client.get(f"/actions/{action.id}").status_code == 200
     assert s.team.membership_of(colleague) is None and TeamRole
+
+
+@time_machine.travel(DURING, tick=False)
+def test_the_dashboard_counts_my_open_and_overdue_actions(client, make, session):
+    s = scene(make)
+    make.action(s.edith, s.sw, due_date=date(2027, 1, 4))
+    make.action(s.edith, s.sw, due_date=date(2027, 1, 20))
+    make.action(s.fred, s.sw, status=ActionStatus.DONE, closed_at=DURING)
+    login(client, s.sw.email)
+    page = client.get("/dashboard").text
+    assert "2 actions to do</a>" in page and "1 overdue" in page
