@@ -161,16 +161,17 @@ def reply(meeting: Meeting, invitation: Invitation, answer: Reply, cover: User |
     if answer is Reply.APOLOGIES and cover is not None and cover.id != invitation.user_id:
         existing = meeting.invitation_of(cover)
         if existing is None:
-            meeting.invitations.append(
-                Invitation(
-                    user=cover,
-                    discipline=invitation.discipline,
-                    counts_for_quorum=invitation.counts_for_quorum,
-                    covering_for_id=invitation.user_id,
-                    reply=Reply.IN_PERSON,
-                    replied_at=now_utc(),
-                )
+            covering = Invitation(
+                user=cover,
+                discipline=invitation.discipline,
+                counts_for_quorum=invitation.counts_for_quorum,
+                covering_for_id=invitation.user_id,
+                reply=Reply.IN_PERSON,
+                replied_at=now_utc(),
             )
+            meeting.invitations.append(covering)
+            db.session.flush()
+            _tell_invitees(meeting, "booked", only=[covering])  # the cover is invited too
         elif invitation.counts_for_quorum and not existing.counts_for_quorum:
             existing.discipline, existing.counts_for_quorum = invitation.discipline, True
             existing.covering_for_id = invitation.user_id
@@ -185,13 +186,14 @@ def record_attendance(meeting: Meeting, marks: dict[int, Attendance | None]) -> 
     db.session.flush()
 
 
-def _tell_invitees(meeting: Meeting, what: str) -> None:
-    """One email to each invitee through the outbox; no patient detail, ever."""
+def _tell_invitees(meeting: Meeting, what: str, only: list[Invitation] | None = None) -> None:
+    """One email to each invitee (or to `only` those) through the outbox; no patient detail,
+    ever."""
     when = to_local(meeting.starts_at, meeting.team.time_zone)
     subject = f"MDT meeting {what}: {meeting.team.name}, {when:%a %d %b %Y %H:%M}"
     link = external_url("meetings.detail", meeting_id=meeting.id)
     with_invitation = calendar_invitations.recipients(meeting)
-    for inv in meeting.invitations:
+    for inv in meeting.invitations if only is None else only:
         body = render_template(
             "meetings/email/change.txt",
             meeting=meeting,

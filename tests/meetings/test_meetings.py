@@ -107,6 +107,12 @@ def test_members_reply_for_themselves_and_expected_quorum_follows(client, make, 
     page = social.get(url).text
     assert "Deputy SW (covering for Sam SW)" in page
     assert 'data-discipline="Adult social care" data-covered="yes"' in page
+    # The deputy is told, with the meeting's details, like every invitee.
+    session.expire_all()
+    to_deputy = session.scalars(
+        sa.select(OutboxMessage).where(OutboxMessage.recipients.contains(deputy.email))
+    ).all()
+    assert [m.subject.split(":")[0] for m in to_deputy] == ["MDT meeting booked"]
 
 
 def test_the_chair_records_attendance_and_actual_quorum(client, make, app, session):
