@@ -23,7 +23,12 @@ from mdt.core.web import external_url
 from mdt.meetings.models import Meeting
 
 #: What each change to a meeting sends (as _tell_invitees names the change).
-METHODS = {"booked": "REQUEST", "rescheduled": "REQUEST", "cancelled": "CANCEL"}
+METHODS = {
+    "booked": "REQUEST",
+    "rescheduled": "REQUEST",
+    "moved to another place": "REQUEST",
+    "cancelled": "CANCEL",
+}
 
 
 def recipients(meeting: Meeting) -> set[int]:

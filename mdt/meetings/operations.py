@@ -150,9 +150,14 @@ def update_details(
 ) -> None:
     check_revision(meeting, revision)
     meeting.chair, meeting.minute_taker = chair, minute_taker
-    meeting.location, meeting.video_link = location.strip(), video_link.strip()
+    where = (location.strip(), video_link.strip())
+    moved = where != (meeting.location, meeting.video_link)
+    meeting.location, meeting.video_link = where
     _bump(meeting)
     db.session.flush()
+    if moved and meeting.status is MeetingStatus.SCHEDULED:
+        # A new place or link reaches calendars as the same event, updated (SEQUENCE + 1).
+        _tell_invitees(meeting, "moved to another place")
 
 
 def reply(meeting: Meeting, invitation: Invitation, answer: Reply, cover: User | None) -> None:

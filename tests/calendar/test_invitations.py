@@ -151,3 +151,24 @@ def test_each_person_chooses_invitations_the_feed_or_both_and_never_sees_a_meeti
     choose(app, who["nurse"], "email")
     after = reader.get(nurse_feed).data
     assert uid not in after and f"UID:series-{series.id}@".encode() in after
+
+
+def test_a_new_place_reaches_calendars_as_the_same_event_updated(app, smtp, people):
+    team, series, who = people
+    coordinator = app.test_client()
+    login(coordinator, who["coordinator"].email)
+    meeting = book(coordinator, team.id, series.id, date(2027, 1, 14))
+    url = f"/meetings/{meeting}/edit"
+    details = {"chair_id": "0", "minute_taker_id": "0", "revision": "1"}
+    submit(coordinator, url, details | {"location": "Room 2", "video_link": ""})
+    before = len(mail_to(smtp, who["nurse"].email))
+    # Saving it again, the same place (a new chair, say), changes no calendar: no email.
+    submit(coordinator, url, details | {"revision": "2", "location": "Room 2", "video_link": ""})
+    assert len(mail_to(smtp, who["nurse"].email)) == before
+    submit(coordinator, url, details | {"revision": "3", "location": "Library", "video_link": ""})
+    [*_, moved] = mail_to(smtp, who["nurse"].email)
+    assert moved["Subject"].startswith("MDT meeting moved to another place:")
+    event = vevent(calendar_part(moved))
+    assert str(event["LOCATION"]) == "Library"
+    assert str(event["UID"]) == f"meeting-{meeting}@mdt-coordinator"
+    assert int(event["SEQUENCE"]) == 3
