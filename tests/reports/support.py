@@ -186,7 +186,7 @@ def _actions(make, k: Known) -> None:  # type: ignore[no-untyped-def]
 def busy_team(make, session, meetings: int, years: int = 3) -> Any:  # type: ignore[no-untyped-def]
     """A team of ten with `meetings` held meetings spread over `years` before NOW, each with
     attendance, a cover, three cases with preparation and outcomes, and two actions."""
-    team = make.team(name=f"Busy MDT {meetings}")
+    team = make.team()
     disciplines = ("General practice", "Adult social care", "Community nursing", "Palliative care")
     members = [
         make.member(team, make.user(), TeamRole.CORE_MEMBER, disciplines[n % 4]).user
