@@ -35,8 +35,8 @@ class BarChart:
     description: str
     bars: list[Bar]
     height: float
-    label_width: float = 190
-    plot_width: float = 380
+    label_width: float = 170
+    plot_width: float = 330
     bar_height: float = 22
 
     @property
@@ -90,6 +90,8 @@ class LineChart:
     description: str
     series: list[Series]
     months: list[tuple[float, str]]
+    #: Under the first month and each January.
+    years: list[tuple[float, str]] = field(default_factory=list)
     left: float = 48
     top: float = 16
     plot_width: float = 560
@@ -97,7 +99,7 @@ class LineChart:
 
     @property
     def height(self) -> float:
-        return self.top + self.plot_height + 56
+        return self.top + self.plot_height + 72
 
     def y_of(self, percent: float) -> float:
         return self.top + self.plot_height * (1 - percent / 100)
@@ -123,8 +125,12 @@ class LineChart:
 def trend_chart(chart_id: str, title: str, months: list[Month]) -> LineChart:
     step = 560 / max(len(months), 1)
     chart = LineChart(chart_id, title, "", [], [])
-    chart.months = [(chart.left + step * (n + 0.5), _short(m)) for n, m in enumerate(months)]
-    chart.months[0] = (chart.months[0][0], months[0].label)
+    chart.months = [(chart.left + step * (n + 0.5), m.label[:3]) for n, m in enumerate(months)]
+    chart.years = [
+        (x, str(m.year))
+        for (x, _), m in zip(chart.months, months, strict=True)
+        if m.month == 1 or m is months[0]
+    ]
     for name, css, attr in (
         ("Core attendance", "attendance", "attendance"),
         ("Preparation on time", "prep", "prep"),

@@ -259,7 +259,8 @@ def _actions(rows: Sequence[sa.Row], period: Period, today: date) -> Actions:  #
     in_time = sum(1 for a in done if day(a.closed_at) <= a.due_date)
     out.on_time = Ratio(in_time, len(done) + late_open)
     if done:
-        out.median_days = median((day(a.closed_at) - day(a.created_at)).days for a in done)
+        middle = median((day(a.closed_at) - day(a.created_at)).days for a in done)
+        out.median_days = int(middle) if middle == int(middle) else middle
     return out
 
 

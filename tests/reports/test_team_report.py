@@ -175,8 +175,8 @@ def test_the_charts_are_svg_with_titles_descriptions_and_tables(client, known):
         assert f'<desc id="chart-{chart}-desc">' in svg[0]
         assert "style=" not in svg[0]  # the Content-Security-Policy allows no inline style
     bars = re.search(r'<svg[^>]*id="chart-by-discipline".*?</svg>', page, re.S)[0]
-    # Palliative care, 25% of 380 pixels, drawn in the "below" colour.
-    assert 'class="app-chart__bar app-chart__bar--below" x="190" y="124" width="95.0"' in bars
+    # Palliative care, 25% of 330 pixels, drawn in the "below" colour.
+    assert 'class="app-chart__bar app-chart__bar--below" x="170" y="124" width="82.5"' in bars
     trend = re.search(r'<svg[^>]*id="chart-trend".*?</svg>', page, re.S)[0]
     assert "By month, Jan 2027 to Jun 2027: core attendance ranged from 20% to 60%" in trend
     assert trend.count("<circle") == 4 + 1  # four months with attendance, and the legend
