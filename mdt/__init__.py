@@ -64,6 +64,7 @@ def _register(app: Flask) -> None:
     from mdt.patients import views as patients
     from mdt.prep import views as prep
     from mdt.reminders import views as reminders
+    from mdt.reports import views as reports
     from mdt.slots import views as slots
     from mdt.teams import views as teams
 
@@ -88,6 +89,7 @@ def _register(app: Flask) -> None:
         mail.bp,
         directory.bp,
         audit.bp,
+        reports.bp,
     ):
         app.register_blueprint(blueprint)
     cli.init_app(app)

@@ -215,6 +215,12 @@ INVENTORY: dict[str, Route] = {
     # The audit log: read and export only, administrators only.
     "audit.index": Route("GET", "/audit/", ADMIN_ONLY),
     "audit.export": Route("GET", "/audit/export.csv", ADMIN_ONLY),
+    # Reports: counts only, no patients. A team's coordinators, chairs and core members, and
+    # administrators (any team); across teams, administrators only.
+    "reports.team": Route("GET", "/teams/{team_id}/report", TEAM_VIEW),
+    "reports.team_csv": Route("GET", "/teams/{team_id}/report.csv", TEAM_VIEW),
+    "reports.teams": Route("GET", "/reports/teams", ADMIN_ONLY),
+    "reports.teams_csv": Route("GET", "/reports/teams.csv", ADMIN_ONLY),
 }
 
 

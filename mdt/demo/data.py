@@ -262,6 +262,10 @@ def load_demo(progress: Callable[[str], None] = lambda _s: None) -> list[tuple[s
     from mdt.demo.minutes import load_past_meeting
 
     load_past_meeting(teams["Riverside Neighbourhood MDT"], people, now_utc().date())
+    progress("a year of meetings before it, for the team report")
+    from mdt.demo.history import load_history
+
+    load_history(teams["Riverside Neighbourhood MDT"], people, now_utc().date())
 
     progress("directory")
     from mdt.demo.directory import load_directory

@@ -38,8 +38,9 @@ def load_meetings(teams: dict[str, Team], people: dict[str, User], today: date) 
     riverside = _series(
         teams[RIVERSIDE],
         "Monthly MDT",
-        # Running since the summer, so it has a past meeting with minutes and actions.
-        today - timedelta(weeks=12),
+        # Running for over a year: a past meeting with minutes and actions, and a year of
+        # meetings before it for the team report (mdt/demo/history.py).
+        today - timedelta(days=400),
         frequency=Frequency.MONTHLY,
         weekday=1,
         ordinal=2,

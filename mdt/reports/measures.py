@@ -1,0 +1,279 @@
+"""How well a team works, computed in Python from the rows of `queries.load`.
+
+Definitions (shown on the report too):
+- A meeting **counts** when it was held (closed by the chair), or when it has ended without
+  being closed but has attendance recorded. Cancelled meetings never count.
+- **Attendance** of a person: counted meetings they were invited to in their own right with
+  attendance recorded; attended in person or remotely. A cover's attendance counts for the
+  discipline, never for the member they covered.
+- **Attendance by discipline**: counted meetings where at least one person counting for quorum
+  in that discipline (member or cover) attended, of those where the discipline was expected.
+- **Preparation on time**: requests whose deadline fell in the period and has passed, completed
+  by their deadline.
+- **Actions**: those created in the period; on time = done by the due date (local day), of
+  those done or already past their due date while open; cancelled ones are left out.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from statistics import median
+
+import sqlalchemy as sa
+
+from mdt.actions.models import ActionStatus
+from mdt.core.calendar import end_of_day, local_to_utc, next_working_day, to_local
+from mdt.meetings.models import Attendance, MeetingStatus
+from mdt.minutes.models import Outcome
+from mdt.reports.queries import Rows
+
+ATTENDED = (Attendance.PRESENT, Attendance.REMOTE)
+
+
+@dataclass(frozen=True)
+class Ratio:
+    count: int = 0
+    out_of: int = 0
+
+    @property
+    def percent(self) -> float | None:
+        return 100 * self.count / self.out_of if self.out_of else None
+
+    @property
+    def below_two_thirds(self) -> bool:
+        """The MDT standard: at least 2/3 (compared in whole numbers: no rounding)."""
+        return bool(self.out_of) and self.count * 3 < self.out_of * 2
+
+    def __add__(self, other: Ratio) -> Ratio:
+        return Ratio(self.count + other.count, self.out_of + other.out_of)
+
+
+def tally(results: Iterable[bool]) -> Ratio:
+    results = list(results)
+    return Ratio(sum(results), len(results))
+
+
+@dataclass(frozen=True)
+class Period:
+    first: date
+    last: date
+    zone: str
+
+    def holds(self, moment: datetime) -> bool:
+        return self.first <= to_local(moment, self.zone).date() <= self.last
+
+    def month_of(self, moment: datetime) -> tuple[int, int]:
+        local = to_local(moment, self.zone)
+        return local.year, local.month
+
+    def months(self) -> list[tuple[int, int]]:
+        out, year, month = [], self.first.year, self.first.month
+        while (year, month) <= (self.last.year, self.last.month):
+            out.append((year, month))
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        return out
+
+
+def utc_window(first: date, last: date) -> tuple[datetime, datetime]:
+    """A UTC window holding the period in any time zone (a day spare at each end)."""
+    return (
+        local_to_utc(first - timedelta(days=1), time(0), "UTC"),
+        local_to_utc(last + timedelta(days=2), time(0), "UTC"),
+    )
+
+
+@dataclass
+class Person:
+    user_id: int
+    #: Counts for quorum (a core member or the chair) at any counted meeting.
+    core: bool = False
+    attended: Ratio = Ratio()
+    #: Counted meetings where someone covered for them and attended.
+    covered: int = 0
+
+
+@dataclass
+class Month:
+    year: int
+    month: int
+    meetings: int = 0
+    attendance: Ratio = Ratio()
+    prep: Ratio = Ratio()
+
+    @property
+    def label(self) -> str:
+        return date(self.year, self.month, 1).strftime("%b %Y")
+
+
+@dataclass
+class Actions:
+    created: int = 0
+    done: int = 0
+    cancelled: int = 0
+    on_time: Ratio = Ratio()
+    median_days: float | None = None
+    overdue_now: int = 0
+
+
+@dataclass
+class Figures:
+    """Every figure of one team's report."""
+
+    period: Period
+    meetings: int = 0
+    people: list[Person] = field(default_factory=list)
+    disciplines: dict[str, Ratio] = field(default_factory=dict)
+    #: Core members' own attendance, all together (the headline).
+    core_attendance: Ratio = Ratio()
+    prep: Ratio = Ratio()
+    prep_by_discipline: dict[str, Ratio] = field(default_factory=dict)
+    prep_by_person: dict[int, Ratio] = field(default_factory=dict)
+    discussed: int = 0
+    deferred: int = 0
+    rolled_forward: int = 0
+    actions: Actions = field(default_factory=Actions)
+    minutes_on_time: Ratio = Ratio()
+    protected: Ratio = Ratio()
+    months: list[Month] = field(default_factory=list)
+
+    @property
+    def disciplines_below(self) -> list[str]:
+        return [d for d, ratio in self.disciplines.items() if ratio.below_two_thirds]
+
+    def user_ids(self) -> set[int]:
+        return {p.user_id for p in self.people} | set(self.prep_by_person)
+
+
+def by_team(rows: Rows) -> dict[int, Rows]:
+    """Split rows loaded for several teams into one set per team."""
+    team_of = {m.id: m.team_id for m in rows.meetings}
+    split: dict[int, Rows] = defaultdict(lambda: Rows([], [], [], [], []))
+    for m in rows.meetings:
+        split[m.team_id].meetings.append(m)  # type: ignore[attr-defined]
+    for i in rows.invitations:
+        split[team_of[i.meeting_id]].invitations.append(i)  # type: ignore[attr-defined]
+    for o in rows.outcomes:
+        split[team_of[o.meeting_id]].outcomes.append(o)  # type: ignore[attr-defined]
+    for p in rows.prep:
+        split[p.team_id].prep.append(p)  # type: ignore[attr-defined]
+    for a in rows.actions:
+        split[a.team_id].actions.append(a)  # type: ignore[attr-defined]
+    return split
+
+
+def compute(rows: Rows, period: Period, now: datetime) -> Figures:
+    figures = Figures(period=period)
+    in_period = [m for m in rows.meetings if period.holds(m.starts_at)]
+    counted = _counted(in_period, rows.invitations, now)
+    figures.meetings = len(counted)
+    invitations = [i for i in rows.invitations if i.meeting_id in counted]
+    months = {ym: Month(*ym) for ym in period.months()}
+    _attendance(figures, invitations, counted, months, period)
+    _prep(figures, [p for p in rows.prep if period.holds(p.due_at) and p.due_at <= now], months)
+    _cases(figures, rows.outcomes, {m.id for m in in_period})
+    figures.actions = _actions(rows.actions, period, to_local(now, period.zone).date())
+    figures.minutes_on_time = _minutes(counted.values(), period.zone, now)
+    figures.protected = tally(m.outside_protected_reason is None for m in counted.values())
+    figures.months = list(months.values())
+    return figures
+
+
+def _counted(meetings: Sequence[sa.Row], invitations: Sequence[sa.Row], now: datetime) -> dict:  # type: ignore[type-arg]
+    recorded = {i.meeting_id for i in invitations if i.attendance is not None}
+    return {
+        m.id: m
+        for m in meetings
+        if m.status is MeetingStatus.HELD
+        or (m.status is MeetingStatus.SCHEDULED and m.ends_at <= now and m.id in recorded)
+    }
+
+
+def _attendance(figures: Figures, invitations, counted, months, period: Period) -> None:  # type: ignore[no-untyped-def]
+    people: dict[int, Person] = {}
+    expected: dict[str, set[int]] = defaultdict(set)
+    covered: dict[str, set[int]] = defaultdict(set)
+    for m in counted.values():
+        months[period.month_of(m.starts_at)].meetings += 1
+    for i in invitations:
+        came = i.attendance in ATTENDED
+        if i.counts_for_quorum:
+            expected[i.discipline].add(i.meeting_id)
+            if came:
+                covered[i.discipline].add(i.meeting_id)
+        if i.covering_for_id is not None:
+            if came:
+                people.setdefault(i.covering_for_id, Person(i.covering_for_id)).covered += 1
+            continue
+        if i.attendance is None:
+            continue
+        person = people.setdefault(i.user_id, Person(i.user_id))
+        person.core = person.core or i.counts_for_quorum
+        person.attended += Ratio(int(came), 1)
+        if i.counts_for_quorum:
+            figures.core_attendance += Ratio(int(came), 1)
+            month = months[period.month_of(counted[i.meeting_id].starts_at)]
+            month.attendance += Ratio(int(came), 1)
+    figures.people = [p for p in people.values() if p.attended.out_of]
+    figures.disciplines = {
+        d: Ratio(len(covered[d]), len(meetings)) for d, meetings in sorted(expected.items())
+    }
+
+
+def _prep(figures: Figures, prep: Sequence[sa.Row], months: dict) -> None:  # type: ignore[type-arg]
+    by_discipline: dict[str, Ratio] = defaultdict(Ratio)
+    by_person: dict[int, Ratio] = defaultdict(Ratio)
+    for p in prep:
+        one = Ratio(int(p.completed_at is not None and p.completed_at <= p.due_at), 1)
+        figures.prep += one
+        by_discipline[p.discipline] += one
+        by_person[p.user_id] += one
+        months[figures.period.month_of(p.due_at)].prep += one
+    figures.prep_by_discipline = dict(sorted(by_discipline.items()))
+    figures.prep_by_person = dict(by_person)
+
+
+def _cases(figures: Figures, outcomes: Sequence[sa.Row], meeting_ids: set[int]) -> None:  # type: ignore[type-arg]
+    for meeting_id, outcome, count in outcomes:
+        if meeting_id not in meeting_ids:
+            continue
+        if outcome is Outcome.NOT_REACHED:
+            figures.rolled_forward += count
+        else:
+            figures.discussed += count
+        if outcome is Outcome.DEFER:
+            figures.deferred += count
+
+
+def _actions(rows: Sequence[sa.Row], period: Period, today: date) -> Actions:  # type: ignore[type-arg]
+    out = Actions()
+    out.overdue_now = sum(1 for a in rows if a.status is ActionStatus.OPEN and a.due_date < today)
+    cohort = [a for a in rows if period.holds(a.created_at)]
+    done = [a for a in cohort if a.status is ActionStatus.DONE and a.closed_at is not None]
+    out.created, out.done = len(cohort), len(done)
+    out.cancelled = sum(1 for a in cohort if a.status is ActionStatus.CANCELLED)
+    late_open = sum(1 for a in cohort if a.status is ActionStatus.OPEN and a.due_date < today)
+    day = lambda moment: to_local(moment, period.zone).date()  # noqa: E731
+    in_time = sum(1 for a in done if day(a.closed_at) <= a.due_date)
+    out.on_time = Ratio(in_time, len(done) + late_open)
+    if done:
+        middle = median((day(a.closed_at) - day(a.created_at)).days for a in done)
+        out.median_days = int(middle) if middle == int(middle) else middle
+    return out
+
+
+def minutes_deadline(ends_at: datetime, zone: str) -> datetime:
+    """Minutes are on time when sent by the end of the next working day after the meeting."""
+    return end_of_day(next_working_day(to_local(ends_at, zone).date()), zone)
+
+
+def _minutes(meetings: Iterable[sa.Row], zone: str, now: datetime) -> Ratio:  # type: ignore[type-arg]
+    results = []
+    for m in meetings:
+        deadline = minutes_deadline(m.ends_at, zone)
+        if m.minutes_sent_at is None and now <= deadline:
+            continue  # not due yet
+        results.append(m.minutes_sent_at is not None and m.minutes_sent_at <= deadline)
+    return tally(results)
