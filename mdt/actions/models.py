@@ -80,11 +80,6 @@ class ActionPoint(Base):
     def overdue(self, today: date) -> bool:
         return self.is_open and self.due_date < today
 
-    def closed_on_time(self) -> bool | None:
-        if self.status is not ActionStatus.DONE or self.closed_at is None:
-            return None
-        return self.closed_at.date() <= self.due_date
-
 
 class ActionChange(Base):
     """One entry in an action's history: who did what, when."""

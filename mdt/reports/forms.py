@@ -3,9 +3,8 @@ from __future__ import annotations
 from datetime import date
 
 from wtforms import ValidationError
-from wtforms.validators import Optional
 
-from mdt.audit.forms import DayField
+from mdt.core.fields import FriendlyDateField, date_field
 from mdt.core.forms import BaseForm
 
 #: Longer periods would draw a trend of hundreds of months; nobody audits that far back.
@@ -18,10 +17,10 @@ class PeriodForm(BaseForm):
     class Meta:
         csrf = False
 
-    date_from = DayField("From", validators=[Optional()])
-    date_to = DayField("To", validators=[Optional()])
+    date_from = date_field("From", required=False)
+    date_to = date_field("To", required=False)
 
-    def validate_date_to(self, field: DayField) -> None:
+    def validate_date_to(self, field: FriendlyDateField) -> None:
         if field.data and self.date_from.data:
             if field.data < self.date_from.data:
                 raise ValidationError("The 'to' date must be the same as or after the 'from' date")
