@@ -54,6 +54,16 @@ def drop_postgres_database(url: str) -> None:
 
 
 def _reset_postgres_schema(url: str) -> None:
+    """Empty the suite's database, creating it first if the server does not have it yet."""
+    name = make_url(url).database
+    admin = _admin_engine(url)
+    with admin.connect() as conn:
+        exists = conn.exec_driver_sql(
+            "SELECT 1 FROM pg_database WHERE datname = %(name)s", {"name": name}
+        ).scalar()
+        if not exists:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    admin.dispose()
     engine = sa.create_engine(url)
     with engine.begin() as conn:
         conn.exec_driver_sql("DROP SCHEMA public CASCADE")
