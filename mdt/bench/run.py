@@ -107,21 +107,18 @@ def gunicorn(settings: Settings) -> Iterator[str]:
         raise RuntimeError(f"port {settings.port} is in use: choose another with --port")
     mdt = str(Path(sys.executable).with_name("mdt"))
     command = [mdt, "serve", "--port", str(settings.port), "--workers", str(settings.workers)]
-    log = tempfile.NamedTemporaryFile(
-        "w", prefix="mdt-bench-gunicorn-", suffix=".log", delete=False
-    )
-    # The access log (stdout) is written as in production, to nowhere; errors are kept.
-    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=log)
+    log_path = Path(tempfile.mkdtemp(prefix="mdt-bench-")) / "gunicorn-errors.log"
+    print(f"  gunicorn's error log: {log_path}", file=sys.stderr)
     base = f"http://127.0.0.1:{settings.port}"
-    try:
-        _wait_for(base + "/bench/floor")
-        yield base
-    except Exception:
-        print(f"gunicorn's log: {log.name}", file=sys.stderr)
-        raise
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    # The access log (stdout) is written as in production, to nowhere; errors are kept.
+    with log_path.open("w") as log:
+        server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=log)
+        try:
+            _wait_for(base + "/bench/floor")
+            yield base
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
 
 
 def session_cookie(base: str) -> str:
