@@ -94,7 +94,7 @@ def both_sizes(app, make):  # type: ignore[no-untyped-def]
 def test_key_pages_run_as_many_queries_for_ten_times_the_data(both_sizes):
     small, large = both_sizes
     for name in PAGES:
-        assert large[name] == small[name], f"{name}: {small[name]} with 3 rows, {large[name]} with 30"
+        assert large[name] == small[name], f"{name}: {small[name]} with 3, {large[name]} with 30"
     assert small == EXPECTED
 
 
