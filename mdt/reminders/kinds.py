@@ -130,6 +130,10 @@ PREP_LOOKAHEAD = timedelta(days=28)
 
 
 def _open_prep(session: Session, window: Window) -> list[tuple[Meeting, User, int]]:
+    return _shared(session, window, _load_open_prep)
+
+
+def _load_open_prep(session: Session, window: Window) -> list[tuple[Meeting, User, int]]:
     """(meeting, person, open requests) for meetings whose agenda may close around now."""
     from mdt.agenda.models import Case
     from mdt.prep.models import PrepRequest
@@ -239,6 +243,10 @@ ESCALATE_AFTER = timedelta(days=7)
 
 
 def _open_actions(session: Session, window: Window) -> list:  # type: ignore[type-arg]
+    return _shared(session, window, _load_open_actions)
+
+
+def _load_open_actions(session: Session, window: Window) -> list:  # type: ignore[type-arg]
     from mdt.actions.models import ActionPoint, ActionStatus
 
     return list(
@@ -416,4 +424,24 @@ KINDS: dict[str, Producer] = {
 
 
 def produce(session: Session, window: Window) -> dict[tuple[str, str, int, datetime], Due]:
-    return {due.key: due for producer in KINDS.values() for due in producer(session, window)}
+    session.info[_SHARED] = {}
+    try:
+        return {due.key: due for producer in KINDS.values() for due in producer(session, window)}
+    finally:
+        del session.info[_SHARED]
+
+
+#: Where produce() keeps, for its run, what two producers both load (open preparation, open
+#: actions): at a region's scale each load takes seconds.
+_SHARED = "mdt.reminders.shared"
+_Loader = Callable[[Session, Window], list]  # type: ignore[type-arg]
+
+
+def _shared(session: Session, window: Window, load: _Loader) -> list:  # type: ignore[type-arg]
+    cache = session.info.get(_SHARED)
+    if cache is None:  # a producer called on its own
+        return load(session, window)
+    key = (load.__name__, window)
+    if key not in cache:
+        cache[key] = load(session, window)
+    return cache[key]
