@@ -248,7 +248,10 @@ def bench(
         port=port,
         radicale=radicale,
     )
-    result = run.run(settings, lambda step: click.echo(f"  {step}", err=True))
+    try:
+        result = run.run(settings, lambda step: click.echo(f"  {step}", err=True))
+    except RuntimeError as exc:
+        raise click.ClickException(str(exc)) from None
     if json_path:
         run.save(result, json_path)
     click.echo(run.table(result, label))

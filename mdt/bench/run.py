@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -223,6 +224,8 @@ def time_find_slot(app: Flask, runs: int = 7) -> tuple[int, list[float]]:
 
 
 def run(settings: Settings, progress: Callable[[str], None]) -> dict:  # type: ignore[type-arg]
+    if shutil.which("wrk") is None:
+        raise RuntimeError("wrk is not installed (Debian: apt-get install wrk)")
     app = create_app(
         {
             "DATABASE_URL": settings.database_url,

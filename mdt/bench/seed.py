@@ -348,7 +348,10 @@ class Generator:
                 attendance=attendance,
                 attendance_recorded_at=starts if held else None,
             )
-            if role in ("core_member", "chair") and attendance != "apologies":
+            # The benchmark user coordinates and prepares too, so that My prep and My
+            # actions have rows for them.
+            prepares = role in ("core_member", "chair") or person.id == self.bench_user_id
+            if prepares and attendance != "apologies":
                 attending.append(person)
         return attending or [plan.members[1][0]]
 

@@ -133,8 +133,8 @@ def test_bench_seed_fills_a_fresh_database_at_practice_scale(app, empty_database
         "team": 1,
         "membership": 20,
         "meeting": 13,
-        "agenda_case": 111,
-        "prep_request": 447,
-        "action_point": 156,
+        "agenda_case": 115,
+        "prep_request": 476,
+        "action_point": 166,
         "calendar_feed": 1,
     }
