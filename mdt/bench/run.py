@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask
@@ -142,7 +143,6 @@ def session_cookie(base: str) -> str:
 def measure_pages(
     settings: Settings, targets: Targets, progress: Callable[[str], None]
 ) -> tuple[dict[str, Load | str], bytes]:
-    import requests
 
     results: dict[str, Load | str] = {}
     with gunicorn(settings) as base:
@@ -155,7 +155,7 @@ def measure_pages(
                 headers = {"If-None-Match": etag}
             elif name == "feed (full)":
                 headers = {}
-            check = requests.get(url, headers=headers, allow_redirects=False, timeout=60)
+            check = _get(url, headers)
             if check.status_code == 404:
                 results[name] = (
                     "404: not built on this branch yet" if name == "team report" else "404"
@@ -170,6 +170,19 @@ def measure_pages(
             results[name] = load = wrk(url, settings, headers)
             progress(f"{name}: p50 {load.p50_ms:.1f} ms, {load.rps:.0f}/s")
     return results, body
+
+
+def _get(url: str, headers: dict[str, str]) -> Any:
+    """One request to check a page answers; a 5xx is tried again (on SQLite, a write can
+    fail with "database is locked" while the previous page's load drains), then reported."""
+    import requests
+
+    for _ in range(3):
+        response = requests.get(url, headers=headers, allow_redirects=False, timeout=60)
+        if response.status_code < 500:
+            break
+        clock.sleep(1)
+    return response
 
 
 def time_sweep(app: Flask) -> tuple[float, list[float]]:
