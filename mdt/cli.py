@@ -226,6 +226,13 @@ def bench_seed(ctx: click.Context, scale: str, database_url: str | None, today: 
 @click.option("--port", default=5391)
 @click.option("--radicale/--no-radicale", default=True, help="Also time the peer.")
 @click.option("--json", "json_path", default=None, help="Also write the figures here.")
+@click.option(
+    "--against",
+    default=None,
+    help="Another seeded database: only the pages, on both, interleaved page by page; "
+    "prints their p95s side by side (first --database-url, then this one).",
+)
+@click.option("--against-label", default="against", help="Names the --against columns.")
 def bench(
     database_url: str | None,
     label: str,
@@ -235,6 +242,8 @@ def bench(
     port: int,
     radicale: bool,
     json_path: str | None,
+    against: str | None,
+    against_label: str,
 ) -> None:
     """Time the key pages under gunicorn with wrk, against the floor route and Radicale."""
     from mdt.bench import run
@@ -248,8 +257,14 @@ def bench(
         port=port,
         radicale=radicale,
     )
+    progress = lambda step: click.echo(f"  {step}", err=True)  # noqa: E731
     try:
-        result = run.run(settings, lambda step: click.echo(f"  {step}", err=True))
+        if against:
+            other = run.Settings(against, duration, connections, workers, port, False)
+            results = run.compare(settings, other, progress)
+            click.echo(run.comparison_table(results, (label, against_label)))
+            return
+        result = run.run(settings, progress)
     except RuntimeError as exc:
         raise click.ClickException(str(exc)) from None
     if json_path:

@@ -18,8 +18,8 @@ import tempfile
 import time as clock
 import urllib.request
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -143,33 +143,87 @@ def session_cookie(base: str) -> str:
 def measure_pages(
     settings: Settings, targets: Targets, progress: Callable[[str], None]
 ) -> tuple[dict[str, Load | str], bytes]:
-
-    results: dict[str, Load | str] = {}
-    with gunicorn(settings) as base:
-        cookie = session_cookie(base)
-        etag, body = "", b""
-        for name, path in PAGES:
-            url = base + targets.url(path)
-            headers = {"Cookie": cookie}
-            if name == "feed (304)":
-                headers = {"If-None-Match": etag}
-            elif name == "feed (full)":
-                headers = {}
-            check = _get(url, headers)
-            if check.status_code == 404:
-                results[name] = (
-                    "404: not built on this branch yet" if name == "team report" else "404"
-                )
-                progress(f"{name}: 404, skipped")
-                continue
-            expected = 304 if name == "feed (304)" else 200
-            if check.status_code != expected:
-                raise RuntimeError(f"{name}: {url} answered {check.status_code}")
-            if name == "feed (full)":
-                etag, body = check.headers["ETag"], check.content
-            results[name] = load = wrk(url, settings, headers)
-            progress(f"{name}: p50 {load.p50_ms:.1f} ms, {load.rps:.0f}/s")
+    [(results, body)] = measure_interleaved([(settings, targets)], progress)
     return results, body
+
+
+def measure_interleaved(
+    servers: list[tuple[Settings, Targets]], progress: Callable[[str], None]
+) -> list[tuple[dict[str, Load | str], bytes]]:
+    """Each page on each server in turn (one gunicorn per database), so that two databases
+    compared page by page see the same load from whatever else runs on the machine."""
+    with ExitStack() as stack:
+        bases = [stack.enter_context(gunicorn(settings)) for settings, _ in servers]
+        states = [_State(session_cookie(base)) for base in bases]
+        for name, path in PAGES:
+            for (settings, targets), base, state in zip(servers, bases, states, strict=True):
+                _measure_page(name, base + targets.url(path), settings, state, progress)
+    return [(state.results, state.body) for state in states]
+
+
+@dataclass
+class _State:
+    cookie: str
+    etag: str = ""
+    body: bytes = b""
+    results: dict[str, Load | str] = field(default_factory=dict)
+
+
+def _measure_page(
+    name: str, url: str, settings: Settings, state: _State, progress: Callable[[str], None]
+) -> None:
+    headers = {"Cookie": state.cookie}
+    if name == "feed (304)":
+        headers = {"If-None-Match": state.etag}
+    elif name == "feed (full)":
+        headers = {}
+    check = _get(url, headers)
+    if check.status_code == 404:
+        state.results[name] = (
+            "404: not built on this branch yet" if name == "team report" else "404"
+        )
+        progress(f"{name}: 404, skipped")
+        return
+    expected = 304 if name == "feed (304)" else 200
+    if check.status_code != expected:
+        raise RuntimeError(f"{name}: {url} answered {check.status_code}")
+    if name == "feed (full)":
+        state.etag, state.body = check.headers["ETag"], check.content
+    state.results[name] = load = wrk(url, settings, headers)
+    progress(f"{name}: p50 {load.p50_ms:.1f} ms, p95 {load.p95_ms:.1f} ms, {load.rps:.0f}/s")
+
+
+def compare(
+    first: Settings, second: Settings, progress: Callable[[str], None]
+) -> list[dict[str, Load | str]]:
+    """The pages only, on two databases (say practice and region), interleaved."""
+    second.port = first.port + 1
+    servers = [(settings, find_targets(_app(settings))) for settings in (first, second)]
+    return [results for results, _body in measure_interleaved(servers, progress)]
+
+
+def comparison_table(results: list[dict[str, Load | str]], labels: tuple[str, str]) -> str:
+    a, b = results
+    floors = [r.get("floor") for r in (a, b)]
+    lines = [
+        f"| page | p95 {labels[0]} | p95 {labels[1]} | ratio | p50/floor {labels[0]} | "
+        f"p50/floor {labels[1]} |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for name, _path in PAGES:
+        x, y = a.get(name), b.get(name)
+        if not isinstance(x, Load) or not isinstance(y, Load):
+            lines.append(f"| {name} | {x} | {y} | | | |")
+            continue
+        ratios = [
+            f"{load.p50_ms / floor.p50_ms:.1f}" if isinstance(floor, Load) else ""
+            for load, floor in zip((x, y), floors, strict=True)
+        ]
+        lines.append(
+            f"| {name} | {x.p95_ms:.1f} | {y.p95_ms:.1f} | {y.p95_ms / x.p95_ms:.2f} | "
+            f"{ratios[0]} | {ratios[1]} |"
+        )
+    return "\n".join(lines)
 
 
 def _get(url: str, headers: dict[str, str]) -> Any:
@@ -236,10 +290,8 @@ def time_find_slot(app: Flask, runs: int = 7) -> tuple[int, list[float]]:
     return members, times
 
 
-def run(settings: Settings, progress: Callable[[str], None]) -> dict:  # type: ignore[type-arg]
-    if shutil.which("wrk") is None:
-        raise RuntimeError("wrk is not installed (Debian: apt-get install wrk)")
-    app = create_app(
+def _app(settings: Settings) -> Flask:
+    return create_app(
         {
             "DATABASE_URL": settings.database_url,
             "SECRET_KEY": "bench-secret-key",
@@ -248,6 +300,12 @@ def run(settings: Settings, progress: Callable[[str], None]) -> dict:  # type: i
             "MAIL_FOLDER": tempfile.mkdtemp(prefix="mdt-bench-mail-"),
         }
     )
+
+
+def run(settings: Settings, progress: Callable[[str], None]) -> dict:  # type: ignore[type-arg]
+    if shutil.which("wrk") is None:
+        raise RuntimeError("wrk is not installed (Debian: apt-get install wrk)")
+    app = _app(settings)
     targets = find_targets(app)
     progress("counting queries per page (in-process)")
     queries = queries_per_page(app, targets)
