@@ -93,6 +93,10 @@ def _register(app: Flask) -> None:
     ):
         app.register_blueprint(blueprint)
     cli.init_app(app)
+    if app.config["BENCH_FLOOR"]:
+        from mdt.bench import floor
+
+        floor.init_app(app)
 
     @app.teardown_appcontext
     def _finish(_exc: BaseException | None) -> None:

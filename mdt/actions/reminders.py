@@ -14,7 +14,7 @@ from mdt.accounts.models import User
 from mdt.actions.models import ActionPoint, ActionStatus
 from mdt.core.calendar import local_to_utc, to_local, working_days_before
 from mdt.core.web import external_url
-from mdt.reminders.due import Due, Window
+from mdt.reminders.due import Due, Window, shared
 from mdt.teams.models import Team, TeamRole
 
 #: Three working days before a due date is at most eight calendar days (Christmas).
@@ -24,6 +24,10 @@ ESCALATE_AFTER = timedelta(days=7)
 
 
 def _open_actions(session: Session, window: Window) -> list[ActionPoint]:
+    return shared(session, window, _load_open_actions)
+
+
+def _load_open_actions(session: Session, window: Window) -> list[ActionPoint]:
     return list(
         session.scalars(
             sa.select(ActionPoint)

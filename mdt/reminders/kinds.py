@@ -22,7 +22,7 @@ from mdt.core.calendar import local_to_utc, to_local
 from mdt.core.web import external_url
 from mdt.meetings.models import Invitation, Meeting, MeetingStatus, Reply
 from mdt.minutes.reminders import minutes_not_sent
-from mdt.reminders.due import NO_TEAM_ZONE, Due, Producer, Window
+from mdt.reminders.due import NO_TEAM_ZONE, SHARED, Due, Producer, Window, shared
 from mdt.reminders.timing import previous_working_day
 from mdt.teams.models import Team
 
@@ -83,6 +83,10 @@ PREP_LOOKAHEAD = timedelta(days=28)
 
 
 def _open_prep(session: Session, window: Window) -> list[tuple[Meeting, User, int]]:
+    return shared(session, window, _load_open_prep)
+
+
+def _load_open_prep(session: Session, window: Window) -> list[tuple[Meeting, User, int]]:
     """(meeting, person, open requests) for meetings whose agenda may close around now."""
     from mdt.agenda.models import Case
     from mdt.prep.models import PrepRequest
@@ -227,4 +231,8 @@ KINDS: dict[str, Producer] = {
 
 
 def produce(session: Session, window: Window) -> dict[tuple[str, str, int, datetime], Due]:
-    return {due.key: due for producer in KINDS.values() for due in producer(session, window)}
+    session.info[SHARED] = {}
+    try:
+        return {due.key: due for producer in KINDS.values() for due in producer(session, window)}
+    finally:
+        del session.info[SHARED]

@@ -1,0 +1,140 @@
+"""The key pages the benchmark measures run the same number of SQL statements for a person
+with a few teams, meetings, cases and actions as for one with ten times as many: no query
+per row. (Meeting mode, minutes, matters arising and the action lists are guarded in
+tests/minutes/test_query_counts.py.) Also: `mdt bench-seed` on a fresh database."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+import time_machine
+from click.testing import CliRunner
+from flask.cli import ScriptInfo
+
+from mdt import create_app
+from mdt.accounts.models import User
+from mdt.calendar import operations as calendar
+from mdt.cli import main_group
+from mdt.extensions import db
+from mdt.teams.models import TeamRole
+from tests.conftest import login, test_config
+from tests.queries import count_queries
+
+STARTS = datetime(2027, 1, 12, 12, 30, tzinfo=UTC)
+BEFORE = datetime(2027, 1, 5, 10, 0, tzinfo=UTC)
+
+#: Statements per request, whatever the size (the budget is 12).
+EXPECTED = {
+    "dashboard": 4,
+    "my prep": 3,
+    "meeting detail": 5,
+    "readiness": 8,
+    # The 304 builds the whole feed: its ETag is the hash of the bytes.
+    "feed (full)": 12,
+    "feed (304)": 12,
+}
+PAGES = {
+    "dashboard": "/dashboard",
+    "my prep": "/prep",
+    "meeting detail": "/meetings/{meeting}",
+    "readiness": "/meetings/{meeting}/readiness",
+    "feed (full)": "/calendar/{token}.ics",
+    "feed (304)": "/calendar/{token}.ics",
+}
+
+
+def _busy_coordinator(app, make, size: int):  # type: ignore[no-untyped-def]
+    """A coordinator with `size` colleagues, cases (each prepared by them and a colleague),
+    actions, and `size` other teams with protected time and a meeting each."""
+    me = make.user(name=f"Busy Coordinator {size}")
+    team = make.team(coordinator=me, name=f"Bench Team {size}")
+    colleagues = [make.member(team, discipline="Adult social care").user for _ in range(size)]
+    make.series(team)
+    meeting = make.meeting(team, starts_at=STARTS, ends_at=STARTS + timedelta(minutes=90))
+    for n, colleague in enumerate(colleagues):
+        case = make.case(meeting, make.patient(), me, colleague, position=n + 1)
+        make.action(case, me, due_date=date(2027, 1, 20) + timedelta(days=n))
+    for n in range(size):
+        other = make.team(name=f"Other Team {size}.{n}")
+        make.member(other, me, role=TeamRole.CORE_MEMBER)
+        make.series(other, weekday=n % 5)
+        later = STARTS + timedelta(days=n + 1)
+        make.meeting(other, starts_at=later, ends_at=later + timedelta(minutes=90))
+    with app.app_context():
+        token = calendar.issue_person_link(db.session.get(User, me.id), None)
+        db.session.commit()
+    return me, {"meeting": meeting.id, "token": token}
+
+
+def _counts(app, make, size: int) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    me, ids = _busy_coordinator(app, make, size)
+    client = app.test_client()
+    login(client, me.email)
+    counts, etag = {}, ""
+    for name, path in PAGES.items():
+        url = path.format(**ids)
+        headers = {"If-None-Match": etag} if name == "feed (304)" else {}
+        first = client.get(url, headers=headers)  # warm up (first-request work)
+        etag = first.headers.get("ETag", etag)
+        with count_queries(app) as statements:
+            response = client.get(url, headers=headers)
+        assert response.status_code == (304 if name == "feed (304)" else 200), name
+        counts[name] = len(statements)
+    return counts
+
+
+@pytest.fixture
+def both_sizes(app, make):  # type: ignore[no-untyped-def]
+    with time_machine.travel(BEFORE, tick=False):
+        return _counts(app, make, 3), _counts(app, make, 30)
+
+
+def test_key_pages_run_as_many_queries_for_ten_times_the_data(both_sizes):
+    small, large = both_sizes
+    for name in PAGES:
+        assert large[name] == small[name], f"{name}: {small[name]} with 3, {large[name]} with 30"
+    assert small == EXPECTED
+
+
+def test_the_floor_route_exists_only_for_benchmarks(database_url, tmp_path):
+    normal = create_app(test_config(database_url, tmp_path))
+    bench = create_app(test_config(database_url, tmp_path) | {"BENCH_FLOOR": True})
+    assert normal.test_client().get("/bench/floor").status_code == 404
+    response = bench.test_client().get("/bench/floor")
+    assert (response.status_code, response.get_data(as_text=True)) == (200, "floor")
+
+
+def test_bench_seed_fills_a_fresh_database_at_practice_scale(app, empty_database_url):
+    result = CliRunner().invoke(
+        main_group,
+        ["bench-seed", "--scale", "practice", "--database-url", empty_database_url]
+        + ["--today", "2027-01-04"],
+        obj=ScriptInfo(create_app=lambda: app),
+    )
+    assert result.exit_code == 0, result.output
+    assert "Benchmark user: bench.user@bench.example.org" in result.output
+    engine = sa.create_engine(empty_database_url.replace("postgresql://", "postgresql+psycopg://"))
+    with engine.connect() as conn:
+        counts = {
+            table: conn.scalar(sa.text(f"SELECT count(*) FROM {table}"))
+            for table in ("user_account", "team", "membership", "meeting", "agenda_case")
+        }
+        counts |= {
+            table: conn.scalar(sa.text(f"SELECT count(*) FROM {table}"))
+            for table in ("prep_request", "action_point", "calendar_feed")
+        }
+    engine.dispose()
+    # A year around the anchor day, one team of 20 with a meeting a month; the same every
+    # time for the same anchor day (the generator's random numbers are seeded).
+    assert counts == {
+        "user_account": 20,
+        "team": 1,
+        "membership": 20,
+        "meeting": 13,
+        "agenda_case": 115,
+        "prep_request": 476,
+        "action_point": 166,
+        "calendar_feed": 1,
+    }
