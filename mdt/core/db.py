@@ -68,4 +68,9 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        # IMMEDIATE: take the write lock when the transaction starts, waiting (busy_timeout)
+        # for another writer to finish. A deferred BEGIN lets a request read first and then
+        # fail at once, whatever the timeout, when it writes after another process did (every
+        # page that audits a patient view reads, then writes). SQLite has one writer at a
+        # time anyway; transactions here are a request or a job step long.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

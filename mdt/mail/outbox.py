@@ -16,7 +16,7 @@ from email.utils import format_datetime, getaddresses, make_msgid
 
 import sqlalchemy as sa
 from flask import current_app, g
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from mdt.core.time import now_utc
 from mdt.extensions import db
@@ -178,9 +178,15 @@ class _Outcome(enum.Enum):
 
 def _send_one(row: OutboxMessage, transport: Transport) -> _Outcome:
     """Send one claimed message and record the outcome on its row (not yet committed)."""
+    mime, recipients = row.mime, row.recipients
+    # Nothing is held open while the mail server is talked to: on SQLite a transaction holds
+    # the one write lock (BEGIN IMMEDIATE), and a slow server must not hold up every request.
+    session = object_session(row)
+    if session is not None:
+        session.commit()
     try:
-        message = message_from_string(row.mime, policy=policy.default)
-        transport.send(message, [a.strip() for a in row.recipients.split(",")])  # type: ignore[arg-type]
+        message = message_from_string(mime, policy=policy.default)
+        transport.send(message, [a.strip() for a in recipients.split(",")])  # type: ignore[arg-type]
     except PermanentFailure as exc:
         row.last_error = str(exc)[:_ERROR_MAX]
         row.status = OutboxStatus.FAILED

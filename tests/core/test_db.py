@@ -29,9 +29,15 @@ def test_connections_are_set_up_for_their_backend(app):
 
     engine = db.state(app).engine
     if BACKEND == "sqlite":
-        with engine.connect() as conn:
-            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
-            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
-            assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
+        # On the driver's connection: a transaction would wait for the test's own (every
+        # transaction takes SQLite's write lock when it begins).
+        raw = engine.raw_connection()
+        try:
+            pragma = raw.driver_connection.execute  # type: ignore[union-attr]
+            assert pragma("PRAGMA journal_mode").fetchone()[0] == "wal"
+            assert pragma("PRAGMA foreign_keys").fetchone()[0] == 1
+            assert pragma("PRAGMA busy_timeout").fetchone()[0] == 5000
+        finally:
+            raw.close()
     else:
         assert engine.dialect.name == "postgresql" and engine.dialect.driver == "psycopg"

@@ -42,8 +42,10 @@ def test_make_run_sends_reminders_beside_the_web_server_and_ctrl_c_stops_both(
     team = live_make.team(coordinator=person, name="Test MDT")
     day = _next_working_day()
     meeting_on(live_make, team, london(day.year, day.month, day.day, 12, 0))
+    person_id = person.id
+    # No transaction left open here: on SQLite it would hold the one write lock.
     live_session.rollback()
-    choose_immediate(live_app, person.id)  # reminders as soon as due, on any day
+    choose_immediate(live_app, person_id)  # reminders as soon as due, on any day
     port, mail = free_port(), tmp_path / "mail"
     env = os.environ | {
         "MDT_DATABASE_URL": empty_database_url,
