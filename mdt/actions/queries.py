@@ -105,6 +105,8 @@ class MattersArising:
     open: list[ActionPoint]
     closed_since: list[ActionPoint]
     since: Meeting | None
+    #: The actions agreed at this meeting itself (meeting mode lists them per case).
+    own: list[ActionPoint] = field(default_factory=list)
 
     def patient_ids(self) -> list[int]:
         return [a.patient_id for a in self.open + self.closed_since if a.patient_id]
@@ -124,31 +126,33 @@ def previous_meeting(meeting: Meeting) -> Meeting | None:
 
 
 def matters_arising(meeting: Meeting, today: date) -> MattersArising:
-    """The team's open actions from earlier meetings (overdue first, then by due date), and
-    those closed since the previous meeting began."""
+    """The team's open actions from earlier meetings (overdue first, then by due date), those
+    closed since the previous meeting began, and this meeting's own: one query for all."""
     before = previous_meeting(meeting)
-    earlier = sa.and_(ActionPoint.team_id == meeting.team_id, ActionPoint.meeting_id != meeting.id)
-    open_rows = db.session.scalars(
+    from_earlier = [ActionPoint.status == ActionStatus.OPEN]
+    if before is not None:
+        from_earlier.append(ActionPoint.closed_at >= before.starts_at)
+    rows = db.session.scalars(
         _loaded(
             sa.select(ActionPoint)
-            .where(earlier, ActionPoint.status == ActionStatus.OPEN)
-            .order_by(ActionPoint.due_date, ActionPoint.id)
+            .where(
+                ActionPoint.team_id == meeting.team_id,
+                sa.or_(
+                    ActionPoint.meeting_id == meeting.id,
+                    sa.and_(ActionPoint.meeting_id != meeting.id, sa.or_(*from_earlier)),
+                ),
+            )
+            .order_by(ActionPoint.id)
         )
     ).unique()
-    open_actions = sorted(open_rows, key=lambda a: (not a.overdue(today), a.due_date, a.id))
-    closed: list[ActionPoint] = []
-    if before is not None:
-        closed = list(
-            db.session.scalars(
-                _loaded(
-                    sa.select(ActionPoint)
-                    .where(
-                        earlier,
-                        ActionPoint.status != ActionStatus.OPEN,
-                        ActionPoint.closed_at >= before.starts_at,
-                    )
-                    .order_by(ActionPoint.closed_at.desc())
-                )
-            ).unique()
-        )
-    return MattersArising(open_actions, closed, before)
+    own, open_actions, closed = [], [], []
+    for action in rows:
+        if action.meeting_id == meeting.id:
+            own.append(action)
+        elif action.is_open:
+            open_actions.append(action)
+        else:
+            closed.append(action)
+    open_actions.sort(key=lambda a: (not a.overdue(today), a.due_date, a.id))
+    closed.sort(key=lambda a: a.closed_at, reverse=True)  # type: ignore[arg-type, return-value]
+    return MattersArising(open_actions, closed, before, own)

@@ -217,17 +217,13 @@ def reschedule(action_id: int) -> str | WerkzeugResponse:
 
 
 def action_form(meeting: Meeting, formdata: bool = True) -> ActionForm:
-    from mdt.organisations.models import Organisation
-
     form = ActionForm() if formdata else ActionForm(formdata=None)
     form.owner_id.choices = _owner_choices(meeting.team)
-    orgs = db.session.execute(
-        sa.select(Organisation.id, Organisation.name)
-        .where(Organisation.id.in_(ops.team_organisations(meeting.team)))
-        .order_by(Organisation.name)
-    )
+    # The team's organisations, from its members (loaded with the team): no query of its own.
+    organisations = {m.user.organisation.id: m.user.organisation for m in meeting.team.memberships}
     form.contact_organisation_id.choices = choices(
-        [(0, "Choose an organisation")] + [(o.id, o.name) for o in orgs]
+        [(0, "Choose an organisation")]
+        + [(o.id, o.name) for o in sorted(organisations.values(), key=lambda o: o.name)]
     )
     form.today = today_in(meeting.team.time_zone)
     return form

@@ -1,13 +1,10 @@
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
 from mdt.accounts.operations import Conflict
-from mdt.actions.models import ActionPoint
 from mdt.actions.queries import matters_arising
 from mdt.actions.views import action_form
 from mdt.agenda.models import Case
@@ -73,14 +70,7 @@ def _render_run(
     case = case or _current(cases, decided)
     today = today_in(meeting.team.time_zone)
     arising = matters_arising(meeting, today)
-    actions = list(
-        db.session.scalars(
-            sa.select(ActionPoint)
-            .where(ActionPoint.meeting_id == meeting.id)
-            .options(joinedload(ActionPoint.owner))
-            .order_by(ActionPoint.id)
-        )
-    )
+    actions = arising.own
     discussion = decided.get(case.id) if case else None
     if outcome_form is None:
         outcome_form = OutcomeForm(
