@@ -1,28 +1,6 @@
-"""Counting the SQL statements a request runs (the guards against a query per row)."""
+"""Counting the SQL statements a request runs (the guards against a query per row): the
+benchmark's own counter, so the suite and `mdt bench` count the same way."""
 
-from __future__ import annotations
+from mdt.bench.pages import count_queries
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
-
-from flask import Flask
-from sqlalchemy import event
-
-from mdt.extensions import db
-
-
-@contextmanager
-def count_queries(app: Flask) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def _record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
-            statements.append(statement)
-
-    engine = db.state(app).engine
-    event.listen(engine, "before_cursor_execute", _record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", _record)
+__all__ = ["count_queries"]

@@ -83,7 +83,7 @@ def count_queries(app: Flask) -> Iterator[list[str]]:
     statements: list[str] = []
 
     def _record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        # As tests/queries.py counts: not the transaction control SQLite's driver is sent.
+        # Not transaction control (BEGIN, savepoints, COMMIT): only the work itself.
         if not statement.lstrip().upper().startswith(TRANSACTION):
             statements.append(statement)
 
