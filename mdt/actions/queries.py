@@ -79,7 +79,11 @@ class TeamFilter:
     meeting_id: int | None = None
 
 
-def team_actions(team_id: int, want: TeamFilter, today: date) -> list[ActionPoint]:
+#: Rows per page of the team's actions (the CSV holds every matching row).
+PAGE_SIZE = 50
+
+
+def _team_query(team_id: int, want: TeamFilter, today: date) -> sa.Select[tuple[ActionPoint]]:
     query = sa.select(ActionPoint).where(ActionPoint.team_id == team_id)
     if want.owner_id:
         query = query.where(ActionPoint.owner_id == want.owner_id)
@@ -91,13 +95,52 @@ def team_actions(team_id: int, want: TeamFilter, today: date) -> list[ActionPoin
         query = query.where(ActionPoint.patient_id == want.patient_id)
     if want.meeting_id:
         query = query.where(ActionPoint.meeting_id == want.meeting_id)
-    # Open first, then the closed; each soonest due first.
-    query = query.order_by(
+    return query
+
+
+def _team_order(query: sa.Select[tuple[ActionPoint]]) -> sa.Select[tuple[ActionPoint]]:
+    """Open first, then the closed; each soonest due first."""
+    return query.order_by(
         sa.case((ActionPoint.status == ActionStatus.OPEN, 0), else_=1),
         ActionPoint.due_date,
         ActionPoint.id,
     )
+
+
+def team_actions(team_id: int, want: TeamFilter, today: date) -> list[ActionPoint]:
+    """Every action matching the filter (for the CSV)."""
+    query = _team_order(_team_query(team_id, want, today))
     return list(db.session.scalars(_loaded(query)).unique())
+
+
+@dataclass
+class ActionsPage:
+    actions: list[ActionPoint]
+    total: int
+    number: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // PAGE_SIZE))
+
+    @property
+    def first(self) -> int:
+        return (self.number - 1) * PAGE_SIZE + 1 if self.total else 0
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.actions) - 1 if self.total else 0
+
+
+def team_actions_page(team_id: int, want: TeamFilter, today: date, number: int) -> ActionsPage:
+    """One page of the team's actions and how many match: two queries whatever the total."""
+    query = _team_query(team_id, want, today)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
+    number = min(max(number, 1), max(1, -(-total // PAGE_SIZE)))
+    rows = db.session.scalars(
+        _loaded(_team_order(query).limit(PAGE_SIZE).offset((number - 1) * PAGE_SIZE))
+    ).unique()
+    return ActionsPage(list(rows), total, number)
 
 
 @dataclass

@@ -14,7 +14,7 @@ from flask_login import current_user, login_required
 from mdt.accounts.models import User
 from mdt.actions.blueprint import bp
 from mdt.actions.models import ActionPoint, ActionStatus
-from mdt.actions.queries import TeamFilter, team_actions
+from mdt.actions.queries import TeamFilter, team_actions, team_actions_page
 from mdt.audit.operations import record, render_audited
 from mdt.core.calendar import to_local, today_in
 from mdt.extensions import db
@@ -59,13 +59,16 @@ def team(team_id: int) -> str:
     team = _get_team_for_actions(team_id)
     want = _team_filter()
     today = today_in(team.time_zone)
-    actions = team_actions(team.id, want, today)
+    page = team_actions_page(team.id, want, today, request.args.get("page", 1, type=int))
+    actions = page.actions
     return render_audited(
         "actions/team.html",
         patient_ids=[a.patient_id for a in actions if a.patient_id],
         what="team actions",
         team=team,
         actions=actions,
+        page=page,
+        args={k: v for k, v in request.args.items() if k != "page"},
         want=want,
         today=today,
         owners=_filter_owners(team.id),
