@@ -123,21 +123,21 @@ def _must_be_open(action: ActionPoint) -> None:
 
 
 def complete(action: ActionPoint, revision: int | None, note: str, by: User) -> None:
-    _check(action, revision)
-    _must_be_open(action)
-    action.status, action.closing_note = ActionStatus.DONE, note.strip()
-    action.closed_at = now_utc()
-    _log(action, by, "done", f"Marked done: {note.strip()}")
-    db.session.flush()
-    _audit(action, "update")
+    _close(action, revision, ActionStatus.DONE, note, by, "Marked done")
 
 
 def cancel(action: ActionPoint, revision: int | None, reason: str, by: User) -> None:
+    _close(action, revision, ActionStatus.CANCELLED, reason, by, "Cancelled")
+
+
+def _close(
+    action: ActionPoint, revision: int | None, status: ActionStatus, note: str, by: User, say: str
+) -> None:
     _check(action, revision)
     _must_be_open(action)
-    action.status, action.closing_note = ActionStatus.CANCELLED, reason.strip()
+    action.status, action.closing_note = status, note.strip()
     action.closed_at = now_utc()
-    _log(action, by, "cancelled", f"Cancelled: {reason.strip()}")
+    _log(action, by, status.value, f"{say}: {note.strip()}")
     db.session.flush()
     _audit(action, "update")
 

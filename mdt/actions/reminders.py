@@ -15,7 +15,7 @@ from mdt.actions.models import ActionPoint, ActionStatus
 from mdt.core.calendar import local_to_utc, to_local, working_days_before
 from mdt.core.web import external_url
 from mdt.reminders.due import Due, Window, shared
-from mdt.teams.models import Team, TeamRole
+from mdt.teams.models import Team
 
 #: Three working days before a due date is at most eight calendar days (Christmas).
 ACTION_LOOKAHEAD = timedelta(days=9)
@@ -75,9 +75,8 @@ def action_overdue_escalation(session: Session, window: Window) -> Iterator[Due]
         due_at = local_to_utc(day, window.at, action.team.time_zone)
         if due_at not in window:
             continue
-        for m in action.team.memberships:
-            if m.role is TeamRole.COORDINATOR and m.user.is_active:
-                yield _action_due(action, m.user, day, due_at, "action_overdue_escalation")
+        for coordinator in action.team.active_coordinators():
+            yield _action_due(action, coordinator, day, due_at, "action_overdue_escalation")
 
 
 def _action_due(action: ActionPoint, user: User, day: date, due_at: datetime, kind: str) -> Due:

@@ -14,7 +14,7 @@ from mdt.core.calendar import local_to_utc, next_working_day, to_local
 from mdt.core.web import external_url
 from mdt.meetings.models import Meeting, MeetingStatus
 from mdt.reminders.due import Due, Window
-from mdt.teams.models import Team, TeamRole
+from mdt.teams.models import Team
 
 #: The next working day after a meeting is at most this long after it (Christmas, Easter).
 MINUTES_LOOKBACK = timedelta(days=8)
@@ -39,9 +39,8 @@ def minutes_not_sent(session: Session, window: Window) -> Iterator[Due]:
         due_at = local_to_utc(day, window.at, zone)
         if due_at not in window:
             continue
-        for m in meeting.team.memberships:
-            if m.role is TeamRole.COORDINATOR and m.user.is_active:
-                yield _minutes_due(meeting, m.user, due_at)
+        for coordinator in meeting.team.active_coordinators():
+            yield _minutes_due(meeting, coordinator, due_at)
 
 
 def _minutes_due(meeting: Meeting, user: User, due_at: datetime) -> Due:

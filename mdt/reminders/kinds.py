@@ -151,7 +151,6 @@ def prep_open_at_cut_off(session: Session, window: Window) -> Iterator[Due]:
     preparation still open: one summary of who still owes how much."""
     from mdt.agenda.cutoff import closing_day
     from mdt.core.calendar import next_working_day
-    from mdt.teams.models import TeamRole
 
     owed: dict[int, tuple[Meeting, list[str]]] = {}
     for meeting, user, count in _open_prep(session, window):
@@ -162,9 +161,8 @@ def prep_open_at_cut_off(session: Session, window: Window) -> Iterator[Due]:
         )
         if due_at not in window or meeting.starts_at <= due_at:
             continue
-        for m in meeting.team.memberships:
-            if m.role is TeamRole.COORDINATOR and m.user.is_active:
-                yield _open_summary(meeting, m.user, sorted(people), due_at)
+        for coordinator in meeting.team.active_coordinators():
+            yield _open_summary(meeting, coordinator, sorted(people), due_at)
 
 
 def _open_summary(meeting: Meeting, user: User, people: list[str], due_at: datetime) -> Due:

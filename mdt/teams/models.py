@@ -61,6 +61,12 @@ class Team(Base):
     def membership_of(self, user: User) -> Membership | None:
         return next((m for m in self.memberships if m.user_id == user.id), None)
 
+    def active_coordinators(self) -> list[User]:
+        """Who hears about the team's loose ends (prep open, actions overdue, minutes)."""
+        return [
+            m.user for m in self.memberships if m.role is TeamRole.COORDINATOR and m.user.is_active
+        ]
+
     def can_view(self, user: User) -> bool:
         return user.is_admin or self.membership_of(user) is not None
 
