@@ -20,13 +20,12 @@ from mdt.actions.forms import (
 from mdt.actions.models import ActionPoint
 from mdt.actions.queries import my_actions
 from mdt.audit.operations import render_audited
-from mdt.core.calendar import today_in
+from mdt.core.calendar import SERVICE_ZONE, today_in
 from mdt.core.forms import BaseForm, choices
 from mdt.extensions import db
 from mdt.meetings.models import Meeting
 from mdt.teams.models import Team
 
-DEFAULT_ZONE = "Europe/London"
 ACTION_CONFLICT = (
     "Someone else changed this action while you were looking at it, so your change was not "
     "saved. The action as it is now is shown: check it and try again."
@@ -57,7 +56,7 @@ def mine() -> str:
 
 
 def _render_mine(forms: dict[int, DoneForm], conflict_id: int | None = None) -> str:
-    today = today_in(DEFAULT_ZONE)
+    today = today_in(SERVICE_ZONE)
     mine = my_actions(current_user.id, today)
     every = mine.overdue + mine.this_week + mine.later
     for action in every:
@@ -125,13 +124,18 @@ def _person(user: User) -> str:
 def _render_detail(action: ActionPoint, problem: str | None = None, **forms: BaseForm) -> str:
     rev = action.revision
     reassign = forms.get("reassign_form") or ReassignForm(formdata=None, revision=rev)
-    reassign.owner_id.choices = _owner_choices(action.team, exclude=action.owner_id)
+    can_change = ops.can_change(action, current_user)  # type: ignore[arg-type]
+    # The people to hand over to: only listed where the form is shown.
+    shown = can_change and action.is_open
+    reassign.owner_id.choices = (
+        _owner_choices(action.team, exclude=action.owner_id) if shown else []
+    )
     return render_audited(
         "actions/detail.html",
         patient_ids=[action.patient_id] if action.patient_id else [],
         what=f"action {action.id}",
         action=action,
-        can_change=ops.can_change(action, current_user),  # type: ignore[arg-type]
+        can_change=can_change,
         today=today_in(action.team.time_zone),
         problem=problem,
         done_form=forms.get("done_form") or DoneForm(formdata=None, revision=rev, prefix="d"),

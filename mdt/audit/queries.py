@@ -12,12 +12,12 @@ import sqlalchemy as sa
 from mdt.accounts.models import User
 from mdt.audit.forms import AuditFilterForm
 from mdt.audit.models import AuditEvent
-from mdt.core.calendar import local_to_utc, to_local
+from mdt.core.calendar import SERVICE_ZONE, local_to_utc, to_local
 from mdt.extensions import db
 from mdt.patients.models import Patient
 
 #: Dates typed into the filter are London days.
-ZONE = "Europe/London"
+ZONE = SERVICE_ZONE
 PAGE_SIZE = 50
 
 

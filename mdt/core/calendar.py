@@ -61,6 +61,11 @@ def end_of_day(day: date, zone: str) -> datetime:
     return local_to_utc(day + timedelta(days=1), time(0, 0), zone)
 
 
+#: Where the service works when no team's zone applies (a person's own lists, the directory,
+#: the audit log): England, where the MDTs it serves meet.
+SERVICE_ZONE = "Europe/London"
+
+
 def today_in(zone: str, now: datetime | None = None) -> date:
     """The local date in `zone` now: due dates are days where the team works, not UTC's."""
     from mdt.core.time import now_utc

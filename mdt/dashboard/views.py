@@ -43,9 +43,9 @@ def index() -> str:
 def _actions_owed() -> tuple[int, int]:
     """(open actions the person owns, of which overdue), in one query."""
     from mdt.actions.models import ActionPoint, ActionStatus
-    from mdt.core.calendar import today_in
+    from mdt.core.calendar import SERVICE_ZONE, today_in
 
-    overdue = sa.case((ActionPoint.due_date < today_in("Europe/London"), 1), else_=0)
+    overdue = sa.case((ActionPoint.due_date < today_in(SERVICE_ZONE), 1), else_=0)
     row = db.session.execute(
         sa.select(sa.func.count(ActionPoint.id), sa.func.coalesce(sa.func.sum(overdue), 0)).where(
             ActionPoint.owner_id == current_user.id, ActionPoint.status == ActionStatus.OPEN

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mdt.accounts.models import User
-from mdt.core.calendar import to_local
+from mdt.core.calendar import SERVICE_ZONE, to_local
 from mdt.core.db import Base, UTCDateTime
 from mdt.core.time import now_utc
 
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 #: An entry not checked for this long is stale.
 STALE_AFTER = timedelta(days=90)
 #: Entries belong to no team, so their days (when one turns stale) are London's.
-DIRECTORY_ZONE = "Europe/London"
+DIRECTORY_ZONE = SERVICE_ZONE
 
 
 def stale_on(verified_at: datetime) -> date:

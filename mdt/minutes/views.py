@@ -20,7 +20,7 @@ from mdt.meetings.models import Meeting, MeetingStatus
 from mdt.meetings.views import can_record_attendance
 from mdt.minutes import operations as ops
 from mdt.minutes.forms import OutcomeForm
-from mdt.minutes.models import Discussion, Outcome
+from mdt.minutes.models import CHOSEN_OUTCOMES, Discussion, Outcome
 
 bp = Blueprint("minutes", __name__)
 
@@ -72,18 +72,7 @@ def _render_run(
     arising = matters_arising(meeting, today)
     actions = arising.own
     discussion = decided.get(case.id) if case else None
-    if outcome_form is None:
-        outcome_form = OutcomeForm(
-            formdata=None,
-            obj=discussion,
-            outcome=discussion.outcome.value
-            if discussion and discussion.outcome in _chosen()
-            else None,
-            revision=discussion.revision if discussion else 0,
-        )
-        if discussion and discussion.quorum_override:
-            outcome_form.override.data = True
-            outcome_form.override_reason.data = discussion.quorum_override
+    outcome_form = outcome_form or _saved_outcome(discussion)
     actual = quorum.actual(meeting)
     position = cases.index(case) if case in cases else -1
     return render_audited(
@@ -119,10 +108,19 @@ def _render_run(
     )
 
 
-def _chosen() -> tuple[Outcome, ...]:
-    from mdt.minutes.models import CHOSEN_OUTCOMES
-
-    return CHOSEN_OUTCOMES
+def _saved_outcome(discussion: Discussion | None) -> OutcomeForm:
+    """The form as the saved outcome left it (a "not reached" is not a choice: left blank)."""
+    if discussion is None:
+        return OutcomeForm(formdata=None, revision=0)
+    chosen = discussion.outcome in CHOSEN_OUTCOMES
+    return OutcomeForm(
+        formdata=None,
+        obj=discussion,
+        outcome=discussion.outcome.value if chosen else None,
+        override=discussion.quorum_override is not None,
+        override_reason=discussion.quorum_override,
+        revision=discussion.revision,
+    )
 
 
 @bp.post("/meetings/<int:meeting_id>/cases/<int:case_id>/outcome")

@@ -11,6 +11,7 @@ from datetime import datetime, time
 from sqlalchemy.orm import Session
 
 from mdt.accounts.models import User
+from mdt.core.calendar import SERVICE_ZONE
 from mdt.teams.models import Team
 
 
@@ -61,7 +62,7 @@ class Due:
 Producer = Callable[[Session, Window], Iterable[Due]]
 
 #: The time zone (for days and the digest time) of reminders that belong to no team.
-NO_TEAM_ZONE = "Europe/London"
+NO_TEAM_ZONE = SERVICE_ZONE
 
 
 #: Where produce() keeps, for its run, what two producers both load (open preparation, open

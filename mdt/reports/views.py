@@ -15,7 +15,7 @@ from flask_login import current_user, login_required
 
 from mdt.accounts.access import admin_required
 from mdt.accounts.models import User
-from mdt.core.calendar import today_in
+from mdt.core.calendar import SERVICE_ZONE, today_in
 from mdt.core.time import now_utc
 from mdt.extensions import db
 from mdt.reports import charts, export, measures, queries
@@ -28,7 +28,7 @@ bp = Blueprint("reports", __name__)
 #: Who sees a team's report besides administrators: attendees come now and then, so the
 #: team's attendance record is not theirs to read.
 REPORT_ROLES = (TeamRole.COORDINATOR, TeamRole.CHAIR, TeamRole.CORE_MEMBER)
-DEFAULT_ZONE = "Europe/London"
+DEFAULT_ZONE = SERVICE_ZONE
 
 
 def can_see_report(team: Team, user: User) -> bool:
