@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BaseConverter, ValidationError
 
 from mdt.core.calendar import to_local
+from mdt.core import widgets
 from mdt.extensions import db
 
 log = logging.getLogger(__name__)
@@ -117,6 +118,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(Exception, render_server_error)
     app.jinja_env.globals["csp_nonce"] = csp_nonce
     app.jinja_env.globals["to_local"] = to_local
+    app.jinja_env.globals.update(widgets.FIELDS)
     from mdt.agenda.cutoff import closing_day
 
     app.jinja_env.globals["closing_day"] = closing_day
