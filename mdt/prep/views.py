@@ -3,6 +3,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
@@ -58,16 +59,22 @@ def _my_open_requests() -> list[PrepRequest]:
 @bp.get("/prep")
 @login_required
 def mine() -> str:
-    return _render_mine({})
+    return _render_mine({}, opened=request.args.get("prepare", type=int))
 
 
-def _render_mine(forms: dict[int, PrepForm], conflict_id: int | None = None) -> str:
+def _render_mine(
+    forms: dict[int, PrepForm], conflict_id: int | None = None, opened: int | None = None
+) -> str:
+    """The list, with the form open for one request: the one asked for (`?prepare=`), one
+    re-shown with errors or a conflict, or else the first (soonest deadline). The others
+    have a link that opens theirs, so the page costs the same whatever the person owes."""
     requests = _my_open_requests()
     # A request re-shown with errors or a conflict stays on the page even if it is done.
     shown = {r.id for r in requests}
     requests = [db.session.get(PrepRequest, i) for i in forms if i not in shown] + requests
-    for r in requests:
-        forms.setdefault(r.id, PrepForm(formdata=None, obj=r, prefix=f"p{r.id}"))
+    if not forms and requests:
+        chosen = next((r for r in requests if r.id == opened), requests[0])
+        forms[chosen.id] = PrepForm(formdata=None, obj=chosen, prefix=f"p{chosen.id}")
     return render_audited(
         "prep/mine.html",
         patient_ids=[r.case.patient_id for r in requests],
@@ -75,7 +82,7 @@ def _render_mine(forms: dict[int, PrepForm], conflict_id: int | None = None) -> 
         requests=requests,
         forms=forms,
         now=now_utc(),
-        not_known_forms={r.id: NotKnownForm(formdata=None, revision=r.revision) for r in requests},
+        csrf=generate_csrf(),
         conflict_id=conflict_id,
         conflict=PREP_CONFLICT,
         title="My prep",

@@ -91,11 +91,17 @@ def test_social_worker_prepares_and_the_coordinator_sees_them_complete(
         cards.nth(1).get_by_role("heading").inner_text(),
     )
 
+    # The first (soonest) has its form open; another opens with its "Prepare" link.
+    expect(cards.nth(0).get_by_role("button", name="Save preparation")).to_be_visible()
+    expect(cards.nth(1).get_by_role("button", name="Save preparation")).to_have_count(0)
+    cards.nth(1).get_by_role("link", name=f"Prepare {second}").click()
+    expect(cards.nth(1).get_by_role("button", name="Save preparation")).to_be_visible()
+    expect(cards.nth(0).get_by_role("link", name=f"Prepare {first}")).to_be_visible()
+
     cards.nth(0).get_by_role("button", name=re.compile("^Not known to my service")).click()
     expect(page.get_by_text(f"{first}: marked not known to your service.")).to_be_visible()
 
     card = page.locator(".app-prep-request", has_text=second)
-    card.get_by_text(f"Prepare {second}").click()
     card.get_by_label("Known to my service", exact=True).check()
     card.get_by_label("Current concerns or risks").fill("Carer at breaking point")
     card.get_by_role("button", name="Save preparation").click()

@@ -180,3 +180,30 @@ def test_the_dashboard_says_what_i_owe(client, make, session, app):
     with time_machine.travel(datetime(2027, 1, 10, 9, 0, tzinfo=UTC), tick=False):
         login(mine := app.test_client(), sw.email)
         assert "2 overdue" in mine.get("/dashboard").text
+
+
+def test_the_list_opens_one_form_at_a_time_and_the_next_once_one_is_saved(
+    client, make, session, app
+):
+    _coord, _team, _gp, sw, _meeting, (edith, fred) = _with_case(client, make, session)
+    mine = app.test_client()
+    login(mine, sw.email)
+    first, second = _request(session, edith, sw), _request(session, fred, sw)
+
+    def open_forms(path: str) -> list[int]:
+        return [
+            int(i)
+            for i in re.findall(r'<form method="post" action="/prep/(\d+)"', mine.get(path).text)
+        ]
+
+    assert open_forms("/prep") == [first.id]  # the soonest, ready to fill in
+    assert f'href="/prep?prepare={second.id}#request-{second.id}"' in mine.get("/prep").text
+    assert open_forms(f"/prep?prepare={second.id}") == [second.id]
+    assert open_forms("/prep?prepare=999999") == [first.id]  # not theirs: the first again
+
+    p = f"p{first.id}-"
+    saved = submit(
+        mine, f"/prep/{first.id}", {f"{p}known": "yes", f"{p}revision": "1"}, "/prep", prefix=p
+    )
+    assert saved.status_code == 302
+    assert open_forms(saved.headers["Location"]) == [second.id]
