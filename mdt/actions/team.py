@@ -19,7 +19,6 @@ from mdt.audit.operations import record, render_audited
 from mdt.core.calendar import to_local, today_in
 from mdt.extensions import db
 from mdt.meetings.models import Meeting
-from mdt.patients.models import Patient
 from mdt.teams.models import Team, TeamRole
 from mdt.teams.views import get_team_or_404
 
@@ -41,6 +40,7 @@ def _team_filter() -> TeamFilter:
         overdue=request.args.get("overdue") == "1",
         patient_id=number("patient"),
         meeting_id=number("meeting"),
+        person=request.args.get("person", "")[:120],
     )
 
 
@@ -72,7 +72,6 @@ def team(team_id: int) -> str:
         want=want,
         today=today,
         owners=_filter_owners(team.id),
-        patients=_filter_patients(team.id),
         meetings=_filter_meetings(team.id),
         query=request.query_string.decode(),
         title=f"{team.name} actions",
@@ -82,13 +81,6 @@ def team(team_id: int) -> str:
 def _filter_owners(team_id: int) -> list[User]:
     ids = sa.select(ActionPoint.owner_id).where(ActionPoint.team_id == team_id)
     return list(db.session.scalars(sa.select(User).where(User.id.in_(ids)).order_by(User.name)))
-
-
-def _filter_patients(team_id: int) -> list[Patient]:
-    ids = sa.select(ActionPoint.patient_id).where(ActionPoint.team_id == team_id)
-    return list(
-        db.session.scalars(sa.select(Patient).where(Patient.id.in_(ids)).order_by(Patient.name))
-    )
 
 
 def _filter_meetings(team_id: int) -> list[Meeting]:

@@ -302,6 +302,13 @@ def test_the_teams_actions_filter_and_export_the_same_rows_as_csv(app, make, ses
     assert "2 actions" in by_owner and "Chair&#39;s" not in by_owner
     assert "1 action<" in client.get(f"{base}?status=done").text
     assert "2 actions" in client.get(f"{base}?patient={s.fred.patient_id}").text
+    fred = s.fred.patient
+    assert "2 actions" in client.get(f"{base}?person={fred.name.split()[0].lower()}").text
+    spaced = f"{fred.nhs_number[:3]} {fred.nhs_number[3:6]} {fred.nhs_number[6:]}"
+    assert "2 actions" in client.get(f"{base}", query_string={"person": spaced}).text
+    assert "0 actions" in client.get(f"{base}?person=%25").text  # a wildcard is just text
+    # No list of everyone's names to filter by: only the people on the page are named.
+    assert s.edith.patient.name not in client.get(f"{base}?owner={s.chair.id}").text
 
     exported = client.get(f"{base}.csv?owner={s.sw.id}")
     assert exported.headers["Content-Type"].startswith("text/csv")
