@@ -12,7 +12,6 @@ from flask import (
     abort,
     current_app,
     flash,
-    has_request_context,
     redirect,
     render_template,
     request,
@@ -32,7 +31,6 @@ from mdt.accounts.forms import (
     UserForm,
 )
 from mdt.accounts.models import User
-from mdt.core.forms import EmptyForm
 from mdt.core.time import now_utc
 from mdt.core.web import external_url, safe_target
 from mdt.directory.operations import confirm_person
@@ -58,8 +56,6 @@ def init_app(app: Flask) -> None:
     login_manager.user_loader(ops.user_for_session)
     login_manager.unauthorized_handler(_to_login)
     app.register_blueprint(bp)
-    # Emails are rendered outside requests too, where there is no session for a CSRF token.
-    app.context_processor(lambda: {"logout_form": EmptyForm()} if has_request_context() else {})
 
 
 def _to_login() -> Response:

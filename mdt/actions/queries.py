@@ -23,6 +23,18 @@ def _loaded(query: sa.Select[tuple[ActionPoint]]) -> sa.Select[tuple[ActionPoint
     )
 
 
+def _listed(query: sa.Select[tuple[ActionPoint]]) -> sa.Select[tuple[ActionPoint]]:
+    """For lists that show an action's owner and person by name and nothing more about
+    them: their organisations, practices, meetings and teams would be joined for every row
+    and never read (and reading one raises, so a template cannot start a query per row)."""
+    return query.options(
+        joinedload(ActionPoint.owner).raiseload("*"),
+        joinedload(ActionPoint.patient).raiseload("*"),
+        raiseload(ActionPoint.meeting),
+        raiseload(ActionPoint.team),
+    )
+
+
 @dataclass
 class MyActions:
     overdue: list[ActionPoint] = field(default_factory=list)
@@ -147,22 +159,12 @@ class ActionsPage:
 
 
 def team_actions_page(team_id: int, want: TeamFilter, today: date, number: int) -> ActionsPage:
-    """One page of the team's actions and how many match: two queries whatever the total.
-    The rows carry what the list shows (owner and person by name) and nothing else: their
-    organisations, practices and meetings would be joined for every row and never read."""
+    """One page of the team's actions and how many match: two queries whatever the total."""
     query = _team_query(team_id, want, today)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
     number = min(max(number, 1), max(1, -(-total // PAGE_SIZE)))
     rows = db.session.scalars(
-        _team_order(query)
-        .limit(PAGE_SIZE)
-        .offset((number - 1) * PAGE_SIZE)
-        .options(
-            joinedload(ActionPoint.owner).raiseload("*"),
-            joinedload(ActionPoint.patient).raiseload("*"),
-            raiseload(ActionPoint.meeting),
-            raiseload(ActionPoint.team),
-        )
+        _listed(_team_order(query).limit(PAGE_SIZE).offset((number - 1) * PAGE_SIZE))
     )
     return ActionsPage(list(rows), total, number)
 
@@ -200,7 +202,7 @@ def matters_arising(meeting: Meeting, today: date) -> MattersArising:
     if before is not None:
         from_earlier.append(ActionPoint.closed_at >= before.starts_at)
     rows = db.session.scalars(
-        _loaded(
+        _listed(
             sa.select(ActionPoint)
             .where(
                 ActionPoint.team_id == meeting.team_id,

@@ -7,14 +7,25 @@ import secrets
 from datetime import date
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, Response, current_app, g, render_template, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    current_app,
+    g,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 from sqlalchemy import text
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BaseConverter, ValidationError
 
-from mdt.core.calendar import to_local
 from mdt.core import widgets
+from mdt.core.calendar import to_local
 from mdt.extensions import db
 
 log = logging.getLogger(__name__)
@@ -110,6 +121,36 @@ class DateConverter(BaseConverter):
         return value.isoformat()
 
 
+#: Stands for the sign-out form's CSRF token in a header rendered once and kept.
+_TOKEN = "mdt-logout-token-placeholder"
+#: Headers kept per app: one per (name, administrator or not) signed in, and the signed-out one.
+_HEADERS = "mdt.page_headers"
+
+
+def page_header() -> Markup:
+    """The NHS.UK header (service name, navigation, account), rendered once for each
+    signed-in name and role and kept; only the sign-out form's token differs per request."""
+    signed_in = bool(current_user.is_authenticated)
+    who = (current_user.name, current_user.is_admin) if signed_in else None
+    key = (request.script_root, who)
+    kept = current_app.extensions.setdefault(_HEADERS, {})
+    html = kept.get(key)
+    if html is None:
+        if len(kept) >= 2000:
+            kept.clear()
+        html = kept[key] = render_template("macros/header.html", logout_token=_TOKEN)
+    return Markup(html.replace(_TOKEN, generate_csrf()) if signed_in else html)
+
+
+def page_footer() -> Markup:
+    """The footer: the same on every page, so rendered once."""
+    kept = current_app.extensions.setdefault(_HEADERS, {})
+    key = ("footer", request.script_root)
+    if key not in kept:
+        kept[key] = render_template("macros/footer.html")
+    return Markup(kept[key])
+
+
 def init_app(app: Flask) -> None:
     app.url_map.converters["date"] = DateConverter
     app.register_blueprint(bp)
@@ -118,7 +159,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(Exception, render_server_error)
     app.jinja_env.globals["csp_nonce"] = csp_nonce
     app.jinja_env.globals["to_local"] = to_local
-    app.jinja_env.globals.update(widgets.FIELDS)
+    app.jinja_env.globals.update(widgets.FIELDS, page_header=page_header, page_footer=page_footer)
     from mdt.agenda.cutoff import closing_day
 
     app.jinja_env.globals["closing_day"] = closing_day

@@ -20,7 +20,7 @@ EXPECTED = {
     "agenda with matters arising": 9,
     "minutes": 8,
     "my actions": 3,
-    "team actions": 9,
+    "team actions": 8,
     "team actions CSV": 7,
     "action": 9,
 }
