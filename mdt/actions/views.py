@@ -113,12 +113,8 @@ def detail(action_id: int) -> str:
 
 
 def _owner_choices(team: Team, exclude: int | None = None) -> list:  # type: ignore[type-arg]
-    people = [u for u in ops.possible_owners(team) if u.id != exclude]
-    return choices([(0, "Choose a person")] + [(u.id, _person(u)) for u in people])
-
-
-def _person(user: User) -> str:
-    return f"{user.name} ({user.organisation.name})"
+    people = [(i, label) for i, label in ops.possible_owners(team) if i != exclude]
+    return choices([(0, "Choose a person"), *people])
 
 
 def _render_detail(action: ActionPoint, problem: str | None = None, **forms: BaseForm) -> str:
