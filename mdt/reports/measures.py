@@ -16,10 +16,12 @@ Definitions (shown on the report too):
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import cached_property
 from statistics import median
 
 import sqlalchemy as sa
@@ -63,11 +65,27 @@ class Period:
     zone: str
 
     def holds(self, moment: datetime) -> bool:
-        return self.first <= to_local(moment, self.zone).date() <= self.last
+        starts = self._month_starts
+        return starts[0] <= moment < starts[-1]
 
     def month_of(self, moment: datetime) -> tuple[int, int]:
-        local = to_local(moment, self.zone)
-        return local.year, local.month
+        if not self.holds(moment):
+            local = to_local(moment, self.zone)
+            return local.year, local.month
+        return self._months[bisect_right(self._month_starts, moment) - 1]
+
+    @cached_property
+    def _months(self) -> list[tuple[int, int]]:
+        return self.months()
+
+    @cached_property
+    def _month_starts(self) -> list[datetime]:
+        """The UTC instants the period's months begin (its first day for the first) and the
+        one after its last day: holds() and month_of() compare, a few hundred rows a report,
+        instead of converting each moment to local time."""
+        firsts = [max(self.first, date(year, month, 1)) for year, month in self.months()]
+        after = self.last + timedelta(days=1)
+        return [local_to_utc(day, time(0), self.zone) for day in [*firsts, after]]
 
     def months(self) -> list[tuple[int, int]]:
         out, year, month = [], self.first.year, self.first.month
