@@ -13,8 +13,8 @@ from sqlalchemy import text
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BaseConverter, ValidationError
 
-from mdt.core.calendar import to_local
 from mdt.core import widgets
+from mdt.core.calendar import to_local
 from mdt.extensions import db
 
 log = logging.getLogger(__name__)
