@@ -158,9 +158,29 @@ def _series_description(series: SlotSeries) -> str:
 
 
 def in_window(window: Window) -> sa.ColumnElement[bool]:
-    first = datetime.combine(window.first, time(0), tzinfo=UTC)
-    after = datetime.combine(window.last + timedelta(days=1), time(0), tzinfo=UTC)
-    return sa.and_(Meeting.starts_at >= first, Meeting.starts_at < after)
+    """Meetings starting in the window. The bounds are written into the SQL (they change once
+    a month): PostgreSQL's generic plan for a prepared statement guesses a range parameter
+    narrow, and then starts from every meeting in the window (8 ms instead of 1 at region
+    scale when the feed's validator is prepared)."""
+    bounds = window_bounds(window)
+    return sa.and_(
+        Meeting.starts_at >= _fixed("window_starts", bounds["window_starts"]),
+        Meeting.starts_at < _fixed("window_ends", bounds["window_ends"]),
+    )
+
+
+def window_bounds(window: Window) -> dict[str, datetime]:
+    """in_window's parameters: the first instant of the window and the first after it."""
+    return {
+        "window_starts": datetime.combine(window.first, time(0), tzinfo=UTC),
+        "window_ends": datetime.combine(window.last + timedelta(days=1), time(0), tzinfo=UTC),
+    }
+
+
+def _fixed(name: str, value: datetime) -> sa.BindParameter[datetime]:
+    """A bound value written into the SQL; by name, so that a prepared statement (the feed's
+    validator) can be given another window."""
+    return sa.bindparam(name, value, type_=Meeting.starts_at.type, literal_execute=True)
 
 
 def _meetings(query: sa.Select[tuple[Meeting]], window: Window) -> list[Event]:

@@ -31,6 +31,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from datetime import date
+from functools import cache
 from pathlib import Path
 
 import holidays
@@ -44,7 +45,7 @@ from mdt.agenda.models import Case
 from mdt.calendar.events import Window
 from mdt.calendar.feed import PRODID, REFRESH
 from mdt.calendar.models import CalendarFeed, CalendarPreference
-from mdt.calendar.sources import in_window
+from mdt.calendar.sources import in_window, window_bounds
 from mdt.core.web import external_url
 from mdt.extensions import db
 from mdt.meetings.models import Invitation, Meeting, MeetingStatus
@@ -92,17 +93,15 @@ CODE = _code_hash()
 
 
 def person(user_id: int, today: date) -> str:
-    window = Window.around(today)
-    return _validator(("person", user_id), window, _person_parts(user_id, window))
+    return _validator(_person_statement(), ("person", user_id), Window.around(today))
 
 
 def team(team_id: int, today: date) -> str:
-    window = Window.around(today)
-    return _validator(("team", team_id), window, _team_parts(team_id, window))
+    return _validator(_team_statement(), ("team", team_id), Window.around(today))
 
 
-def _validator(feed: tuple[str, int], window: Window, parts: list[sa.Select]) -> str:
-    rows = db.session.execute(sa.union_all(*parts)).all()
+def _validator(statement: sa.CompoundSelect, feed: tuple[str, int], window: Window) -> str:
+    rows = db.session.execute(statement, _params(feed[1], window)).all()
     data = sorted(json.dumps(list(row)) for row in rows)
     head = [*_app_part(), *map(str, feed), window.first.isoformat(), window.last.isoformat()]
     return hashlib.sha256(json.dumps([head, data]).encode()).hexdigest()
@@ -124,6 +123,34 @@ def _app_part() -> list[str]:
     return found
 
 
+# The statements are built once, with the owner and the window as named parameters; the
+# window's bounds are written into the SQL (see sources.in_window), so each month's statement
+# is prepared once per connection and planned for its window.
+OWNER = sa.bindparam("owner_id", type_=sa.Integer)
+ANY_WINDOW = Window.around(date(2000, 1, 1))
+
+
+def _params(owner_id: int, window: Window) -> dict[str, object]:
+    days = {"window_first": window.first, "window_last": window.last}
+    return {"owner_id": owner_id} | days | window_bounds(window)
+
+
+def _between(column: sa.ColumnElement[date]) -> sa.ColumnElement[bool]:
+    first = sa.bindparam("window_first", type_=sa.Date, literal_execute=True)
+    last = sa.bindparam("window_last", type_=sa.Date, literal_execute=True)
+    return column.between(first, last)
+
+
+@cache
+def _person_statement() -> sa.CompoundSelect:
+    return sa.union_all(*_person_parts(OWNER, ANY_WINDOW))
+
+
+@cache
+def _team_statement() -> sa.CompoundSelect:
+    return sa.union_all(*_team_parts(OWNER, ANY_WINDOW))
+
+
 WIDTH = 19  # the widest part: a series and its team's name
 
 
@@ -134,7 +161,7 @@ def _part(tag: str, *columns: sa.ColumnElement) -> sa.Select:
     return sa.select(sa.literal(tag, sa.String), *cells)
 
 
-def _protected_time_parts(team_ids: sa.Select | list[int], window: Window) -> list[sa.Select]:
+def _protected_time_parts(of_teams: sa.ColumnElement[bool]) -> list[sa.Select]:
     """sources.protected_time: each series of the teams (every column is used), its team's
     name, its exceptions, and the meetings booked in its occurrences in the window."""
     series = _part(
@@ -158,9 +185,9 @@ def _protected_time_parts(team_ids: sa.Select | list[int], window: Window) -> li
             Meeting.updated_at,
         )
         .join_from(Meeting, SlotSeries, SlotSeries.id == Meeting.series_id)
-        .where(Meeting.occurrence_date.between(window.first, window.last))
+        .where(_between(Meeting.occurrence_date))
     )
-    return [q.where(SlotSeries.team_id.in_(team_ids)) for q in (series, exceptions, bookings)]
+    return [q.where(of_teams) for q in (series, exceptions, bookings)]
 
 
 SERIES_COLUMNS = (
@@ -210,11 +237,11 @@ def _meetings_part(tag: str) -> sa.Select:
     )
 
 
-def _person_parts(user_id: int, window: Window) -> list[sa.Select]:
+def _person_parts(user_id: sa.BindParameter[int], window: Window) -> list[sa.Select]:
     teams = sa.select(Membership.team_id).where(Membership.user_id == user_id)
     return [
         _part("owner", User.name).where(User.id == user_id),
-        *_protected_time_parts(teams, window),
+        *_protected_time_parts(SlotSeries.team_id.in_(teams)),
         # operations.meetings_in_feed: the chosen delivery, and whether a feed link exists.
         _part("delivery", CalendarPreference.meeting_delivery).where(
             CalendarPreference.user_id == user_id
@@ -224,11 +251,11 @@ def _person_parts(user_id: int, window: Window) -> list[sa.Select]:
         .join(Invitation, Invitation.meeting_id == Meeting.id)
         .where(Invitation.user_id == user_id, in_window(window)),
         _prep_part(user_id, window),
-        _actions_part(user_id, window),
+        _actions_part(user_id),
     ]
 
 
-def _prep_part(user_id: int, window: Window) -> sa.Select:
+def _prep_part(user_id: sa.BindParameter[int], window: Window) -> sa.Select:
     """sources.person_prep_deadlines: the person's requests on scheduled meetings in the
     window (done or not), the case's creation, and what closing_day reads."""
     return (
@@ -256,7 +283,7 @@ def _prep_part(user_id: int, window: Window) -> sa.Select:
     )
 
 
-def _actions_part(user_id: int, window: Window) -> sa.Select:
+def _actions_part(user_id: sa.BindParameter[int]) -> sa.Select:
     """sources.person_action_due_dates: open actions the person owns, due in the window."""
     return (
         _part(
@@ -272,15 +299,15 @@ def _actions_part(user_id: int, window: Window) -> sa.Select:
         .where(
             ActionPoint.owner_id == user_id,
             ActionPoint.status == ActionStatus.OPEN,
-            ActionPoint.due_date.between(window.first, window.last),
+            _between(ActionPoint.due_date),
         )
     )
 
 
-def _team_parts(team_id: int, window: Window) -> list[sa.Select]:
+def _team_parts(team_id: sa.BindParameter[int], window: Window) -> list[sa.Select]:
     return [
         _part("owner", Team.name).where(Team.id == team_id),
-        *_protected_time_parts([team_id], window),
+        *_protected_time_parts(SlotSeries.team_id == team_id),
         _meetings_part("meeting").where(Meeting.team_id == team_id, in_window(window)),
     ]
 
