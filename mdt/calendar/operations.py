@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from mdt.accounts.models import User
 from mdt.calendar.models import CalendarFeed, CalendarPreference, MeetingDelivery
@@ -63,9 +64,11 @@ def revoke_team_link(team: Team) -> bool:
 
 def feed_for_token(token: str) -> CalendarFeed | None:
     """The feed a token opens: looked up by its hash, so no comparison of secrets happens
-    here; a person's feed closes with their account."""
+    here; a person's feed closes with their account. One statement, owner included."""
     feed = db.session.scalar(
-        sa.select(CalendarFeed).where(CalendarFeed.token_hash == token_hash(token))
+        sa.select(CalendarFeed)
+        .where(CalendarFeed.token_hash == token_hash(token))
+        .options(joinedload(CalendarFeed.user), joinedload(CalendarFeed.team))
     )
     if feed is not None and feed.user is not None and not feed.user.is_active:
         return None

@@ -42,7 +42,7 @@ from mdt.teams.models import Membership, Team
 # --- protected time ------------------------------------------------------------------------
 
 
-def protected_time(team_ids: list[int], window: Window) -> list[Event]:
+def protected_time(team_ids: list[int] | sa.Select[tuple[int]], window: Window) -> list[Event]:
     """Each slot series of the teams as one recurring event over the window. An occurrence
     with a meeting booked in it gives way to the meeting (EXDATE), so a calendar holding
     both never shows that hour twice."""
@@ -157,15 +157,35 @@ def _series_description(series: SlotSeries) -> str:
 # --- meetings ------------------------------------------------------------------------------
 
 
-def _in_window(window: Window) -> sa.ColumnElement[bool]:
-    first = datetime.combine(window.first, time(0), tzinfo=UTC)
-    after = datetime.combine(window.last + timedelta(days=1), time(0), tzinfo=UTC)
-    return sa.and_(Meeting.starts_at >= first, Meeting.starts_at < after)
+def in_window(window: Window) -> sa.ColumnElement[bool]:
+    """Meetings starting in the window. The bounds are written into the SQL (they change once
+    a month): PostgreSQL's generic plan for a prepared statement guesses a range parameter
+    narrow, and then starts from every meeting in the window (8 ms instead of 1 at region
+    scale when the feed's validator is prepared)."""
+    bounds = window_bounds(window)
+    return sa.and_(
+        Meeting.starts_at >= _fixed("window_starts", bounds["window_starts"]),
+        Meeting.starts_at < _fixed("window_ends", bounds["window_ends"]),
+    )
+
+
+def window_bounds(window: Window) -> dict[str, datetime]:
+    """in_window's parameters: the first instant of the window and the first after it."""
+    return {
+        "window_starts": datetime.combine(window.first, time(0), tzinfo=UTC),
+        "window_ends": datetime.combine(window.last + timedelta(days=1), time(0), tzinfo=UTC),
+    }
+
+
+def _fixed(name: str, value: datetime) -> sa.BindParameter[datetime]:
+    """A bound value written into the SQL; by name, so that a prepared statement (the feed's
+    validator) can be given another window."""
+    return sa.bindparam(name, value, type_=Meeting.starts_at.type, literal_execute=True)
 
 
 def _meetings(query: sa.Select[tuple[Meeting]], window: Window) -> list[Event]:
     rows = db.session.scalars(
-        query.where(Meeting.status != MeetingStatus.CANCELLED, _in_window(window))
+        query.where(Meeting.status != MeetingStatus.CANCELLED, in_window(window))
         .options(joinedload(Meeting.team), joinedload(Meeting.chair))
         .order_by(Meeting.starts_at, Meeting.id)
     )
@@ -201,10 +221,9 @@ def _meeting_description(meeting: Meeting) -> str:
 # --- the feeds' sources --------------------------------------------------------------------
 
 
-def teams_of(user: User) -> list[int]:
-    return list(
-        db.session.scalars(sa.select(Membership.team_id).where(Membership.user_id == user.id))
-    )
+def teams_of(user: User) -> sa.Select[tuple[int]]:
+    """The person's teams, as a subquery (one statement fewer in a feed)."""
+    return sa.select(Membership.team_id).where(Membership.user_id == user.id)
 
 
 def person_protected_time(user: User, window: Window) -> list[Event]:
@@ -244,7 +263,7 @@ def person_prep_deadlines(user: User, window: Window) -> list[Event]:
         .where(
             PrepRequest.user_id == user.id,
             Meeting.status == MeetingStatus.SCHEDULED,
-            _in_window(window),
+            in_window(window),
         )
         .options(joinedload(Meeting.team))
         .order_by(Meeting.starts_at, Meeting.id)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
+from collections.abc import Callable
+from functools import partial
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -14,6 +15,7 @@ from mdt.accounts.models import User
 from mdt.accounts.views import EXPIRED
 from mdt.calendar import feed as feeds
 from mdt.calendar import operations as ops
+from mdt.calendar import validators
 from mdt.calendar.forms import DeliveryForm
 from mdt.calendar.models import CalendarFeed, MeetingDelivery
 from mdt.core.forms import EmptyForm
@@ -33,7 +35,12 @@ def person_feed(token: str) -> Response:
     feed = ops.feed_for_token(token)
     if feed is None or feed.user is None:
         abort(404)
-    return calendar_response(feeds.person_feed(feed.user, now_utc().date()))
+    user, today = feed.user, now_utc().date()
+    return calendar_response(
+        ("person", user.id),
+        partial(validators.person, user.id, today),
+        partial(feeds.person_feed, user, today),
+    )
 
 
 @bp.get("/team/<token>.ics")
@@ -41,19 +48,29 @@ def team_feed(token: str) -> Response:
     feed = ops.feed_for_token(token)
     if feed is None or feed.team is None:
         abort(404)
-    return calendar_response(feeds.team_feed(feed.team, now_utc().date()))
+    team, today = feed.team, now_utc().date()
+    return calendar_response(
+        ("team", team.id),
+        partial(validators.team, team.id, today),
+        partial(feeds.team_feed, team, today),
+    )
 
 
-def calendar_response(body: bytes) -> Response:
-    """200 with a strong ETag (the bytes' hash), or 304 when the client has these bytes. No
-    Last-Modified: after a deletion it would have to go backwards."""
-    etag = hashlib.sha256(body).hexdigest()
+def calendar_response(
+    feed: tuple[str, int], validate: Callable[[], str], build: Callable[[], bytes]
+) -> Response:
+    """200 with a strong ETag (the validator: same validator, same bytes), or 304 when the
+    client holds it, without building the feed (mdt.calendar.validators). No Last-Modified:
+    after a deletion it would have to go backwards."""
+    etag: str | None = validate()
     if request.if_none_match.contains(etag):
         response = Response(status=304)
     else:
+        body, etag = validators.body_for(feed, etag, validate, build)
         response = Response(body, content_type="text/calendar; charset=utf-8")
         response.headers["Content-Disposition"] = 'inline; filename="mdt-calendar.ics"'
-    response.set_etag(etag)
+    if etag is not None:
+        response.set_etag(etag)
     # The address is a secret: no shared cache may keep it; clients revalidate each time.
     response.headers["Cache-Control"] = "private, no-cache"
     return response
