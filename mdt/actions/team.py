@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask import Response, abort, request
@@ -78,16 +78,26 @@ def team(team_id: int) -> str:
     )
 
 
-def _filter_owners(team_id: int) -> list[User]:
+def _filter_owners(team_id: int) -> list[sa.Row[tuple[int, str]]]:
+    """(id, name) of everyone who has owned one of the team's actions."""
     ids = sa.select(ActionPoint.owner_id).where(ActionPoint.team_id == team_id)
-    return list(db.session.scalars(sa.select(User).where(User.id.in_(ids)).order_by(User.name)))
+    return list(
+        db.session.execute(
+            sa.select(User.id, User.name).where(User.id.in_(ids)).order_by(User.name)
+        )
+    )
 
 
-def _filter_meetings(team_id: int) -> list[Meeting]:
+def _filter_meetings(team_id: int) -> list[sa.Row[tuple[int, datetime]]]:
+    """(id, starts_at) of the team's meetings that agreed actions, latest first. (The team
+    condition is implied by the actions', but lets the database start from the team's
+    meetings rather than read them all.)"""
     ids = sa.select(ActionPoint.meeting_id).where(ActionPoint.team_id == team_id)
     return list(
-        db.session.scalars(
-            sa.select(Meeting).where(Meeting.id.in_(ids)).order_by(Meeting.starts_at.desc())
+        db.session.execute(
+            sa.select(Meeting.id, Meeting.starts_at)
+            .where(Meeting.team_id == team_id, Meeting.id.in_(ids))
+            .order_by(Meeting.starts_at.desc())
         )
     )
 
