@@ -210,30 +210,45 @@ def _counted(meetings: Sequence[sa.Row], invitations: Sequence[sa.Row], now: dat
 
 
 def _attendance(figures: Figures, invitations, counted, months, period: Period) -> None:  # type: ignore[no-untyped-def]
+    """Counted in plain integers ([attended, of]) and made Ratios at the end: a year of a
+    team is a few hundred invitations, read by position (a Row's names cost more)."""
     people: dict[int, Person] = {}
+    attended: dict[int, list[int]] = {}
+    core = [0, 0]
+    by_month: dict[tuple[int, int], list[int]] = {ym: [0, 0] for ym in months}
     expected: dict[str, set[int]] = defaultdict(set)
     covered: dict[str, set[int]] = defaultdict(set)
-    for m in counted.values():
-        months[period.month_of(m.starts_at)].meetings += 1
-    for i in invitations:
-        came = i.attendance in ATTENDED
-        if i.counts_for_quorum:
-            expected[i.discipline].add(i.meeting_id)
+    month_of_meeting = {m.id: period.month_of(m.starts_at) for m in counted.values()}
+    for ym in month_of_meeting.values():
+        months[ym].meetings += 1
+    for meeting_id, user_id, discipline, for_quorum, covering_for_id, attendance in invitations:
+        came = attendance in ATTENDED
+        if for_quorum:
+            expected[discipline].add(meeting_id)
             if came:
-                covered[i.discipline].add(i.meeting_id)
-        if i.covering_for_id is not None:
+                covered[discipline].add(meeting_id)
+        if covering_for_id is not None:
             if came:
-                people.setdefault(i.covering_for_id, Person(i.covering_for_id)).covered += 1
+                people.setdefault(covering_for_id, Person(covering_for_id)).covered += 1
             continue
-        if i.attendance is None:
+        if attendance is None:
             continue
-        person = people.setdefault(i.user_id, Person(i.user_id))
-        person.core = person.core or i.counts_for_quorum
-        person.attended += Ratio(int(came), 1)
-        if i.counts_for_quorum:
-            figures.core_attendance += Ratio(int(came), 1)
-            month = months[period.month_of(counted[i.meeting_id].starts_at)]
-            month.attendance += Ratio(int(came), 1)
+        person = people.setdefault(user_id, Person(user_id))
+        person.core = person.core or for_quorum
+        tally_of = attended.setdefault(user_id, [0, 0])
+        tally_of[0] += came
+        tally_of[1] += 1
+        if for_quorum:
+            core[0] += came
+            core[1] += 1
+            month = by_month[month_of_meeting[meeting_id]]
+            month[0] += came
+            month[1] += 1
+    for user_id, (count, out_of) in attended.items():
+        people[user_id].attended = Ratio(count, out_of)
+    figures.core_attendance = Ratio(*core)
+    for ym, (count, out_of) in by_month.items():
+        months[ym].attendance = Ratio(count, out_of)
     figures.people = [p for p in people.values() if p.attended.out_of]
     figures.disciplines = {
         d: Ratio(len(covered[d]), len(meetings)) for d, meetings in sorted(expected.items())
@@ -241,16 +256,24 @@ def _attendance(figures: Figures, invitations, counted, months, period: Period) 
 
 
 def _prep(figures: Figures, prep: Sequence[sa.Row], months: dict) -> None:  # type: ignore[type-arg]
-    by_discipline: dict[str, Ratio] = defaultdict(Ratio)
-    by_person: dict[int, Ratio] = defaultdict(Ratio)
-    for p in prep:
-        one = Ratio(int(p.completed_at is not None and p.completed_at <= p.due_at), 1)
-        figures.prep += one
-        by_discipline[p.discipline] += one
-        by_person[p.user_id] += one
-        months[figures.period.month_of(p.due_at)].prep += one
-    figures.prep_by_discipline = dict(sorted(by_discipline.items()))
-    figures.prep_by_person = dict(by_person)
+    total = [0, 0]
+    by_discipline: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    by_person: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    by_month: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
+    month_of = figures.period.month_of
+    for _team_id, user_id, discipline, due_at, completed_at in prep:
+        on_time = completed_at is not None and completed_at <= due_at
+        for tally_of in (total, by_discipline[discipline], by_person[user_id]):
+            tally_of[0] += on_time
+            tally_of[1] += 1
+        month = by_month[month_of(due_at)]
+        month[0] += on_time
+        month[1] += 1
+    figures.prep = Ratio(*total)
+    for ym, (count, out_of) in by_month.items():
+        months[ym].prep = Ratio(count, out_of)
+    figures.prep_by_discipline = {d: Ratio(*t) for d, t in sorted(by_discipline.items())}
+    figures.prep_by_person = {u: Ratio(*t) for u, t in by_person.items()}
 
 
 def _cases(figures: Figures, outcomes: Sequence[sa.Row], meeting_ids: set[int]) -> None:  # type: ignore[type-arg]
