@@ -1,10 +1,13 @@
 """What is reminded: one producer function per kind, registered in KINDS.
 
-A producer gets the sweep's window and yields a ``Due`` for every reminder of its kind whose
-due time falls in it and whose subject still needs it (a cancelled meeting yields nothing).
-The sweep calls every producer on every run, so a producer is also how the sweep learns that
-a reminder it created earlier is no longer wanted. To add a kind: write its producer (in its
-feature's folder, as mdt/actions/reminders.py does), add it to KINDS, and add
+A producer gets a window and yields a ``Due`` for every reminder of its kind whose due time
+falls in it and whose subject still needs it (a cancelled meeting yields nothing). The sweep
+asks about the time since the last sweep (usually a minute: most hold no digest time, and a
+producer then returns without a query), and again, over the past week, about the subjects of
+unsent reminders and of what changed since: that is how it learns that a reminder created
+earlier is no longer wanted, so a producer must honour ``window.subjects`` in its SQL. To add
+a kind: write its producer (in its feature's folder, as mdt/actions/reminders.py does), add it
+to KINDS, note its subjects in mdt/reminders/recheck.py, and add
 ``templates/reminders/items/<kind>.txt``.
 """
 
