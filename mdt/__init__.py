@@ -63,12 +63,13 @@ def _register(app: Flask) -> None:
     from mdt.organisations import views as organisations
     from mdt.patients import views as patients
     from mdt.prep import views as prep
+    from mdt.reminders import recheck
     from mdt.reminders import views as reminders
     from mdt.reports import views as reports
     from mdt.slots import views as slots
     from mdt.teams import views as teams
 
-    del core
+    del core, recheck  # imported for what they register: models, the flush listener
     extensions.db.init_app(app)
     web.init_app(app)
     accounts.init_app(app)

@@ -8,13 +8,13 @@ from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from mdt.accounts.models import User
 from mdt.actions.models import ActionPoint, ActionStatus
 from mdt.core.calendar import local_to_utc, to_local, working_days_before
 from mdt.core.web import external_url
-from mdt.reminders.due import Due, Window, shared
+from mdt.reminders.due import Due, Window, in_zones, of_subjects, reminder_days, shared
 from mdt.teams.models import Team
 
 #: Three working days before a due date is at most eight calendar days (Christmas).
@@ -28,20 +28,54 @@ def _open_actions(session: Session, window: Window) -> list[ActionPoint]:
 
 
 def _load_open_actions(session: Session, window: Window) -> list[ActionPoint]:
+    """Open actions with a reminder due on one of the window's reminder days in their team's
+    time zone (an empty window loads nothing)."""
+    days = reminder_days(session, window)
+    if not days:
+        return []
+    oldest = session.scalar(
+        sa.select(sa.func.min(ActionPoint.due_date)).where(
+            ActionPoint.status == ActionStatus.OPEN,
+            of_subjects(window, ActionPoint.id, "action"),
+        )
+    )
+    if oldest is None:
+        return []
     return list(
         session.scalars(
             sa.select(ActionPoint)
+            .join(Team, Team.id == ActionPoint.team_id)
             .where(
                 ActionPoint.status == ActionStatus.OPEN,
                 ActionPoint.due_date <= (window.until + ACTION_LOOKAHEAD).date(),
+                of_subjects(window, ActionPoint.id, "action"),
+                in_zones(days, lambda _, some: ActionPoint.due_date.in_(_due_dates(some, oldest))),
             )
             .options(
                 joinedload(ActionPoint.owner),
                 joinedload(ActionPoint.meeting),
-                joinedload(ActionPoint.team).selectinload(Team.memberships),
+                contains_eager(ActionPoint.team).selectinload(Team.memberships),
             )
         )
     )
+
+
+def _due_dates(days: list[date], oldest: date) -> list[date]:
+    """The due dates (not before `oldest`) of actions that can be reminded on these days:
+    up to three working days ahead, on the day, weekly after, and the escalation."""
+    found: set[date] = set()
+    for day in days:
+        found.update(day + timedelta(days=n) for n in range(ACTION_LOOKAHEAD.days + 1))
+        found.update(_weeks_back(day, oldest))
+        found.add(day - ESCALATE_AFTER - timedelta(days=1))
+    return sorted(d for d in found if d >= oldest)
+
+
+def _weeks_back(day: date, oldest: date) -> Iterator[date]:
+    week = day - timedelta(days=7)
+    while week >= oldest:
+        yield week
+        week -= timedelta(days=7)
 
 
 def _days_in(window: Window) -> list[date]:

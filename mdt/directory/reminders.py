@@ -13,6 +13,7 @@ from mdt.accounts.models import User
 from mdt.core.db import UTCDateTime
 from mdt.core.web import external_url
 from mdt.directory.models import PersonCheck, Service
+from mdt.reminders.due import Window, of_subjects
 
 
 @dataclass(frozen=True)
@@ -28,13 +29,19 @@ class OwnedEntry:
 
 
 def entries_checked_between(
-    session: Session, earliest: datetime, latest: datetime
+    session: Session, earliest: datetime, latest: datetime, window: Window
 ) -> Iterator[OwnedEntry]:
-    """Services and people (active owners only) last checked after `earliest`, up to `latest`."""
+    """Services and people (active owners only) last checked after `earliest`, up to `latest`,
+    among the window's subjects."""
     services = session.scalars(
         sa.select(Service)
         .join(User, User.id == Service.owner_id)
-        .where(User.is_active, Service.verified_at > earliest, Service.verified_at <= latest)
+        .where(
+            User.is_active,
+            Service.verified_at > earliest,
+            Service.verified_at <= latest,
+            of_subjects(window, Service.id, "service"),
+        )
         .options(joinedload(Service.owner))
     )
     for service in services:
@@ -51,7 +58,12 @@ def entries_checked_between(
     people = session.execute(
         sa.select(User, checked)
         .outerjoin(PersonCheck, PersonCheck.user_id == User.id)
-        .where(User.is_active, checked > earliest, checked <= latest)
+        .where(
+            User.is_active,
+            checked > earliest,
+            checked <= latest,
+            of_subjects(window, User.id, "person"),
+        )
     )
     for user, verified_at in people:
         yield OwnedEntry(

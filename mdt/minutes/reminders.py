@@ -4,16 +4,17 @@ Registered in ``mdt/reminders/kinds.py``."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, contains_eager
 
 from mdt.accounts.models import User
 from mdt.core.calendar import local_to_utc, next_working_day, to_local
 from mdt.core.web import external_url
 from mdt.meetings.models import Meeting, MeetingStatus
-from mdt.reminders.due import Due, Window
+from mdt.reminders.due import Due, Window, in_zones, of_subjects, reminder_days
+from mdt.reminders.timing import previous_working_day
 from mdt.teams.models import Team
 
 #: The next working day after a meeting is at most this long after it (Christmas, Easter).
@@ -23,15 +24,21 @@ MINUTES_LOOKBACK = timedelta(days=8)
 def minutes_not_sent(session: Session, window: Window) -> Iterator[Due]:
     """The team's coordinators, on the first working day after a meeting whose minutes have
     not gone out (it was not closed in meeting mode)."""
+    days = reminder_days(session, window)
+    if not days:
+        return
     meetings = session.scalars(
         sa.select(Meeting)
+        .join(Team, Team.id == Meeting.team_id)
         .where(
             Meeting.status != MeetingStatus.CANCELLED,
             Meeting.minutes_sent_at.is_(None),
             Meeting.ends_at <= window.until,
             Meeting.ends_at > window.since - MINUTES_LOOKBACK,
+            of_subjects(window, Meeting.id, "minutes"),
+            in_zones(days, _ended_before),
         )
-        .options(joinedload(Meeting.team).selectinload(Team.memberships))
+        .options(contains_eager(Meeting.team).selectinload(Team.memberships))
     )
     for meeting in meetings:
         zone = meeting.team.time_zone
@@ -41,6 +48,19 @@ def minutes_not_sent(session: Session, window: Window) -> Iterator[Due]:
             continue
         for coordinator in meeting.team.active_coordinators():
             yield _minutes_due(meeting, coordinator, due_at)
+
+
+def _ended_before(zone: str, days: list[date]) -> sa.ColumnElement[bool]:
+    """Ended on a day whose next working day is one of `days` (from the working day before)."""
+    return sa.or_(
+        *(
+            sa.and_(
+                Meeting.ends_at >= local_to_utc(previous_working_day(day), time(0), zone),
+                Meeting.ends_at < local_to_utc(day, time(0), zone),
+            )
+            for day in days
+        )
+    )
 
 
 def _minutes_due(meeting: Meeting, user: User, due_at: datetime) -> Due:

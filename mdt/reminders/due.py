@@ -1,17 +1,22 @@
 """What a reminder producer yields (a ``Due``) and the window of due times it is asked
 about. Kept apart from the producers so that each feature can own its own (``mdt/actions/
-reminders.py``, ``mdt/minutes/reminders.py``) and ``kinds.py`` can register them all."""
+reminders.py``, ``mdt/minutes/reminders.py``) and ``kinds.py`` can register them all.
+
+Every reminder is due at the digest time on some local day, so a window holds reminder days
+only where it holds that time: most minutes' windows hold none, and a producer asked about
+one returns without a query (``reminder_days``)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import date, datetime, time, timedelta
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from mdt.accounts.models import User
-from mdt.core.calendar import SERVICE_ZONE
+from mdt.core.calendar import SERVICE_ZONE, local_to_utc, to_local
 from mdt.teams.models import Team
 
 
@@ -23,9 +28,26 @@ class Window:
     until: datetime
     #: The local time of day reminders "the day before" are due (the digest time).
     at: time
+    #: Only these subjects ("action:12", "meeting:3"...), or None for all: how the sweep
+    #: re-checks older reminders without deriving everyone else's again.
+    subjects: frozenset[str] | None = None
 
     def __contains__(self, moment: datetime) -> bool:
         return self.since < moment <= self.until
+
+    def days(self, zone: str) -> list[date]:
+        """The local days whose digest time in `zone` falls in the window."""
+        first = to_local(self.since, zone).date() - timedelta(days=1)
+        last = to_local(self.until, zone).date() + timedelta(days=1)
+        every = (first + timedelta(days=n) for n in range((last - first).days + 1))
+        return [day for day in every if local_to_utc(day, self.at, zone) in self]
+
+    def ids(self, *types: str) -> list[int] | None:
+        """The ids of the subjects of these types ("meeting", "prep"...); None for all."""
+        if self.subjects is None:
+            return None
+        prefixes = tuple(f"{kind}:" for kind in types)
+        return sorted({int(s.partition(":")[2]) for s in self.subjects if s.startswith(prefixes)})
 
 
 @dataclass(frozen=True, eq=False)
@@ -79,3 +101,31 @@ def shared(session: Session, window: Window, load: Loader) -> list:  # type: ign
     if key not in cache:
         cache[key] = load(session, window)
     return cache[key]
+
+
+def reminder_days(session: Session, window: Window) -> dict[str, list[date]]:
+    """Each teams' time zone in use with its reminder days in the window, if it has any."""
+    zones = shared(session, window, _load_zones)
+    return {zone: days for zone in zones if (days := window.days(zone))}
+
+
+def _load_zones(session: Session, window: Window) -> list[str]:
+    return list(session.scalars(sa.select(Team.time_zone).distinct()))
+
+
+def in_zones(
+    days: Mapping[str, list[date]], condition: Callable[[str, list[date]], sa.ColumnElement[bool]]
+) -> sa.ColumnElement[bool]:
+    """Team.time_zone is one of `days`' zones and `condition` holds for its days (the caller
+    joins Team)."""
+    return sa.or_(
+        *(sa.and_(Team.time_zone == zone, condition(zone, some)) for zone, some in days.items())
+    )
+
+
+def of_subjects(
+    window: Window, column: sa.ColumnElement[int], *types: str
+) -> sa.ColumnElement[bool]:
+    """`column` (a subject's id) is among the window's subjects of these types, if it has any."""
+    ids = window.ids(*types)
+    return sa.true() if ids is None else column.in_(ids)

@@ -1,28 +1,41 @@
 """What is reminded: one producer function per kind, registered in KINDS.
 
-A producer gets the sweep's window and yields a ``Due`` for every reminder of its kind whose
-due time falls in it and whose subject still needs it (a cancelled meeting yields nothing).
-The sweep calls every producer on every run, so a producer is also how the sweep learns that
-a reminder it created earlier is no longer wanted. To add a kind: write its producer (in its
-feature's folder, as mdt/actions/reminders.py does), add it to KINDS, and add
+A producer gets a window and yields a ``Due`` for every reminder of its kind whose due time
+falls in it and whose subject still needs it (a cancelled meeting yields nothing). The sweep
+asks about the time since the last sweep (usually a minute: most hold no digest time, and a
+producer then returns without a query), and again, over the past week, about the subjects of
+unsent reminders and of what changed since: that is how it learns that a reminder created
+earlier is no longer wanted, so a producer must honour ``window.subjects`` in its SQL. To add
+a kind: write its producer (in its feature's folder, as mdt/actions/reminders.py does), add it
+to KINDS, note its subjects in mdt/reminders/recheck.py, and add
 ``templates/reminders/items/<kind>.txt``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from mdt.accounts.models import User
 from mdt.actions.reminders import action_due, action_overdue_escalation
-from mdt.core.calendar import local_to_utc, to_local
+from mdt.core.calendar import end_of_day, local_to_utc, next_working_day, to_local
 from mdt.core.web import external_url
 from mdt.meetings.models import Invitation, Meeting, MeetingStatus, Reply
 from mdt.minutes.reminders import minutes_not_sent
-from mdt.reminders.due import NO_TEAM_ZONE, SHARED, Due, Producer, Window, shared
+from mdt.reminders.due import (
+    NO_TEAM_ZONE,
+    SHARED,
+    Due,
+    Producer,
+    Window,
+    in_zones,
+    of_subjects,
+    reminder_days,
+    shared,
+)
 from mdt.reminders.timing import previous_working_day
 from mdt.teams.models import Team
 
@@ -33,14 +46,20 @@ MEETING_LOOKAHEAD = timedelta(days=8)
 
 def meeting_tomorrow(session: Session, window: Window) -> Iterator[Due]:
     """Each invitee without apologies, at the reminder time on the working day before."""
+    days = reminder_days(session, window)
+    if not days:
+        return
     meetings = session.scalars(
         sa.select(Meeting)
+        .join(Team, Team.id == Meeting.team_id)
         .where(
             Meeting.status == MeetingStatus.SCHEDULED,
             Meeting.starts_at > window.until,
             Meeting.starts_at <= window.until + MEETING_LOOKAHEAD,
+            of_subjects(window, Meeting.id, "meeting"),
+            in_zones(days, _starting_after),
         )
-        .options(joinedload(Meeting.team), selectinload(Meeting.invitations))
+        .options(contains_eager(Meeting.team), selectinload(Meeting.invitations))
     )
     for meeting in meetings:
         zone = meeting.team.time_zone
@@ -50,6 +69,19 @@ def meeting_tomorrow(session: Session, window: Window) -> Iterator[Due]:
             for invitation in meeting.invitations:
                 if invitation.reply is not Reply.APOLOGIES and invitation.user.is_active:
                     yield _meeting_due(meeting, invitation, due_at)
+
+
+def _starting_after(zone: str, days: list[date]) -> sa.ColumnElement[bool]:
+    """Starts on a day whose working day before is one of `days` (up to the next working day)."""
+    return sa.or_(
+        *(
+            sa.and_(
+                Meeting.starts_at >= local_to_utc(day + timedelta(days=1), time(0), zone),
+                Meeting.starts_at < end_of_day(next_working_day(day), zone),
+            )
+            for day in days
+        )
+    )
 
 
 def _meeting_due(meeting: Meeting, invitation: Invitation, due_at: datetime) -> Due:
@@ -87,10 +119,13 @@ def _open_prep(session: Session, window: Window) -> list[tuple[Meeting, User, in
 
 
 def _load_open_prep(session: Session, window: Window) -> list[tuple[Meeting, User, int]]:
-    """(meeting, person, open requests) for meetings whose agenda may close around now."""
+    """(meeting, person, open requests) for meetings whose agenda may close around now (an
+    empty window loads nothing)."""
     from mdt.agenda.models import Case
     from mdt.prep.models import PrepRequest
 
+    if not reminder_days(session, window):
+        return []
     rows = session.execute(
         sa.select(Meeting, User, sa.func.count(PrepRequest.id))
         .join(Case, Case.meeting_id == Meeting.id)
@@ -101,6 +136,7 @@ def _load_open_prep(session: Session, window: Window) -> list[tuple[Meeting, Use
             Meeting.starts_at > window.since,
             Meeting.starts_at <= window.until + PREP_LOOKAHEAD,
             PrepRequest.completed_at.is_(None),
+            of_subjects(window, Meeting.id, "prep", "prep-open"),
         )
         .group_by(Meeting.id, User.id)
         .options(selectinload(Meeting.team).selectinload(Team.memberships))
@@ -193,10 +229,13 @@ def directory_entry_stale(session: Session, window: Window) -> Iterator[Due]:
     from mdt.directory.models import STALE_AFTER, stale_on
     from mdt.directory.reminders import entries_checked_between
 
-    # Checked on these days (with a day's margin for the time zone) turn stale in the window.
-    earliest = window.since - STALE_AFTER - timedelta(days=2)
-    latest = window.until - STALE_AFTER + timedelta(days=1)
-    for entry in entries_checked_between(session, earliest, latest):
+    days = window.days(NO_TEAM_ZONE)
+    if not days:
+        return
+    # Checked on these days (with a day's margin either side) turn stale on the window's.
+    earliest = local_to_utc(days[0] - STALE_AFTER - timedelta(days=1), time(0), NO_TEAM_ZONE)
+    latest = local_to_utc(days[-1] - STALE_AFTER + timedelta(days=2), time(0), NO_TEAM_ZONE)
+    for entry in entries_checked_between(session, earliest, latest, window):
         day = stale_on(entry.verified_at)
         due_at = local_to_utc(day, window.at, NO_TEAM_ZONE)
         if due_at in window:
@@ -231,6 +270,11 @@ KINDS: dict[str, Producer] = {
 def produce(session: Session, window: Window) -> dict[tuple[str, str, int, datetime], Due]:
     session.info[SHARED] = {}
     try:
-        return {due.key: due for producer in KINDS.values() for due in producer(session, window)}
+        return {
+            due.key: due
+            for producer in KINDS.values()
+            for due in producer(session, window)
+            if window.subjects is None or due.subject in window.subjects
+        }
     finally:
         del session.info[SHARED]

@@ -115,3 +115,25 @@ class SchedulerHeartbeat(Base):
     pid: Mapped[int]
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_seen: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ReminderSweepMark(Base):
+    """How far the sweep has swept (one row): the next sweep derives what fell due after it,
+    so a minute's sweep asks only about that minute."""
+
+    __tablename__ = "reminder_sweep_mark"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The `now` of the last sweep that was committed.
+    swept_until: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ReminderRecheck(Base):
+    """A subject ("meeting:42") changed since the last sweep, noted in the same transaction
+    as the change (mdt/reminders/recheck.py): the next sweep derives its reminders over the
+    whole look-back, so one booked or moved after its due time is still sent, as it is found."""
+
+    __tablename__ = "reminder_recheck"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject: Mapped[str] = mapped_column(sa.String(80))

@@ -3,6 +3,12 @@
 Safe to run again at any time: rows are keyed by (kind, subject, person, due time), a
 reminder is marked sent in the transaction that queues its email, and a person's digest from
 a team is keyed by the day. The caller commits (the scheduler, under its sweep lock).
+
+A sweep derives what fell due since the last committed sweep (``ReminderSweepMark``), at
+most a week back, so most minutes derive nothing. Subjects that still matter from before
+that are derived again over the week, by subject only: those of unsent reminders (to skip
+what was resolved, or bring back what is needed again) and those changed since the last
+sweep (``mdt/reminders/recheck.py``: a meeting booked after its reminder's due time).
 """
 
 from __future__ import annotations
@@ -19,14 +25,23 @@ from sqlalchemy.orm import Session
 from mdt.core.calendar import to_local
 from mdt.core.web import external_url
 from mdt.mail import outbox
+from mdt.reminders import recheck
 from mdt.reminders.due import Due, Window
 from mdt.reminders.kinds import produce
-from mdt.reminders.models import Reminder, ReminderDigest, ReminderPreference, ReminderStatus
+from mdt.reminders.models import (
+    Reminder,
+    ReminderDigest,
+    ReminderPreference,
+    ReminderStatus,
+    ReminderSweepMark,
+)
 from mdt.reminders.timing import todays_digest_at
 
 #: How far back a sweep looks for what fell due: a scheduler down for longer than this
 #: sends nothing that fell due before it (by then the meetings are long past).
 CATCH_UP = timedelta(days=7)
+#: The row of ReminderSweepMark.
+MARK_ID = 1
 
 Key = tuple[str, str, int, datetime]
 
@@ -41,21 +56,73 @@ class SweepResult:
 
 def sweep(session: Session, now: datetime, at: time) -> SweepResult:
     result = SweepResult()
-    window = Window(since=now - CATCH_UP, until=now, at=at)
-    produced = produce(session, window)
-    result.created = _create_missing(session, produced, window)
-    live = _still_wanted(session, produced, window, result)
+    look_back = now - CATCH_UP
+    mark = session.get(ReminderSweepMark, MARK_ID)
+    window = Window(since=_swept_until(mark, look_back, now), until=now, at=at)
+    produced = produce(session, window) | _produce_again(session, window, look_back)
+    result.created = _create_missing(session, produced)
+    live = _still_wanted(session, produced, look_back, result)
     _send(session, live, produced, now, at, result)
+    if mark is None:
+        session.add(ReminderSweepMark(id=MARK_ID, swept_until=now))
+    else:
+        mark.swept_until = now
     session.flush()
     return result
 
 
-def _create_missing(session: Session, produced: dict[Key, Due], window: Window) -> int:
+def _swept_until(mark: ReminderSweepMark | None, look_back: datetime, now: datetime) -> datetime:
+    """Where this sweep starts: the last sweep's now, or a week back if there was none in
+    the week (or the last was later than now: tests and `mdt bench` travel in time)."""
+    if mark is None or mark.swept_until > now:
+        return look_back
+    return max(look_back, mark.swept_until)
+
+
+def _produce_again(session: Session, window: Window, look_back: datetime) -> dict[Key, Due]:
+    """What is due, back to the earliest that matters, for the subjects of unsent reminders
+    from before the window and for the subjects changed since the last sweep (over the
+    whole look-back: their reminders may have been due before they were booked)."""
+    earliest, subjects = _unsent_before(session, window.since, look_back)
+    changed = recheck.take(session)
+    if changed:
+        earliest = look_back
+    if not subjects and not changed:
+        return {}
+    since = max(look_back, earliest - timedelta(seconds=1))
+    again = Window(since=since, until=window.until, at=window.at, subjects=subjects | changed)
+    return produce(session, again)
+
+
+def _unsent_before(
+    session: Session, since: datetime, look_back: datetime
+) -> tuple[datetime, frozenset[str]]:
+    rows = session.execute(
+        sa.select(Reminder.subject, sa.func.min(Reminder.due_at))
+        .where(_unsent(look_back), Reminder.due_at > look_back, Reminder.due_at <= since)
+        .group_by(Reminder.subject)
+    ).all()
+    earliest = min((due_at for _, due_at in rows), default=since)
+    return earliest, frozenset(subject for subject, _ in rows)
+
+
+def _unsent(look_back: datetime) -> sa.ColumnElement[bool]:
+    """Pending, or skipped within the look-back (it comes back if needed again)."""
+    return sa.or_(
+        Reminder.status == ReminderStatus.PENDING,
+        sa.and_(Reminder.status == ReminderStatus.SKIPPED, Reminder.due_at > look_back),
+    )
+
+
+def _create_missing(session: Session, produced: dict[Key, Due]) -> int:
+    if not produced:
+        return 0
+    earliest = min(due.due_at for due in produced.values())
     existing = {
         tuple(row)
         for row in session.execute(
             sa.select(Reminder.kind, Reminder.subject, Reminder.user_id, Reminder.due_at).where(
-                Reminder.due_at > window.since
+                Reminder.due_at >= earliest
             )
         )
     }
@@ -75,19 +142,12 @@ def _create_missing(session: Session, produced: dict[Key, Due], window: Window) 
 
 
 def _still_wanted(
-    session: Session, produced: dict[Key, Due], window: Window, result: SweepResult
+    session: Session, produced: dict[Key, Due], look_back: datetime, result: SweepResult
 ) -> list[Reminder]:
     """Unsent reminders whose kind still produces them; the others are marked skipped (and
     come back if their subject needs them again, say apologies withdrawn)."""
     unsent = session.scalars(
-        sa.select(Reminder)
-        .where(
-            sa.or_(
-                Reminder.status == ReminderStatus.PENDING,
-                sa.and_(Reminder.status == ReminderStatus.SKIPPED, Reminder.due_at > window.since),
-            )
-        )
-        .order_by(Reminder.due_at, Reminder.id)
+        sa.select(Reminder).where(_unsent(look_back)).order_by(Reminder.due_at, Reminder.id)
     )
     live = []
     for reminder in unsent:
