@@ -6,9 +6,10 @@ a team is keyed by the day. The caller commits (the scheduler, under its sweep l
 
 A sweep derives what fell due since the last committed sweep (``ReminderSweepMark``), at
 most a week back, so most minutes derive nothing. Subjects that still matter from before
-that are derived again over the week, by subject only: those of unsent reminders (to skip
-what was resolved, or bring back what is needed again) and those changed since the last
-sweep (``mdt/reminders/recheck.py``: a meeting booked after its reminder's due time).
+that are derived again over the week, by subject only: those changed since the last sweep
+(``mdt/reminders/recheck.py``: a meeting booked after its reminder's due time), and, in a
+sweep whose window holds a working day's digest time, those of unsent reminders (to skip
+what was resolved, or bring back what is needed again) just before they could go out.
 """
 
 from __future__ import annotations
@@ -22,11 +23,11 @@ import sqlalchemy as sa
 from flask import render_template
 from sqlalchemy.orm import Session
 
-from mdt.core.calendar import to_local
+from mdt.core.calendar import is_working_day, to_local
 from mdt.core.web import external_url
 from mdt.mail import outbox
 from mdt.reminders import recheck
-from mdt.reminders.due import Due, Window
+from mdt.reminders.due import NO_TEAM_ZONE, Due, Window
 from mdt.reminders.kinds import produce
 from mdt.reminders.models import (
     Reminder,
@@ -36,6 +37,7 @@ from mdt.reminders.models import (
     ReminderSweepMark,
 )
 from mdt.reminders.timing import todays_digest_at
+from mdt.teams.models import Team
 
 #: How far back a sweep looks for what fell due: a scheduler down for longer than this
 #: sends nothing that fell due before it (by then the meetings are long past).
@@ -59,9 +61,11 @@ def sweep(session: Session, now: datetime, at: time) -> SweepResult:
     look_back = now - CATCH_UP
     mark = session.get(ReminderSweepMark, MARK_ID)
     window = Window(since=_swept_until(mark, look_back, now), until=now, at=at)
-    produced = produce(session, window) | _produce_again(session, window, look_back)
+    judging = _digest_time_in(session, window)
+    again, considered = _produce_again(session, window, look_back, judging)
+    produced = produce(session, window) | again
     result.created = _create_missing(session, produced)
-    live = _still_wanted(session, produced, look_back, result)
+    live = _still_wanted(session, produced, look_back, window, considered, result)
     _send(session, live, produced, now, at, result)
     if mark is None:
         session.add(ReminderSweepMark(id=MARK_ID, swept_until=now))
@@ -79,19 +83,36 @@ def _swept_until(mark: ReminderSweepMark | None, look_back: datetime, now: datet
     return max(look_back, mark.swept_until)
 
 
-def _produce_again(session: Session, window: Window, look_back: datetime) -> dict[Key, Due]:
-    """What is due, back to the earliest that matters, for the subjects of unsent reminders
-    from before the window and for the subjects changed since the last sweep (over the
-    whole look-back: their reminders may have been due before they were booked)."""
-    earliest, subjects = _unsent_before(session, window.since, look_back)
+def _digest_time_in(session: Session, window: Window) -> bool:
+    """Whether the window holds a working day's digest time in a time zone in use: only then
+    can a reminder waiting for a digest go out, so only then need the waiting ones be
+    judged again (a weekend's wait would otherwise derive thousands of subjects a minute)."""
+    zones = set(session.scalars(sa.select(Team.time_zone).distinct())) | {NO_TEAM_ZONE}
+    return any(is_working_day(day) for zone in zones for day in window.days(zone))
+
+
+def _produce_again(
+    session: Session, window: Window, look_back: datetime, judging: bool
+) -> tuple[dict[Key, Due], frozenset[str] | None]:
+    """What is due, back to the earliest that matters, for the subjects changed since the
+    last sweep (over the whole look-back: their reminders may have been due before they were
+    booked) and, when digests can go (`judging`), for the subjects of unsent reminders from
+    before the window. Also returns the subjects derived again, or None when every unsent
+    reminder's subject was."""
+    earliest, subjects = (
+        _unsent_before(session, window.since, look_back)
+        if judging
+        else (window.since, frozenset[str]())
+    )
     changed = recheck.take(session)
+    considered = None if judging else frozenset(changed)
     if changed:
         earliest = look_back
     if not subjects and not changed:
-        return {}
+        return {}, considered
     since = max(look_back, earliest - timedelta(seconds=1))
     again = Window(since=since, until=window.until, at=window.at, subjects=subjects | changed)
-    return produce(session, again)
+    return produce(session, again), considered
 
 
 def _unsent_before(
@@ -142,12 +163,25 @@ def _create_missing(session: Session, produced: dict[Key, Due]) -> int:
 
 
 def _still_wanted(
-    session: Session, produced: dict[Key, Due], look_back: datetime, result: SweepResult
+    session: Session,
+    produced: dict[Key, Due],
+    look_back: datetime,
+    window: Window,
+    considered: frozenset[str] | None,
+    result: SweepResult,
 ) -> list[Reminder]:
     """Unsent reminders whose kind still produces them; the others are marked skipped (and
-    come back if their subject needs them again, say apologies withdrawn)."""
+    come back if their subject needs them again, say apologies withdrawn). Judged: those due
+    in the window and those whose subjects were derived again (`considered`; None for all).
+    The others wait, unjudged, for the next digest time."""
+    judged = _unsent(look_back)
+    if considered is not None:
+        judged = sa.and_(
+            judged,
+            sa.or_(Reminder.due_at > window.since, Reminder.subject.in_(sorted(considered))),
+        )
     unsent = session.scalars(
-        sa.select(Reminder).where(_unsent(look_back)).order_by(Reminder.due_at, Reminder.id)
+        sa.select(Reminder).where(judged).order_by(Reminder.due_at, Reminder.id)
     )
     live = []
     for reminder in unsent:

@@ -91,6 +91,28 @@ def test_a_weekend_reminder_goes_on_monday_unless_its_action_was_done_meanwhile(
     assert _statuses(session, done) == {ReminderStatus.SENT}
 
 
+def test_a_weekend_minute_leaves_reminders_waiting_for_monday_unjudged(app, session, make):
+    """Saturday's weekly "overdue" reminders wait for Monday's digest; the minutes between
+    do not derive them again (they are judged when they could go out)."""
+    sam, case = _team(make)
+
+    def saturday_minute(count: int, saturday: date) -> list[str]:
+        _overdue(make, case, sam, count)
+        run_scheduler(app, london(saturday.year, saturday.month, saturday.day, 7, 30))
+        waiting = session.scalar(
+            sa.select(sa.func.count()).where(Reminder.status == ReminderStatus.PENDING)
+        )
+        assert waiting >= count // 7
+        return _statements_a_minute_later(
+            app, london(saturday.year, saturday.month, saturday.day, 10, 0)
+        )
+
+    few = saturday_minute(3, date(2027, 1, 16))
+    many = saturday_minute(27, date(2027, 1, 23))
+    assert len(few) == len(many), many
+    assert not [s for s in many if "FROM action_point" in s or "FROM meeting" in s]
+
+
 def test_an_action_raised_due_in_two_working_days_is_reminded_due_soon_at_once(app, session, make):
     sam, case = _team(make)
     run_scheduler(app, london(2027, 1, 13, 9, 59))  # Wednesday
