@@ -53,8 +53,13 @@ def compose(to: list[str], subject: str, text: str, html: str | None = None) -> 
     return message
 
 
-def enqueue(message: EmailMessage) -> OutboxMessage:
-    """Queue a message in the current transaction; it leaves only after the commit."""
+def enqueue(message: EmailMessage, flush: bool = True) -> OutboxMessage:
+    """Queue a message in the current transaction; it leaves only after the commit.
+
+    ``flush=False`` is for many at once (the scheduler's sweep, thousands of digests): the
+    row is inserted with the caller's next flush, not one round trip and unit of work each,
+    and is sent by the next delivery run (``mdt outbox send``, the scheduler's minute)
+    rather than straight after the request."""
     recipients = _recipients(message)
     _ensure_identity(message)
     row = OutboxMessage(
@@ -64,8 +69,9 @@ def enqueue(message: EmailMessage) -> OutboxMessage:
         mime=message.as_string(),
     )
     db.session.add(row)
-    db.session.flush()
-    g.setdefault("outbox_pending", []).append(row.id)
+    if flush:
+        db.session.flush()
+        g.setdefault("outbox_pending", []).append(row.id)
     return row
 
 

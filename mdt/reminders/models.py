@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from mdt.accounts.models import User
 from mdt.core.db import Base, UTCDateTime
 from mdt.core.time import now_utc
+from mdt.mail.models import OutboxMessage
 
 
 class ReminderStatus(enum.StrEnum):
@@ -55,6 +56,7 @@ class Reminder(Base):
     )
 
     user: Mapped[User] = relationship()
+    outbox_message: Mapped[OutboxMessage | None] = relationship()
 
     @property
     def key(self) -> tuple[str, str, int, datetime]:
@@ -90,6 +92,8 @@ class ReminderDigest(Base):
         sa.ForeignKey("outbox_message.id", ondelete="SET NULL")
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+
+    outbox_message: Mapped[OutboxMessage | None] = relationship()
 
 
 class ReminderPreference(Base):

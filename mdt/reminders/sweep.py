@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from mdt.core.calendar import is_working_day, to_local
 from mdt.core.web import external_url
 from mdt.mail import outbox
+from mdt.mail.models import OutboxMessage
 from mdt.reminders import recheck
 from mdt.reminders.due import NO_TEAM_ZONE, Due, Window
 from mdt.reminders.kinds import produce
@@ -235,8 +236,8 @@ def _mail_alone(reminder: Reminder, due: Due, now: datetime, result: SweepResult
         item=_render_item(due),
         preferences_link=external_url("reminders.preferences"),
     )
-    row = outbox.enqueue(outbox.compose([due.user.email], f"Reminder: {due.headline}", body))
-    _mark_sent([reminder], row.id, now, result)
+    message = outbox.compose([due.user.email], f"Reminder: {due.headline}", body)
+    _mark_sent([reminder], outbox.enqueue(message, flush=False), now, result)
 
 
 def _mail_digest(
@@ -266,12 +267,12 @@ def _mail_digest(
         preferences_link=external_url("reminders.preferences"),
     )
     subject = f"Your MDT reminders: {first.source}, {today:%a %-d %b %Y}"
-    row = outbox.enqueue(outbox.compose([person.email], subject, body))
+    row = outbox.enqueue(outbox.compose([person.email], subject, body), flush=False)
     session.add(
-        ReminderDigest(user_id=person.id, team_id=team_id, day=today, outbox_message_id=row.id)
+        ReminderDigest(user_id=person.id, team_id=team_id, day=today, outbox_message=row)
     )
     digests_sent.add((person.id, team_id, today))
-    _mark_sent(ready, row.id, now, result)
+    _mark_sent(ready, row, now, result)
 
 
 def _recent_digests(session: Session, now: datetime) -> set[tuple[int, int | None, date]]:
@@ -291,10 +292,10 @@ def _render_item(due: Due) -> str:
 
 
 def _mark_sent(
-    reminders: Sequence[Reminder], message_id: int, now: datetime, result: SweepResult
+    reminders: Sequence[Reminder], message: OutboxMessage, now: datetime, result: SweepResult
 ) -> None:
     for reminder in reminders:
         reminder.status, reminder.sent_at = ReminderStatus.SENT, now
-        reminder.outbox_message_id = message_id
+        reminder.outbox_message = message
     result.emails += 1
     result.reminders_sent += len(reminders)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from mdt.reminders.models import ReminderPreference
+from mdt.mail.models import OutboxMessage
+from mdt.reminders.models import Reminder, ReminderDigest, ReminderPreference
 from mdt.teams.models import TeamRole
 from tests.conftest import login, submit
 from tests.reminders.support import (
@@ -45,6 +46,20 @@ def test_a_person_with_three_things_due_gets_one_digest_not_three_emails(app, se
     assert all(
         "You get each reminder in its own email" in m.body for m in mail if m.to == sam.email
     )
+    # Each reminder, and the day's digest, names the email it went in (queued in bulk, the
+    # rows get their ids when the sweep flushes).
+    session.expire_all()
+    sent = session.execute(
+        sa.select(Reminder.user_id, OutboxMessage.recipients, OutboxMessage.subject).join(
+            OutboxMessage, OutboxMessage.id == Reminder.outbox_message_id
+        )
+    ).all()
+    assert (
+        sorted(r for r in sent if r[0] == priya.id) == [(priya.id, priya.email, digest.subject)] * 3
+    )
+    assert sorted(subject for uid, _, subject in sent if uid == sam.id) == alone
+    digest_row = session.scalar(sa.select(ReminderDigest).where(ReminderDigest.user_id == priya.id))
+    assert digest_row.outbox_message.subject == digest.subject
 
 
 def test_someone_in_two_teams_gets_a_digest_from_each(app, session, make):
