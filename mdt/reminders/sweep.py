@@ -268,9 +268,7 @@ def _mail_digest(
     )
     subject = f"Your MDT reminders: {first.source}, {today:%a %-d %b %Y}"
     row = outbox.enqueue(outbox.compose([person.email], subject, body), flush=False)
-    session.add(
-        ReminderDigest(user_id=person.id, team_id=team_id, day=today, outbox_message=row)
-    )
+    session.add(ReminderDigest(user_id=person.id, team_id=team_id, day=today, outbox_message=row))
     digests_sent.add((person.id, team_id, today))
     _mark_sent(ready, row, now, result)
 
