@@ -93,7 +93,8 @@ CODE = _code_hash()
 
 
 def person(user_id: int, today: date) -> str:
-    return _validator(_person_statement(), ("person", user_id), Window.around(today))
+    dialect = db.session.get_bind().dialect.name
+    return _validator(_person_statement(dialect), ("person", user_id), Window.around(today))
 
 
 def team(team_id: int, today: date) -> str:
@@ -142,8 +143,8 @@ def _between(column: sa.ColumnElement[date]) -> sa.ColumnElement[bool]:
 
 
 @cache
-def _person_statement() -> sa.CompoundSelect:
-    return sa.union_all(*_person_parts(OWNER, ANY_WINDOW))
+def _person_statement(dialect: str) -> sa.CompoundSelect:
+    return sa.union_all(*_person_parts(OWNER, ANY_WINDOW, dialect))
 
 
 @cache
@@ -216,28 +217,65 @@ def _meetings_part(tag: str) -> sa.Select:
     """sources.meeting_event, for meetings not cancelled and starting in the window."""
     chair = aliased(User)
     return (
-        _part(
-            tag,
-            Meeting.id,
-            Meeting.status,
-            Meeting.starts_at,
-            Meeting.ends_at,
-            Meeting.location,
-            Meeting.video_link,
-            Meeting.revision,
-            Meeting.created_at,
-            Meeting.updated_at,
-            Team.name,
-            Team.time_zone,
-            chair.name,
-        )
+        _part(tag, *_meeting_columns(Meeting, chair))
         .join_from(Meeting, Team, Team.id == Meeting.team_id)
         .outerjoin(chair, chair.id == Meeting.chair_id)
         .where(Meeting.status != MeetingStatus.CANCELLED)
     )
 
 
-def _person_parts(user_id: sa.BindParameter[int], window: Window) -> list[sa.Select]:
+def _meeting_columns(meeting: type[Meeting], chair: type[User]) -> list[sa.ColumnElement]:
+    return [
+        meeting.id,
+        meeting.status,
+        meeting.starts_at,
+        meeting.ends_at,
+        meeting.location,
+        meeting.video_link,
+        meeting.revision,
+        meeting.created_at,
+        meeting.updated_at,
+        Team.name,
+        Team.time_zone,
+        chair.name,
+    ]
+
+
+def _invited_part(user_id: sa.BindParameter[int], window: Window, dialect: str) -> sa.Select:
+    """The meetings the person is invited to, starting in the window (not cancelled)."""
+    if dialect != "postgresql":
+        return (
+            _meetings_part("invited")
+            .join(Invitation, Invitation.meeting_id == Meeting.id)
+            .where(Invitation.user_id == user_id, in_window(window))
+        )
+    # Joined, PostgreSQL hashes every meeting in the window (4,000 at region scale) to find
+    # the person's few dozen: from their invitations, each meeting is looked up by its key
+    # instead (OFFSET keeps the LATERAL a lookup per invitation): 0.5 ms instead of 1.3-5.
+    found = (
+        sa.select(Meeting)
+        .where(
+            Meeting.id == Invitation.meeting_id,
+            Meeting.status != MeetingStatus.CANCELLED,
+            in_window(window),
+        )
+        .offset(0)
+        .lateral("invited_meeting")
+    )
+    meeting, chair = aliased(Meeting, found), aliased(User)
+    return (
+        _part("invited", *_meeting_columns(meeting, chair))
+        .select_from(Invitation)
+        .join(found, sa.true())
+        .join(Team, Team.id == meeting.team_id)
+        .outerjoin(chair, chair.id == meeting.chair_id)
+        .where(Invitation.user_id == user_id)
+    )
+
+
+def _person_parts(
+    user_id: sa.BindParameter[int], window: Window, dialect: str = "sqlite"
+) -> list[sa.Select]:
     teams = sa.select(Membership.team_id).where(Membership.user_id == user_id)
     return [
         _part("owner", User.name).where(User.id == user_id),
@@ -247,9 +285,7 @@ def _person_parts(user_id: sa.BindParameter[int], window: Window) -> list[sa.Sel
             CalendarPreference.user_id == user_id
         ),
         _part("feed", CalendarFeed.id).where(CalendarFeed.user_id == user_id),
-        _meetings_part("invited")
-        .join(Invitation, Invitation.meeting_id == Meeting.id)
-        .where(Invitation.user_id == user_id, in_window(window)),
+        _invited_part(user_id, window, dialect),
         _prep_part(user_id, window),
         _actions_part(user_id),
     ]
