@@ -202,6 +202,24 @@ def previous_meeting(meeting: Meeting) -> Meeting | None:
     )
 
 
+def own_and_open_count(meeting: Meeting) -> tuple[list[ActionPoint], int]:
+    """This meeting's own actions, and how many from earlier meetings are open: what meeting
+    mode shows beside a case (matters arising themselves are listed on their own page)."""
+    own = db.session.scalars(
+        _listed(sa.select(ActionPoint).where(ActionPoint.meeting_id == meeting.id)).order_by(
+            ActionPoint.id
+        )
+    ).all()
+    open_count = db.session.scalar(
+        sa.select(sa.func.count()).where(
+            ActionPoint.team_id == meeting.team_id,
+            ActionPoint.meeting_id != meeting.id,
+            ActionPoint.status == ActionStatus.OPEN,
+        )
+    )
+    return list(own), open_count or 0
+
+
 def matters_arising(meeting: Meeting, today: date) -> MattersArising:
     """The team's open actions from earlier meetings (overdue first, then by due date), those
     closed since the previous meeting began, and this meeting's own: one query for all."""

@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from mdt.accounts.operations import Conflict
-from mdt.actions.queries import matters_arising
+from mdt.actions.queries import matters_arising, own_and_open_count
 from mdt.actions.views import action_form
 from mdt.agenda.models import Case
 from mdt.agenda.views import get_member_meeting_or_404, load_cases
@@ -69,15 +69,18 @@ def _render_run(
     decided = {d.case_id: d for d in ops.discussions(meeting)}
     case = case or _current(cases, decided)
     today = today_in(meeting.team.time_zone)
-    arising = matters_arising(meeting, today)
-    actions = arising.own
+    # Matters arising in full only where they are shown; beside a case, how many are open.
+    arising = matters_arising(meeting, today) if case is None else None
+    actions, open_count = (
+        (arising.own, len(arising.open)) if arising is not None else own_and_open_count(meeting)
+    )
     discussion = decided.get(case.id) if case else None
     outcome_form = outcome_form or _saved_outcome(discussion)
     actual = quorum.actual(meeting)
     position = cases.index(case) if case in cases else -1
     return render_audited(
         "minutes/run.html",
-        patient_ids=[c.patient_id for c in cases] + arising.patient_ids(),
+        patient_ids=[c.patient_id for c in cases] + (arising.patient_ids() if arising else []),
         what=f"meeting mode of meeting {meeting.id}",
         meeting=meeting,
         cases=cases,
@@ -88,6 +91,7 @@ def _render_run(
         discussion=discussion,
         conflict_with=conflict,
         arising=arising,
+        open_count=open_count,
         actions=[a for a in actions if case and a.case_id == case.id],
         # Each action added moves the new-action form's draft on (see static/app.js).
         action_total=sum(1 for a in actions if case and a.case_id == case.id),

@@ -352,6 +352,11 @@ def test_the_next_agenda_opens_with_matters_arising_overdue_first(client, make, 
     assert "Already done" in closed and "Seen by OT" in closed
     run = client.get(f"/meetings/{s.next_meeting.id}/run?case=matters").text
     assert "Long overdue" in run
+    # Beside a case, the matters arising are a count (three open) and not listed.
+    make.case(s.next_meeting, make.patient(name="Gina Next"), s.sw)
+    beside = client.get(f"/meetings/{s.next_meeting.id}/run").text
+    assert "Gina Next" in beside
+    assert "(3 open)" in beside and "Long overdue" not in beside
 
 
 @time_machine.travel(DURING, tick=False)
