@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
 
 from mdt.accounts.models import User
 from mdt.calendar.models import CalendarFeed, CalendarPreference, MeetingDelivery
@@ -62,17 +61,22 @@ def revoke_team_link(team: Team) -> bool:
     return _revoke(team_feed(team))
 
 
-def feed_for_token(token: str) -> CalendarFeed | None:
-    """The feed a token opens: looked up by its hash, so no comparison of secrets happens
-    here; a person's feed closes with their account. One statement, owner included."""
-    feed = db.session.scalar(
-        sa.select(CalendarFeed)
+def feed_for_token(token: str) -> tuple[str, int] | None:
+    """Whose feed a token opens: ("person", user id) or ("team", team id), looked up by its
+    hash, so no comparison of secrets happens here; a person's feed closes with their
+    account. One statement of three columns: a calendar app's poll answered 304 needs no
+    more (the person or team is loaded only to build the feed)."""
+    row = db.session.execute(
+        sa.select(CalendarFeed.user_id, CalendarFeed.team_id, User.is_active)
+        .outerjoin(User, User.id == CalendarFeed.user_id)
         .where(CalendarFeed.token_hash == token_hash(token))
-        .options(joinedload(CalendarFeed.user), joinedload(CalendarFeed.team))
-    )
-    if feed is not None and feed.user is not None and not feed.user.is_active:
+    ).first()
+    if row is None:
         return None
-    return feed
+    user_id, team_id, active = row
+    if user_id is not None:
+        return ("person", user_id) if active else None
+    return ("team", team_id) if team_id is not None else None
 
 
 def feed_urls(endpoint: str, token: str) -> tuple[str, str]:

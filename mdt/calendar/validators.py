@@ -26,7 +26,6 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import importlib.util
-import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
@@ -103,9 +102,11 @@ def team(team_id: int, today: date) -> str:
 
 def _validator(statement: sa.CompoundSelect, feed: tuple[str, int], window: Window) -> str:
     rows = db.session.execute(statement, _params(feed[1], window)).all()
-    data = sorted(json.dumps(list(row)) for row in rows)
-    head = [*_app_part(), *map(str, feed), window.first.isoformat(), window.last.isoformat()]
-    return hashlib.sha256(json.dumps([head, data]).encode()).hexdigest()
+    # Every cell is text or NULL, so each row's repr() is exact; sorted, the order the
+    # database happened to return them in does not matter.
+    head = (*_app_part(), *map(str, feed), window.first.isoformat(), window.last.isoformat())
+    data = sorted(repr(tuple(row)) for row in rows)
+    return hashlib.sha256(repr((head, data)).encode()).hexdigest()
 
 
 def _app_part() -> list[str]:

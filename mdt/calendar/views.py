@@ -32,28 +32,28 @@ bp = Blueprint("calendar", __name__, url_prefix="/calendar")
 
 @bp.get("/<token>.ics")
 def person_feed(token: str) -> Response:
-    feed = ops.feed_for_token(token)
-    if feed is None or feed.user is None:
+    owner = ops.feed_for_token(token)
+    if owner is None or owner[0] != "person":
         abort(404)
-    user, today = feed.user, now_utc().date()
-    return calendar_response(
-        ("person", user.id),
-        partial(validators.person, user.id, today),
-        partial(feeds.person_feed, user, today),
-    )
+    user_id, today = owner[1], now_utc().date()
+
+    def build() -> bytes:
+        return feeds.person_feed(db.session.get(User, user_id) or abort(404), today)
+
+    return calendar_response(owner, partial(validators.person, user_id, today), build)
 
 
 @bp.get("/team/<token>.ics")
 def team_feed(token: str) -> Response:
-    feed = ops.feed_for_token(token)
-    if feed is None or feed.team is None:
+    owner = ops.feed_for_token(token)
+    if owner is None or owner[0] != "team":
         abort(404)
-    team, today = feed.team, now_utc().date()
-    return calendar_response(
-        ("team", team.id),
-        partial(validators.team, team.id, today),
-        partial(feeds.team_feed, team, today),
-    )
+    team_id, today = owner[1], now_utc().date()
+
+    def build() -> bytes:
+        return feeds.team_feed(db.session.get(Team, team_id) or abort(404), today)
+
+    return calendar_response(owner, partial(validators.team, team_id, today), build)
 
 
 def calendar_response(

@@ -311,9 +311,9 @@ def test_a_304_takes_two_statements_and_a_build_as_many_for_ten_times_the_data(
         not_modified, _ = _statements(app, path, etag)
         counts[size] = (built, cached, not_modified)
 
-    # The token with its owner, then the validator; a build runs the feed's queries and the
-    # validator again.
-    assert counts[3] == counts[30] == (11, 2, 2)
+    # Whose feed the token opens, then the validator; a build loads the person, runs the
+    # feed's queries and the validator again.
+    assert counts[3] == counts[30] == (12, 2, 2)
 
 
 def test_the_team_feed_follows_its_team_and_answers_304_in_two_statements(app, make, time_machine):
