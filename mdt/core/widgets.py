@@ -210,7 +210,22 @@ def button(text: str, secondary: bool = False) -> Markup:
     )
 
 
+def hidden(form: Any) -> Markup:
+    """The form's hidden fields (its CSRF token, revisions) as WTForms writes them."""
+    return Markup(
+        "".join(
+            "<input"
+            + _attrs(id=field.id, name=field.name, type="hidden", value=field._value())
+            + ">"
+            for field in form
+            if field.type in ("CSRFTokenField", "HiddenField")
+            or getattr(field.widget, "input_type", None) == "hidden"
+        )
+    )
+
+
 FIELDS = {
+    "field_hidden": hidden,
     "field_text": text_input,
     "field_textarea": textarea,
     "field_select": select,

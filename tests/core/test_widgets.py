@@ -159,3 +159,21 @@ def test_text_is_escaped_even_where_the_nhsuk_macros_would_not(app):
         )
     assert "<b>" not in html and "<i>" not in html
     assert "Notes &lt;b&gt;bold&lt;/b&gt;" in html and "&lt;/textarea&gt;&lt;b&gt;" in html
+
+
+def test_hidden_fields_are_what_wtforms_writes(app):
+    from mdt.core.forms import revision_field
+
+    class WithHidden(BaseForm):
+        note = TextAreaField("Note")
+        revision = revision_field()
+
+    with app.test_request_context():
+        form = WithHidden(formdata=None, revision=7, prefix="a12")
+        ours = render_template_string(
+            '{% from "macros/forms.html" import hidden %}{{ hidden(f) }}', f=form
+        )
+        hidden = [f for f in form if getattr(f.widget, "input_type", None) == "hidden"]
+        theirs = "".join(str(field()) for field in hidden)
+    assert tokens(ours) == tokens(theirs)
+    assert 'name="a12-revision" type="hidden" value="7"' in ours and "a12-csrf_token" in ours
