@@ -168,7 +168,7 @@ def _protected_time_parts(of_teams: sa.ColumnElement[bool]) -> list[sa.Select]:
     name, its exceptions, and the meetings booked in its occurrences in the window."""
     series = _part(
         "series",
-        *(SlotSeries.__table__.c[name] for name in SERIES_COLUMNS),
+        *SlotSeries.__table__.c,  # every column: series_event and occurrences read them all
         Team.name,
     ).join_from(SlotSeries, Team, Team.id == SlotSeries.team_id)
     exceptions = _part(
@@ -190,28 +190,6 @@ def _protected_time_parts(of_teams: sa.ColumnElement[bool]) -> list[sa.Select]:
         .where(_between(Meeting.occurrence_date))
     )
     return [q.where(of_teams) for q in (series, exceptions, bookings)]
-
-
-SERIES_COLUMNS = (
-    "id",
-    "team_id",
-    "title",
-    "start_time",
-    "duration_minutes",
-    "time_zone",
-    "location",
-    "video_link",
-    "skip_bank_holidays",
-    "revision",
-    "created_at",
-    "updated_at",
-    "frequency",
-    "interval",
-    "weekday",
-    "ordinal",
-    "start_date",
-    "end_date",
-)
 
 
 def _meetings_part(tag: str) -> sa.Select:
