@@ -122,7 +122,7 @@ class DateConverter(BaseConverter):
 
 
 #: Stands for the sign-out form's CSRF token in a header rendered once and kept.
-_TOKEN = "mdt-logout-token-placeholder"
+_TOKEN = "mdt-sign-out-token-goes-here"
 #: Headers kept per app: one per (name, administrator or not) signed in, and the signed-out one.
 _HEADERS = "mdt.page_headers"
 
