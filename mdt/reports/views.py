@@ -37,7 +37,7 @@ def can_see_report(team: Team, user: User) -> bool:
 
 
 def get_report_team_or_404(team_id: int) -> Team:
-    team = get_team_or_404(team_id)  # outsiders: 404
+    team = get_team_or_404(team_id, people=False)  # outsiders: 404
     if not can_see_report(team, current_user):  # type: ignore[arg-type]
         abort(403)
     return team

@@ -3,7 +3,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import raiseload, selectinload
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
@@ -26,12 +26,15 @@ TEAM_FIELDS = ("name", "description", "time_zone", "default_location", "default_
 LAST_COORDINATOR = "A team needs at least one coordinator: make someone else coordinator first."
 
 
-def get_team_or_404(team_id: int, manage: bool = False) -> Team:
+def get_team_or_404(team_id: int, manage: bool = False, people: bool = True) -> Team:
     """Non-members get 404 (the team's existence is not theirs to know); members who may
-    not manage get 403."""
-    team = db.session.scalar(
-        sa.select(Team).where(Team.id == team_id).options(selectinload(Team.memberships))
-    )
+    not manage get 403. With `people=False` the memberships come without their people and
+    deputies (roles and disciplines only: what the team report needs), and reading one
+    raises rather than starting a query per member."""
+    members = selectinload(Team.memberships)
+    if not people:
+        members = members.options(raiseload(Membership.user), raiseload(Membership.deputy))
+    team = db.session.scalar(sa.select(Team).where(Team.id == team_id).options(members))
     if team is None or not team.can_view(current_user):  # type: ignore[arg-type]
         abort(404)
     if manage and not team.can_manage(current_user):  # type: ignore[arg-type]
