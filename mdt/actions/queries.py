@@ -58,18 +58,22 @@ def my_actions(user_id: int, today: date) -> MyActions:
     week_ends = today + timedelta(days=6 - today.weekday())
     since = today - timedelta(days=14)
     rows = db.session.scalars(
-        _loaded(
-            sa.select(ActionPoint)
-            .where(
-                ActionPoint.owner_id == user_id,
-                sa.or_(
-                    ActionPoint.status == ActionStatus.OPEN,
-                    ActionPoint.closed_at >= datetime.combine(since, time(), UTC),
-                ),
-            )
-            .order_by(ActionPoint.due_date, ActionPoint.id)
+        sa.select(ActionPoint)
+        .options(  # what the list shows: the person's name and the team's; the owner is you
+            joinedload(ActionPoint.patient).raiseload("*"),
+            joinedload(ActionPoint.meeting).joinedload(Meeting.team).raiseload("*"),
+            raiseload(ActionPoint.owner),
+            raiseload(ActionPoint.team),
         )
-    ).unique()
+        .where(
+            ActionPoint.owner_id == user_id,
+            sa.or_(
+                ActionPoint.status == ActionStatus.OPEN,
+                ActionPoint.closed_at >= datetime.combine(since, time(), UTC),
+            ),
+        )
+        .order_by(ActionPoint.due_date, ActionPoint.id)
+    )
     mine = MyActions(week_ends=week_ends)
     for action in rows:
         if not action.is_open:
