@@ -3,8 +3,6 @@ Its routes join the actions blueprint (imported by views.py)."""
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -17,6 +15,7 @@ from mdt.actions.models import ActionPoint, ActionStatus
 from mdt.actions.queries import TeamFilter, team_actions, team_actions_page
 from mdt.audit.operations import record, render_audited
 from mdt.core.calendar import to_local, today_in
+from mdt.core.spreadsheet import csv_response
 from mdt.extensions import db
 from mdt.meetings.models import Meeting
 from mdt.teams.models import Team, TeamRole
@@ -125,22 +124,10 @@ def team_csv(team_id: int) -> Response:
     team = _get_team_for_actions(team_id)
     today = today_in(team.time_zone)
     actions = team_actions(team.id, _team_filter(), today)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for a in actions:
-        writer.writerow(_csv_row(a, team, today))
+    rows = [_csv_row(a, team, today) for a in actions]  # before the commit expires them
     record("export", [a.patient_id for a in actions if a.patient_id], "team actions CSV")
     db.session.commit()
-    filename = f"actions-team-{team.id}-{today:%Y-%m-%d}.csv"
-    return Response(
-        out.getvalue(),
-        mimetype="text/csv",
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            "Cache-Control": "no-store",
-        },
-    )
+    return csv_response(CSV_COLUMNS, rows, f"actions-team-{team.id}", today)
 
 
 def _csv_row(a: ActionPoint, team: Team, today: date) -> list[str]:
@@ -151,17 +138,12 @@ def _csv_row(a: ActionPoint, team: Team, today: date) -> list[str]:
         to_local(a.meeting.starts_at, team.time_zone).strftime("%Y-%m-%d"),
         a.patient.name if a.patient else "",
         a.patient.nhs_number if a.patient else "",
-        _csv_safe(a.description),
+        a.description,
         a.owner.name,
         a.owner.organisation.name,
         a.due_date.isoformat(),
         a.status.value,
         "yes" if a.overdue(today) else "no",
         closed,
-        _csv_safe(a.closing_note),
+        a.closing_note,
     ]
-
-
-def _csv_safe(text: str) -> str:
-    """Spreadsheets run a cell that starts with = + - @ as a formula: make it plain text."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

@@ -7,8 +7,6 @@ a file exported) gets a "view" (or "export") row, as any other page showing them
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 
 from flask import Blueprint, Response, request
@@ -17,6 +15,7 @@ from mdt.accounts.access import admin_required
 from mdt.audit import queries
 from mdt.audit.forms import AuditFilterForm
 from mdt.audit.operations import record, render_audited
+from mdt.core.spreadsheet import csv_response
 from mdt.core.time import now_utc
 from mdt.extensions import db
 
@@ -62,21 +61,14 @@ def export() -> Response | str:
     form, valid = _filter_form()
     if not valid:
         return index()
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
     shown: set[int] = set()
+    rows = []
     for row in queries.every_row(form):
         shown.add(row.patient.id)
-        writer.writerow([_cell(value) for value in _csv_row(row)])
+        rows.append(_csv_row(row))
     record("export", shown, "audit log (CSV)")
     db.session.commit()
-    name = f"audit-log-{now_utc():%Y-%m-%d}.csv"
-    return Response(
-        out.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return csv_response(CSV_COLUMNS, rows, "audit-log", now_utc().date())
 
 
 def _csv_row(row: queries.Row) -> tuple[str, ...]:
@@ -90,8 +82,3 @@ def _csv_row(row: queries.Row) -> tuple[str, ...]:
         row.event.action,
         row.event.what,
     )
-
-
-def _cell(value: str) -> str:
-    """A spreadsheet must not run a name or note that happens to start like a formula."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value

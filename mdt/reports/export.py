@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable, Iterator
-from datetime import date
-
-from flask import Response
+from collections.abc import Iterator
 
 from mdt.reports.measures import Figures, Ratio
 
@@ -91,26 +86,3 @@ def across_row(name: str, f: Figures) -> list[str]:
         percent(f.minutes_on_time),
         percent(f.protected),
     ]
-
-
-def _safe(cell: str) -> str:
-    """Spreadsheets run a cell that starts with = + - @ as a formula: make it plain text."""
-    return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
-
-
-def csv_response(
-    columns: Iterable[str], rows: Iterable[list[str]], name: str, today: date
-) -> Response:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow([_safe(cell) for cell in row])
-    return Response(
-        out.getvalue(),
-        mimetype="text/csv",
-        headers={
-            "Content-Disposition": f'attachment; filename="{name}-{today:%Y-%m-%d}.csv"',
-            "Cache-Control": "no-store",
-        },
-    )

@@ -16,6 +16,7 @@ from flask_login import current_user, login_required
 from mdt.accounts.access import admin_required
 from mdt.accounts.models import User
 from mdt.core.calendar import SERVICE_ZONE, today_in
+from mdt.core.spreadsheet import csv_response
 from mdt.core.time import now_utc
 from mdt.extensions import db
 from mdt.reports import charts, export, measures, queries
@@ -118,7 +119,7 @@ def team_csv(team_id: int) -> Response | str:
         return team_page(team_id)
     report = team_report(team, first, last)
     rows = export.team_rows(report.figures, report.names)
-    return export.csv_response(
+    return csv_response(
         export.TEAM_COLUMNS, rows, f"report-team-{team.id}", today_in(team.time_zone)
     )
 
@@ -156,4 +157,4 @@ def teams_csv() -> Response | str:
     if not valid:
         return teams_page()
     rows = (export.across_row(t.name, f) for t, f in across_teams(first, last))
-    return export.csv_response(export.ACROSS_COLUMNS, rows, "report-teams", today_in(DEFAULT_ZONE))
+    return csv_response(export.ACROSS_COLUMNS, rows, "report-teams", today_in(DEFAULT_ZONE))
