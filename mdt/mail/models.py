@@ -21,14 +21,23 @@ class OutboxMessage(Base):
     """A message waiting to be sent, or sent. Rows are never deleted by delivery."""
 
     __tablename__ = "outbox_message"
-    __table_args__ = (sa.Index("ix_outbox_message_status_next", "status", "next_attempt_at"),)
+    __table_args__ = (
+        sa.Index("ix_outbox_message_status_next", "status", "next_attempt_at"),
+        sa.CheckConstraint("mime IS NOT NULL OR body IS NOT NULL", name="mime_or_body"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Comma-separated addresses the message goes to.
     recipients: Mapped[str] = mapped_column(sa.String(2000))
     subject: Mapped[str] = mapped_column(sa.String(300))
-    #: The whole MIME message as it will go out.
-    mime: Mapped[str] = mapped_column(sa.Text)
+    #: The whole MIME message as it will go out; None for a plain-text message queued in
+    #: bulk (``outbox.enqueue_texts``), which is composed from `body` when it is sent.
+    mime: Mapped[str | None] = mapped_column(sa.Text)
+    #: The text of a message queued in bulk; None when `mime` holds the whole message.
+    body: Mapped[str | None] = mapped_column(sa.Text)
+    #: The Message-ID a message queued in bulk goes out with, fixed when it was queued so
+    #: that a retry is the same message (its Date is `created_at`).
+    message_id: Mapped[str | None] = mapped_column(sa.String(250))
     status: Mapped[OutboxStatus] = mapped_column(
         sa.Enum(
             OutboxStatus,

@@ -3,13 +3,20 @@
 A message that cannot be sent stays queued with its error and attempt count and is tried
 again later (``mdt outbox send``, and the scheduler once it exists); nothing is dropped.
 Log lines name messages by id only: bodies hold links with one-time tokens.
+
+Most messages are composed when queued (``enqueue(compose(...))``). The scheduler's sweep
+queues thousands of plain-text ones at once (``enqueue_texts``): their rows hold the text,
+with the Message-ID and Date fixed, and the MIME is composed when they are sent.
 """
 
 from __future__ import annotations
 
 import enum
 import logging
-from datetime import timedelta
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from email import message_from_string, policy
 from email.message import EmailMessage
 from email.utils import format_datetime, getaddresses, make_msgid
@@ -38,15 +45,25 @@ CLAIM_LEASE = timedelta(minutes=15)
 _RECIPIENTS_MAX = OutboxMessage.__table__.c.recipients.type.length
 _SUBJECT_MAX = OutboxMessage.__table__.c.subject.type.length
 _ERROR_MAX = OutboxMessage.__table__.c.last_error.type.length
+#: What a single plain address never holds: a second address, a display name, a new line.
+_UNSAFE_ADDRESS = re.compile(r"[,<>\s]")
 
 
-def compose(to: list[str], subject: str, text: str, html: str | None = None) -> EmailMessage:
+def compose(
+    to: list[str],
+    subject: str,
+    text: str,
+    html: str | None = None,
+    *,
+    date: datetime | None = None,
+    message_id: str | None = None,
+) -> EmailMessage:
     message = EmailMessage()
     message["From"] = current_app.config["MAIL_SENDER"]
     message["To"] = ", ".join(to)
     message["Subject"] = subject
-    message["Date"] = format_datetime(now_utc())
-    message["Message-ID"] = make_msgid(domain="mdt-coordinator")
+    message["Date"] = format_datetime(date or now_utc())
+    message["Message-ID"] = message_id or _new_message_id()
     message.set_content(text)
     if html is not None:
         message.add_alternative(html, subtype="html")
@@ -75,6 +92,71 @@ def enqueue(message: EmailMessage, flush: bool = True) -> OutboxMessage:
     return row
 
 
+@dataclass(frozen=True)
+class Letter:
+    """A plain-text message to one address, queued by enqueue_texts."""
+
+    to: str
+    subject: str
+    text: str
+
+
+def enqueue_texts(session: Session, letters: Sequence[Letter]) -> list[int]:
+    """Queue many plain-text messages with one INSERT; returns their ids, in order.
+
+    Composing each MIME message took most of the scheduler's digest sweep (thousands at
+    once), so these rows keep the text and are composed when sent, by the same compose(),
+    with the Message-ID and Date chosen now. Like enqueue(flush=False), they leave only
+    after the caller commits, with the next delivery run."""
+    if not letters:
+        return []
+    now = now_utc()
+    rows = [_text_row(letter, now) for letter in letters]
+    insert = sa.insert(OutboxMessage).returning(OutboxMessage.id, sort_by_parameter_order=True)
+    return list(session.scalars(insert, rows))
+
+
+def _text_row(letter: Letter, now: datetime) -> dict[str, object]:
+    # Refused here, as compose() and enqueue() would refuse them, rather than at send time
+    # (where a fault of ours is retried, for ever) or by the database (which echoes rows).
+    if not letter.to or len(letter.to) > _RECIPIENTS_MAX or _UNSAFE_ADDRESS.search(letter.to):
+        raise ValueError("a bulk-queued message goes to exactly one plain address")
+    if len(letter.subject) > _SUBJECT_MAX or "\r" in letter.subject or "\n" in letter.subject:
+        raise ValueError("a bulk-queued message needs a one-line subject the row can hold")
+    return {
+        "recipients": letter.to,
+        "subject": letter.subject,
+        "body": letter.text,
+        "message_id": _new_message_id(),
+        "created_at": now,
+        "next_attempt_at": now,
+    }
+
+
+def message_of(row: OutboxMessage) -> EmailMessage:
+    """The message a row sends: its MIME, or, for one queued by enqueue_texts and not yet
+    sent, composed from its text (the same each time: Message-ID and Date are the row's)."""
+    return _message(row.mime, row.recipients, row.subject, row.body, row.message_id, row.created_at)
+
+
+def _message(
+    mime: str | None,
+    recipients: str,
+    subject: str,
+    body: str | None,
+    message_id: str | None,
+    created_at: datetime,
+) -> EmailMessage:
+    if mime is not None:
+        return message_from_string(mime, policy=policy.default)  # type: ignore[return-value]
+    assert body is not None, "a row without MIME has a body (ck_outbox_message_mime_or_body)"
+    return compose([recipients], subject, body, date=created_at, message_id=message_id)
+
+
+def _new_message_id() -> str:
+    return make_msgid(domain="mdt-coordinator")
+
+
 def _recipients(message: EmailMessage) -> str:
     # Parsed as addresses, not split on commas: a display name may contain a comma.
     fields = [str(v) for name in ("To", "Cc", "Bcc") for v in message.get_all(name, [])]
@@ -92,7 +174,7 @@ def _ensure_identity(message: EmailMessage) -> None:
     # A fixed Message-ID makes a retry the same message (one .eml, no duplicate threads);
     # Date is required by RFC 5322 and smtplib does not add it.
     if message["Message-ID"] is None:
-        message["Message-ID"] = make_msgid(domain="mdt-coordinator")
+        message["Message-ID"] = _new_message_id()
     if message["Date"] is None:
         message["Date"] = format_datetime(now_utc())
 
@@ -184,15 +266,18 @@ class _Outcome(enum.Enum):
 
 def _send_one(row: OutboxMessage, transport: Transport) -> _Outcome:
     """Send one claimed message and record the outcome on its row (not yet committed)."""
-    mime, recipients = row.mime, row.recipients
+    fields = (row.mime, row.recipients, row.subject, row.body, row.message_id, row.created_at)
     # Nothing is held open while the mail server is talked to: on SQLite a transaction holds
     # the one write lock (BEGIN IMMEDIATE), and a slow server must not hold up every request.
     session = object_session(row)
     if session is not None:
         session.commit()
     try:
-        message = message_from_string(mime, policy=policy.default)
-        transport.send(message, [a.strip() for a in recipients.split(",")])  # type: ignore[arg-type]
+        message = _message(*fields)
+        if fields[0] is None:
+            # Kept with the outcome: the row then holds what went out, as every other does.
+            row.mime = message.as_string()
+        transport.send(message, [a.strip() for a in fields[1].split(",")])
     except PermanentFailure as exc:
         row.last_error = str(exc)[:_ERROR_MAX]
         row.status = OutboxStatus.FAILED

@@ -64,7 +64,7 @@ class Due:
     happens_at: datetime
     #: A short line for an email subject: the team and a time, never a patient's details.
     headline: str
-    #: What templates/reminders/items/<kind>.txt shows.
+    #: What its item in an email shows (mdt/reminders/texts.py).
     details: Mapping[str, str]
 
     @property

@@ -7,8 +7,8 @@ producer then returns without a query), and again, over the past week, about the
 unsent reminders and of what changed since: that is how it learns that a reminder created
 earlier is no longer wanted, so a producer must honour ``window.subjects`` in its SQL. To add
 a kind: write its producer (in its feature's folder, as mdt/actions/reminders.py does), add it
-to KINDS, note its subjects in mdt/reminders/recheck.py, and add
-``templates/reminders/items/<kind>.txt``.
+to KINDS, note its subjects in mdt/reminders/recheck.py, and add its words to ITEMS in
+``mdt/reminders/texts.py``.
 """
 
 from __future__ import annotations

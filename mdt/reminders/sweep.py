@@ -15,19 +15,17 @@ what was resolved, or bring back what is needed again) just before they could go
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 import sqlalchemy as sa
-from flask import render_template
 from sqlalchemy.orm import Session
 
 from mdt.core.calendar import is_working_day, to_local
 from mdt.core.web import external_url
 from mdt.mail import outbox
-from mdt.mail.models import OutboxMessage
-from mdt.reminders import recheck
+from mdt.reminders import recheck, texts
 from mdt.reminders.due import NO_TEAM_ZONE, Due, Window
 from mdt.reminders.kinds import produce
 from mdt.reminders.models import (
@@ -149,17 +147,21 @@ def _create_missing(session: Session, produced: dict[Key, Due]) -> int:
         )
     }
     missing = [due for key, due in produced.items() if key not in existing]
-    session.add_all(
-        Reminder(
-            kind=due.kind,
-            subject=due.subject,
-            user_id=due.user.id,
-            team_id=due.team.id if due.team is not None else None,
-            due_at=due.due_at,
+    if missing:
+        # One INSERT of many rows, not an object each: a catch-up creates thousands.
+        session.execute(
+            sa.insert(Reminder),
+            [
+                {
+                    "kind": due.kind,
+                    "subject": due.subject,
+                    "user_id": due.user.id,
+                    "team_id": due.team.id if due.team is not None else None,
+                    "due_at": due.due_at,
+                }
+                for due in missing
+            ],
         )
-        for due in missing
-    )
-    session.flush()
     return len(missing)
 
 
@@ -170,7 +172,7 @@ def _still_wanted(
     window: Window,
     considered: frozenset[str] | None,
     result: SweepResult,
-) -> list[Reminder]:
+) -> list[sa.Row[Any]]:
     """Unsent reminders whose kind still produces them; the others are marked skipped (and
     come back if their subject needs them again, say apologies withdrawn). Judged: those due
     in the window and those whose subjects were derived again (`considered`; None for all).
@@ -181,39 +183,84 @@ def _still_wanted(
             judged,
             sa.or_(Reminder.due_at > window.since, Reminder.subject.in_(sorted(considered))),
         )
-    unsent = session.scalars(
-        sa.select(Reminder).where(judged).order_by(Reminder.due_at, Reminder.id)
+    unsent = session.execute(
+        sa.select(*_UNSENT_COLUMNS).where(judged).order_by(Reminder.due_at, Reminder.id)
     )
-    live = []
-    for reminder in unsent:
-        wanted = reminder.key in produced
-        if wanted:
-            live.append(reminder)
-        elif reminder.status is ReminderStatus.PENDING:
-            result.skipped += 1
-        reminder.status = ReminderStatus.PENDING if wanted else ReminderStatus.SKIPPED
+    live, skip, revive = [], [], []
+    for row in unsent:
+        if (row.kind, row.subject, row.user_id, row.due_at) in produced:
+            live.append(row)
+            if row.status is ReminderStatus.SKIPPED:
+                revive.append(row.id)
+        elif row.status is ReminderStatus.PENDING:
+            skip.append(row.id)
+    _set_status(session, skip, ReminderStatus.SKIPPED)
+    _set_status(session, revive, ReminderStatus.PENDING)
+    result.skipped = len(skip)
     return live
+
+
+#: What the sweep reads of an unsent reminder (rows, not objects: it judges thousands).
+_UNSENT_COLUMNS = (
+    Reminder.id,
+    Reminder.kind,
+    Reminder.subject,
+    Reminder.user_id,
+    Reminder.team_id,
+    Reminder.due_at,
+    Reminder.status,
+)
+#: Ids to an UPDATE ... WHERE id IN: well under any backend's limit on parameters.
+_CHUNK = 900
+
+
+def _set_status(session: Session, ids: list[int], status: ReminderStatus) -> None:
+    for start in range(0, len(ids), _CHUNK):
+        session.execute(
+            sa.update(Reminder)
+            .where(Reminder.id.in_(ids[start : start + _CHUNK]))
+            .values(status=status)
+            .execution_options(synchronize_session=False)  # the sweep loads no Reminder
+        )
+
+
+@dataclass
+class _Email:
+    """One email of the sweep: its words, the reminders it sends, and the day's digest it is
+    (None for a reminder alone)."""
+
+    letter: outbox.Letter
+    reminder_ids: list[int]
+    digest: tuple[int, int | None, date] | None = None
 
 
 def _send(
     session: Session,
-    live: list[Reminder],
+    live: list[sa.Row[Any]],
     produced: dict[Key, Due],
     now: datetime,
     at: time,
     result: SweepResult,
 ) -> None:
-    groups: dict[tuple[int, int | None], list[Reminder]] = defaultdict(list)
+    groups: dict[tuple[int, int | None], list[sa.Row[Any]]] = defaultdict(list)
     for reminder in live:
         groups[(reminder.user_id, reminder.team_id)].append(reminder)
     immediate = _wants_immediate(session, {user_id for user_id, _ in groups})
     digests_sent = _recent_digests(session, now)
+    preferences_link = external_url("reminders.preferences")
+    emails: list[_Email] = []
     for (user_id, _), reminders in groups.items():
         if user_id in immediate:
-            for reminder in reminders:
-                _mail_alone(reminder, produced[reminder.key], now, result)
-        else:
-            _mail_digest(session, reminders, produced, now, at, digests_sent, result)
+            emails += (_alone(r, produced[_key(r)], preferences_link) for r in reminders)
+        elif email := _digest(reminders, produced, now, at, digests_sent, preferences_link):
+            emails.append(email)
+    _queue(session, emails, now)
+    result.emails = len(emails)
+    result.reminders_sent = sum(len(email.reminder_ids) for email in emails)
+
+
+def _key(reminder: sa.Row[Any]) -> Key:
+    return (reminder.kind, reminder.subject, reminder.user_id, reminder.due_at)
 
 
 def _wants_immediate(session: Session, user_ids: set[int]) -> set[int]:
@@ -228,49 +275,70 @@ def _wants_immediate(session: Session, user_ids: set[int]) -> set[int]:
     )
 
 
-def _mail_alone(reminder: Reminder, due: Due, now: datetime, result: SweepResult) -> None:
-    body = render_template(
-        "reminders/single.txt",
-        person=due.user,
-        source=due.source,
-        item=_render_item(due),
-        preferences_link=external_url("reminders.preferences"),
+def _alone(reminder: sa.Row[Any], due: Due, preferences_link: str) -> _Email:
+    body = texts.alone(
+        due.user.name, due.source, texts.item(due.kind, due.details), preferences_link
     )
-    message = outbox.compose([due.user.email], f"Reminder: {due.headline}", body)
-    _mark_sent([reminder], outbox.enqueue(message, flush=False), now, result)
+    letter = outbox.Letter(due.user.email, f"Reminder: {due.headline}", body)
+    return _Email(letter, [reminder.id])
 
 
-def _mail_digest(
-    session: Session,
-    reminders: list[Reminder],
+def _digest(
+    reminders: list[sa.Row[Any]],
     produced: dict[Key, Due],
     now: datetime,
     at: time,
     digests_sent: set[tuple[int, int | None, date]],
-    result: SweepResult,
-) -> None:
+    preferences_link: str,
+) -> _Email | None:
     """At most one digest a day per person and team, at the digest time on working days."""
-    first = produced[reminders[0].key]
+    first = produced[_key(reminders[0])]
     team, person, zone = first.team, first.user, first.zone
     team_id = team.id if team is not None else None
     digest_at = todays_digest_at(now, zone, at)
     ready = [r for r in reminders if digest_at is not None and r.due_at <= digest_at]
     today = to_local(now, zone).date()
     if not ready or (person.id, team_id, today) in digests_sent:
-        return
-    dues = sorted((produced[r.key] for r in ready), key=lambda d: (d.happens_at, d.kind))
-    body = render_template(
-        "reminders/digest.txt",
-        person=person,
-        source=first.source,
-        items=[_render_item(due) for due in dues],
-        preferences_link=external_url("reminders.preferences"),
-    )
+        return None
+    dues = sorted((produced[_key(r)] for r in ready), key=lambda d: (d.happens_at, d.kind))
+    items = [texts.item(due.kind, due.details) for due in dues]
+    body = texts.digest(person.name, first.source, items, preferences_link)
     subject = f"Your MDT reminders: {first.source}, {today:%a %-d %b %Y}"
-    row = outbox.enqueue(outbox.compose([person.email], subject, body), flush=False)
-    session.add(ReminderDigest(user_id=person.id, team_id=team_id, day=today, outbox_message=row))
     digests_sent.add((person.id, team_id, today))
-    _mark_sent(ready, row, now, result)
+    return _Email(
+        outbox.Letter(person.email, subject, body),
+        [r.id for r in ready],
+        (person.id, team_id, today),
+    )
+
+
+def _queue(session: Session, emails: list[_Email], now: datetime) -> None:
+    """Queue the emails and mark their reminders sent, in the caller's transaction: rows
+    written a statement per table (executemany), not an object each."""
+    if not emails:
+        return
+    message_ids = outbox.enqueue_texts(session, [email.letter for email in emails])
+    digests = [
+        {"user_id": user_id, "team_id": team_id, "day": day, "outbox_message_id": message_id}
+        for email, message_id in zip(emails, message_ids, strict=True)
+        if email.digest is not None
+        for user_id, team_id, day in [email.digest]
+    ]
+    if digests:
+        session.execute(sa.insert(ReminderDigest), digests)
+    session.execute(
+        sa.update(Reminder),
+        [
+            {
+                "id": reminder_id,
+                "status": ReminderStatus.SENT,
+                "sent_at": now,
+                "outbox_message_id": message_id,
+            }
+            for email, message_id in zip(emails, message_ids, strict=True)
+            for reminder_id in email.reminder_ids
+        ],
+    )
 
 
 def _recent_digests(session: Session, now: datetime) -> set[tuple[int, int | None, date]]:
@@ -283,17 +351,3 @@ def _recent_digests(session: Session, now: datetime) -> set[tuple[int, int | Non
         )
     )
     return {tuple(row) for row in rows}  # type: ignore[misc]
-
-
-def _render_item(due: Due) -> str:
-    return render_template(f"reminders/items/{due.kind}.txt", item=due.details).strip()
-
-
-def _mark_sent(
-    reminders: Sequence[Reminder], message: OutboxMessage, now: datetime, result: SweepResult
-) -> None:
-    for reminder in reminders:
-        reminder.status, reminder.sent_at = ReminderStatus.SENT, now
-        reminder.outbox_message = message
-    result.emails += 1
-    result.reminders_sent += len(reminders)

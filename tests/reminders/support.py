@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from email import message_from_string, policy
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -14,6 +13,7 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from mdt.extensions import db
+from mdt.mail import outbox
 from mdt.mail.models import OutboxMessage, OutboxStatus
 from mdt.meetings import operations as meetings
 from mdt.meetings.models import Meeting, Reply
@@ -53,7 +53,8 @@ class Mail:
 
 
 def reminder_mail(session: Session) -> list[Mail]:
-    """Every reminder email in the outbox, oldest first, as the database has it now."""
+    """Every reminder email in the outbox, oldest first, as the database has it now (and as
+    it goes out: one queued in bulk is composed as the sender would)."""
     session.expire_all()
     rows = session.scalars(
         sa.select(OutboxMessage)
@@ -64,7 +65,7 @@ def reminder_mail(session: Session) -> list[Mail]:
         Mail(
             row.recipients,
             row.subject,
-            message_from_string(row.mime, policy=policy.default).get_body().get_content(),  # type: ignore[union-attr]
+            outbox.message_of(row).get_body().get_content(),  # type: ignore[union-attr]
             row.status,
             row.sent_at,
         )

@@ -255,19 +255,18 @@ def test_a_sweep_that_fails_half_way_marks_nothing_sent_and_the_next_sends_every
 
     team, people = riverside
     meeting_on(make, team, london(2027, 1, 12, 12, 30))
-    enqueue, calls = outbox.enqueue, []
+    enqueue_texts = outbox.enqueue_texts
 
-    def fails_on_the_third(message):  # type: ignore[no-untyped-def]
-        calls.append(message)
-        if len(calls) == 3:
-            raise OSError("disk full")
-        return enqueue(message)
+    def fails_on_the_third(session, letters):  # type: ignore[no-untyped-def]
+        assert len(letters) >= 3
+        enqueue_texts(session, letters[:2])  # two are queued, in the sweep's transaction
+        raise OSError("disk full")
 
-    monkeypatch.setattr(outbox, "enqueue", fails_on_the_third)
+    monkeypatch.setattr(outbox, "enqueue_texts", fails_on_the_third)
     assert run_scheduler(app, london(2027, 1, 11, 7, 30)).swept is None
     assert reminder_mail(session) == []
     assert session.scalar(sa.select(sa.func.count(Reminder.id))) == 0, "all or nothing"
 
-    monkeypatch.setattr(outbox, "enqueue", enqueue)
+    monkeypatch.setattr(outbox, "enqueue_texts", enqueue_texts)
     run_scheduler(app, london(2027, 1, 11, 7, 31))
     assert sorted(m.to for m in reminder_mail(session)) == sorted(p.email for p in people.values())

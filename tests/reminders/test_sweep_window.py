@@ -134,10 +134,10 @@ def test_the_sweep_marks_how_far_it_swept_and_a_failed_sweep_leaves_the_mark(
     run_scheduler(app, london(2027, 1, 18, 10, 0))
     assert _swept_until(session) == london(2027, 1, 18, 10, 0)
 
-    def disk_full(message):  # type: ignore[no-untyped-def]
+    def disk_full(session, letters):  # type: ignore[no-untyped-def]
         raise OSError("disk full")
 
-    monkeypatch.setattr(outbox, "enqueue", disk_full)
+    monkeypatch.setattr(outbox, "enqueue_texts", disk_full)
     assert run_scheduler(app, london(2027, 1, 19, 7, 30)).swept is None
     assert _swept_until(session) == london(2027, 1, 18, 10, 0)
 
