@@ -5,17 +5,20 @@ the team's coordinators once an action is overdue by more than seven days. Regis
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, contains_eager, joinedload
+from sqlalchemy.orm import Session, lazyload
 
 from mdt.accounts.models import User
 from mdt.actions.models import ActionPoint, ActionStatus
 from mdt.core.calendar import local_to_utc, to_local, working_days_before
+from mdt.core.db import among
 from mdt.core.web import external_url
+from mdt.meetings.models import Meeting
 from mdt.reminders.due import Due, Window, in_zones, of_subjects, reminder_days, shared
-from mdt.teams.models import Team
+from mdt.teams.models import Membership, Team, TeamRole
 
 #: Three working days before a due date is at most eight calendar days (Christmas).
 ACTION_LOOKAHEAD = timedelta(days=9)
@@ -23,11 +26,23 @@ ACTION_LOOKAHEAD = timedelta(days=9)
 ESCALATE_AFTER = timedelta(days=7)
 
 
-def _open_actions(session: Session, window: Window) -> list[ActionPoint]:
+@dataclass(frozen=True, slots=True)
+class OpenAction:
+    """What a reminder about an open action reads of it (rows, not ActionPoint objects: a
+    region's sweep reads ten thousand)."""
+
+    id: int
+    due_date: date
+    team: Team
+    owner: User
+    meeting_starts_at: datetime
+
+
+def _open_actions(session: Session, window: Window) -> list[OpenAction]:
     return shared(session, window, _load_open_actions)
 
 
-def _load_open_actions(session: Session, window: Window) -> list[ActionPoint]:
+def _load_open_actions(session: Session, window: Window) -> list[OpenAction]:
     """Open actions with a reminder due on one of the window's reminder days in their team's
     time zone (an empty window loads nothing)."""
     days = reminder_days(session, window)
@@ -41,23 +56,66 @@ def _load_open_actions(session: Session, window: Window) -> list[ActionPoint]:
     )
     if oldest is None:
         return []
-    return list(
-        session.scalars(
-            sa.select(ActionPoint)
-            .join(Team, Team.id == ActionPoint.team_id)
-            .where(
-                ActionPoint.status == ActionStatus.OPEN,
-                ActionPoint.due_date <= (window.until + ACTION_LOOKAHEAD).date(),
-                of_subjects(window, ActionPoint.id, "action"),
-                in_zones(days, lambda _, some: ActionPoint.due_date.in_(_due_dates(some, oldest))),
-            )
-            .options(
-                joinedload(ActionPoint.owner),
-                joinedload(ActionPoint.meeting),
-                contains_eager(ActionPoint.team).selectinload(Team.memberships),
-            )
+    rows = session.execute(
+        sa.select(
+            ActionPoint.id,
+            ActionPoint.due_date,
+            ActionPoint.team_id,
+            ActionPoint.owner_id,
+            Meeting.starts_at,
         )
+        .join(Team, Team.id == ActionPoint.team_id)
+        .join(Meeting, Meeting.id == ActionPoint.meeting_id)
+        .where(
+            ActionPoint.status == ActionStatus.OPEN,
+            ActionPoint.due_date <= (window.until + ACTION_LOOKAHEAD).date(),
+            of_subjects(window, ActionPoint.id, "action"),
+            in_zones(days, lambda _, some: ActionPoint.due_date.in_(_due_dates(some, oldest))),
+        )
+    ).all()
+    teams = _teams(session, {row.team_id for row in rows})
+    owners = _people(session, {row.owner_id for row in rows})
+    return [
+        OpenAction(id_, due_date, teams[team_id], owners[owner_id], starts_at)
+        for id_, due_date, team_id, owner_id, starts_at in rows
+    ]
+
+
+def _teams(session: Session, ids: set[int]) -> dict[int, Team]:
+    if not ids:
+        return {}
+    return {team.id: team for team in session.scalars(sa.select(Team).where(among(Team.id, ids)))}
+
+
+def _people(session: Session, ids: set[int]) -> dict[int, User]:
+    if not ids:
+        return {}
+    people = session.scalars(
+        sa.select(User).where(among(User.id, ids)).options(lazyload(User.organisation))
     )
+    return {person.id: person for person in people}
+
+
+def _active_coordinators(session: Session, team_ids: set[int]) -> dict[int, list[User]]:
+    """Team.active_coordinators() of these teams, in one query rather than every member of
+    each team (a region's open actions span hundreds of teams)."""
+    found: dict[int, list[User]] = {}
+    if not team_ids:
+        return found
+    rows = session.execute(
+        sa.select(Membership.team_id, User)
+        .join(User, User.id == Membership.user_id)
+        .where(
+            among(Membership.team_id, team_ids),
+            Membership.role == TeamRole.COORDINATOR,
+            User.is_active,
+        )
+        .order_by(Membership.id)
+        .options(lazyload(User.organisation))
+    )
+    for team_id, user in rows:
+        found.setdefault(team_id, []).append(user)
+    return found
 
 
 def _due_dates(days: list[date], oldest: date) -> list[date]:
@@ -104,20 +162,23 @@ def action_due(session: Session, window: Window) -> Iterator[Due]:
 
 def action_overdue_escalation(session: Session, window: Window) -> Iterator[Due]:
     """The team's coordinators, once, when an action is overdue by more than seven days."""
+    escalated = []
     for action in _open_actions(session, window):
         day = action.due_date + ESCALATE_AFTER + timedelta(days=1)
         due_at = local_to_utc(day, window.at, action.team.time_zone)
-        if due_at not in window:
-            continue
-        for coordinator in action.team.active_coordinators():
+        if due_at in window:
+            escalated.append((action, day, due_at))
+    coordinators = _active_coordinators(session, {action.team.id for action, _, _ in escalated})
+    for action, day, due_at in escalated:
+        for coordinator in coordinators.get(action.team.id, []):
             yield _action_due(action, coordinator, day, due_at, "action_overdue_escalation")
 
 
-def _action_due(action: ActionPoint, user: User, day: date, due_at: datetime, kind: str) -> Due:
+def _action_due(action: OpenAction, user: User, day: date, due_at: datetime, kind: str) -> Due:
     team, due = action.team, action.due_date
     late = (day - due).days
     state = "due today" if late == 0 else (f"overdue by {late} days" if late > 0 else "due soon")
-    when = to_local(action.meeting.starts_at, team.time_zone)
+    when = to_local(action.meeting_starts_at, team.time_zone)
     headline = (
         f"Action overdue: {action.owner.name}, {team.name}"
         if kind == "action_overdue_escalation"

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from mdt.accounts.models import User
 from mdt.core.calendar import SERVICE_ZONE, local_to_utc, to_local
+from mdt.core.db import among
 from mdt.teams.models import Team
 
 
@@ -128,4 +129,4 @@ def of_subjects(
 ) -> sa.ColumnElement[bool]:
     """`column` (a subject's id) is among the window's subjects of these types, if it has any."""
     ids = window.ids(*types)
-    return sa.true() if ids is None else column.in_(ids)
+    return sa.true() if ids is None else among(column, ids)
