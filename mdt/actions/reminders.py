@@ -9,16 +9,25 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.orm import Session
 
 from mdt.accounts.models import User
 from mdt.actions.models import ActionPoint, ActionStatus
 from mdt.core.calendar import local_to_utc, to_local, working_days_before
-from mdt.core.db import among
 from mdt.core.web import external_url
 from mdt.meetings.models import Meeting
-from mdt.reminders.due import Due, Window, in_zones, of_subjects, reminder_days, shared
-from mdt.teams.models import Membership, Team, TeamRole
+from mdt.reminders.due import (
+    Due,
+    Window,
+    active_coordinators,
+    in_zones,
+    of_subjects,
+    people_by_id,
+    reminder_days,
+    shared,
+    teams_by_id,
+)
+from mdt.teams.models import Team
 
 #: Three working days before a due date is at most eight calendar days (Christmas).
 ACTION_LOOKAHEAD = timedelta(days=9)
@@ -73,49 +82,12 @@ def _load_open_actions(session: Session, window: Window) -> list[OpenAction]:
             in_zones(days, lambda _, some: ActionPoint.due_date.in_(_due_dates(some, oldest))),
         )
     ).all()
-    teams = _teams(session, {row.team_id for row in rows})
-    owners = _people(session, {row.owner_id for row in rows})
+    teams = teams_by_id(session, (row.team_id for row in rows))
+    owners = people_by_id(session, (row.owner_id for row in rows))
     return [
         OpenAction(id_, due_date, teams[team_id], owners[owner_id], starts_at)
         for id_, due_date, team_id, owner_id, starts_at in rows
     ]
-
-
-def _teams(session: Session, ids: set[int]) -> dict[int, Team]:
-    if not ids:
-        return {}
-    return {team.id: team for team in session.scalars(sa.select(Team).where(among(Team.id, ids)))}
-
-
-def _people(session: Session, ids: set[int]) -> dict[int, User]:
-    if not ids:
-        return {}
-    people = session.scalars(
-        sa.select(User).where(among(User.id, ids)).options(lazyload(User.organisation))
-    )
-    return {person.id: person for person in people}
-
-
-def _active_coordinators(session: Session, team_ids: set[int]) -> dict[int, list[User]]:
-    """Team.active_coordinators() of these teams, in one query rather than every member of
-    each team (a region's open actions span hundreds of teams)."""
-    found: dict[int, list[User]] = {}
-    if not team_ids:
-        return found
-    rows = session.execute(
-        sa.select(Membership.team_id, User)
-        .join(User, User.id == Membership.user_id)
-        .where(
-            among(Membership.team_id, team_ids),
-            Membership.role == TeamRole.COORDINATOR,
-            User.is_active,
-        )
-        .order_by(Membership.id)
-        .options(lazyload(User.organisation))
-    )
-    for team_id, user in rows:
-        found.setdefault(team_id, []).append(user)
-    return found
 
 
 def _due_dates(days: list[date], oldest: date) -> list[date]:
@@ -168,7 +140,7 @@ def action_overdue_escalation(session: Session, window: Window) -> Iterator[Due]
         due_at = local_to_utc(day, window.at, action.team.time_zone)
         if due_at in window:
             escalated.append((action, day, due_at))
-    coordinators = _active_coordinators(session, {action.team.id for action, _, _ in escalated})
+    coordinators = active_coordinators(session, (action.team.id for action, _, _ in escalated))
     for action, day, due_at in escalated:
         for coordinator in coordinators.get(action.team.id, []):
             yield _action_due(action, coordinator, day, due_at, "action_overdue_escalation")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -39,6 +39,9 @@ def to_local(moment: datetime, zone: str) -> datetime:
     return moment.astimezone(ZoneInfo(zone))
 
 
+# Kept: bank holidays are fixed, and the reminder sweep asks about the same dates thousands
+# of times (every open action's due date).
+@lru_cache(maxsize=4096)
 def working_days_before(day: date, count: int) -> date:
     """The date `count` working days before `day` (weekends and bank holidays skipped)."""
     found = day

@@ -13,7 +13,14 @@ from mdt.accounts.models import User
 from mdt.core.calendar import local_to_utc, next_working_day, to_local
 from mdt.core.web import external_url
 from mdt.meetings.models import Meeting, MeetingStatus
-from mdt.reminders.due import Due, Window, in_zones, of_subjects, reminder_days
+from mdt.reminders.due import (
+    Due,
+    Window,
+    active_coordinators,
+    in_zones,
+    of_subjects,
+    reminder_days,
+)
 from mdt.reminders.timing import previous_working_day
 from mdt.teams.models import Team
 
@@ -38,15 +45,18 @@ def minutes_not_sent(session: Session, window: Window) -> Iterator[Due]:
             of_subjects(window, Meeting.id, "minutes"),
             in_zones(days, _ended_before),
         )
-        .options(contains_eager(Meeting.team).selectinload(Team.memberships))
+        .options(contains_eager(Meeting.team))
     )
+    late = []
     for meeting in meetings:
         zone = meeting.team.time_zone
         day = next_working_day(to_local(meeting.ends_at, zone).date())
         due_at = local_to_utc(day, window.at, zone)
-        if due_at not in window:
-            continue
-        for coordinator in meeting.team.active_coordinators():
+        if due_at in window:
+            late.append((meeting, due_at))
+    coordinators = active_coordinators(session, (meeting.team_id for meeting, _ in late))
+    for meeting, due_at in late:
+        for coordinator in coordinators.get(meeting.team_id, []):
             yield _minutes_due(meeting, coordinator, due_at)
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from mdt.accounts.models import User
 from mdt.core.calendar import SERVICE_ZONE, local_to_utc, to_local
@@ -102,6 +102,48 @@ def shared(session: Session, window: Window, load: Loader) -> list:  # type: ign
     if key not in cache:
         cache[key] = load(session, window)
     return cache[key]
+
+
+def teams_by_id(session: Session, ids: Iterable[int]) -> dict[int, Team]:
+    """The teams a producer's rows name, loaded once each (not joined to every row)."""
+    if not (wanted := set(ids)):
+        return {}
+    teams = session.scalars(sa.select(Team).where(among(Team.id, wanted)))
+    return {team.id: team for team in teams}
+
+
+def people_by_id(session: Session, ids: Iterable[int]) -> dict[int, User]:
+    """The people a producer's rows name, loaded once each, without their organisation."""
+    if not (wanted := set(ids)):
+        return {}
+    people = session.scalars(
+        sa.select(User).where(among(User.id, wanted)).options(lazyload(User.organisation))
+    )
+    return {person.id: person for person in people}
+
+
+def active_coordinators(session: Session, team_ids: Iterable[int]) -> dict[int, list[User]]:
+    """Team.active_coordinators() of each team, in one query rather than every member of
+    each team (a region's sweep spans hundreds of teams)."""
+    from mdt.teams.models import Membership, TeamRole
+
+    found: dict[int, list[User]] = {}
+    if not (wanted := set(team_ids)):
+        return found
+    rows = session.execute(
+        sa.select(Membership.team_id, User)
+        .join(User, User.id == Membership.user_id)
+        .where(
+            among(Membership.team_id, wanted),
+            Membership.role == TeamRole.COORDINATOR,
+            User.is_active,
+        )
+        .order_by(Membership.id)
+        .options(lazyload(User.organisation))
+    )
+    for team_id, user in rows:
+        found.setdefault(team_id, []).append(user)
+    return found
 
 
 def reminder_days(session: Session, window: Window) -> dict[str, list[date]]:

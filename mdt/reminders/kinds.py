@@ -14,6 +14,7 @@ to KINDS, note its subjects in mdt/reminders/recheck.py, and add its words to IT
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
@@ -31,10 +32,13 @@ from mdt.reminders.due import (
     Due,
     Producer,
     Window,
+    active_coordinators,
     in_zones,
     of_subjects,
+    people_by_id,
     reminder_days,
     shared,
+    teams_by_id,
 )
 from mdt.reminders.timing import previous_working_day
 from mdt.teams.models import Team
@@ -114,23 +118,47 @@ def _meeting_due(meeting: Meeting, invitation: Invitation, due_at: datetime) -> 
 PREP_LOOKAHEAD = timedelta(days=28)
 
 
-def _open_prep(session: Session, window: Window) -> list[tuple[Meeting, User, int]]:
+@dataclass(frozen=True, slots=True)
+class OpenPrep:
+    """A person's open preparation for one meeting: what reminders about it read (rows, not
+    Meeting objects: a region's sweep reads thousands)."""
+
+    meeting_id: int
+    starts_at: datetime
+    team: Team
+    user: User
+    #: Their open requests for the meeting (patients still to prepare).
+    owed: int
+
+    @property
+    def closes(self) -> date:
+        from mdt.agenda.cutoff import closing_day_of
+
+        return closing_day_of(self.starts_at, self.team)
+
+
+def _open_prep(session: Session, window: Window) -> list[OpenPrep]:
     return shared(session, window, _load_open_prep)
 
 
-def _load_open_prep(session: Session, window: Window) -> list[tuple[Meeting, User, int]]:
-    """(meeting, person, open requests) for meetings whose agenda may close around now (an
-    empty window loads nothing)."""
+def _load_open_prep(session: Session, window: Window) -> list[OpenPrep]:
+    """Open preparation, by meeting and person, for meetings whose agenda may close around
+    now (an empty window loads nothing)."""
     from mdt.agenda.models import Case
     from mdt.prep.models import PrepRequest
 
     if not reminder_days(session, window):
         return []
     rows = session.execute(
-        sa.select(Meeting, User, sa.func.count(PrepRequest.id))
+        sa.select(
+            Meeting.id,
+            Meeting.starts_at,
+            Meeting.team_id,
+            PrepRequest.user_id,
+            sa.func.count(PrepRequest.id),
+        )
         .join(Case, Case.meeting_id == Meeting.id)
         .join(PrepRequest, PrepRequest.case_id == Case.id)
-        .join(User, User.id == PrepRequest.user_id)
         .where(
             Meeting.status == MeetingStatus.SCHEDULED,
             Meeting.starts_at > window.since,
@@ -138,39 +166,42 @@ def _load_open_prep(session: Session, window: Window) -> list[tuple[Meeting, Use
             PrepRequest.completed_at.is_(None),
             of_subjects(window, Meeting.id, "prep", "prep-open"),
         )
-        .group_by(Meeting.id, User.id)
-        .options(selectinload(Meeting.team).selectinload(Team.memberships))
-    )
-    return [(meeting, user, count) for meeting, user, count in rows]
+        .group_by(Meeting.id, PrepRequest.user_id)
+    ).all()
+    teams = teams_by_id(session, (row.team_id for row in rows))
+    people = people_by_id(session, (row.user_id for row in rows))
+    return [
+        OpenPrep(meeting_id, starts_at, teams[team_id], people[user_id], owed)
+        for meeting_id, starts_at, team_id, user_id, owed in rows
+    ]
 
 
 def prep_due(session: Session, window: Window) -> Iterator[Due]:
     """Whoever still owes preparation for a meeting: two working days before its agenda
     closes, and on the morning it closes."""
-    from mdt.agenda.cutoff import closing_day
     from mdt.core.calendar import working_days_before
 
-    for meeting, user, owed in _open_prep(session, window):
-        if not user.is_active:
+    for prep in _open_prep(session, window):
+        if not prep.user.is_active:
             continue
-        closes = closing_day(meeting)
+        closes = prep.closes
         for day in (working_days_before(closes, 2), closes):
-            due_at = local_to_utc(day, window.at, meeting.team.time_zone)
+            due_at = local_to_utc(day, window.at, prep.team.time_zone)
             if due_at in window:
-                yield _prep_due(meeting, user, owed, closes, due_at)
+                yield _prep_due(prep, closes, due_at)
 
 
-def _prep_due(meeting: Meeting, user: User, owed: int, closes: date, due_at: datetime) -> Due:
-    team = meeting.team
-    when = to_local(meeting.starts_at, team.time_zone)
+def _prep_due(prep: OpenPrep, closes: date, due_at: datetime) -> Due:
+    team, owed = prep.team, prep.owed
+    when = to_local(prep.starts_at, team.time_zone)
     patients = "1 patient" if owed == 1 else f"{owed} patients"
     return Due(
         kind="prep_due",
-        subject=f"prep:{meeting.id}",
-        user=user,
+        subject=f"prep:{prep.meeting_id}",
+        user=prep.user,
         team=team,
         due_at=due_at,
-        happens_at=meeting.starts_at,
+        happens_at=prep.starts_at,
         headline=f"Prep due: {patients}, {team.name}",
         details={
             "team": team.name,
@@ -185,38 +216,38 @@ def _prep_due(meeting: Meeting, user: User, owed: int, closes: date, due_at: dat
 def prep_open_at_cut_off(session: Session, window: Window) -> Iterator[Due]:
     """The team's coordinators, on the first working day after an agenda closed with
     preparation still open: one summary of who still owes how much."""
-    from mdt.agenda.cutoff import closing_day
     from mdt.core.calendar import next_working_day
 
-    owed: dict[int, tuple[Meeting, list[str]]] = {}
-    for meeting, user, count in _open_prep(session, window):
-        owed.setdefault(meeting.id, (meeting, []))[1].append(f"{user.name} ({count})")
-    for meeting, people in owed.values():
-        due_at = local_to_utc(
-            next_working_day(closing_day(meeting)), window.at, meeting.team.time_zone
-        )
-        if due_at not in window or meeting.starts_at <= due_at:
-            continue
-        for coordinator in meeting.team.active_coordinators():
-            yield _open_summary(meeting, coordinator, sorted(people), due_at)
+    owed: dict[int, tuple[OpenPrep, list[str]]] = {}
+    for prep in _open_prep(session, window):
+        owed.setdefault(prep.meeting_id, (prep, []))[1].append(f"{prep.user.name} ({prep.owed})")
+    closed = []
+    for prep, people in owed.values():
+        due_at = local_to_utc(next_working_day(prep.closes), window.at, prep.team.time_zone)
+        if due_at in window and prep.starts_at > due_at:
+            closed.append((prep, sorted(people), due_at))
+    coordinators = active_coordinators(session, (prep.team.id for prep, _, _ in closed))
+    for prep, people, due_at in closed:
+        for coordinator in coordinators.get(prep.team.id, []):
+            yield _open_summary(prep, coordinator, people, due_at)
 
 
-def _open_summary(meeting: Meeting, user: User, people: list[str], due_at: datetime) -> Due:
-    team = meeting.team
-    when = to_local(meeting.starts_at, team.time_zone)
+def _open_summary(prep: OpenPrep, user: User, people: list[str], due_at: datetime) -> Due:
+    team = prep.team
+    when = to_local(prep.starts_at, team.time_zone)
     return Due(
         kind="prep_open_at_cut_off",
-        subject=f"prep-open:{meeting.id}",
+        subject=f"prep-open:{prep.meeting_id}",
         user=user,
         team=team,
         due_at=due_at,
-        happens_at=meeting.starts_at,
+        happens_at=prep.starts_at,
         headline=f"Prep still open: {team.name} meeting on {when:%a %-d %b}",
         details={
             "team": team.name,
             "meeting": f"{when:%A %-d %B %Y, %H:%M}",
             "people": ", ".join(people),
-            "link": external_url("prep.readiness_page", meeting_id=meeting.id),
+            "link": external_url("prep.readiness_page", meeting_id=prep.meeting_id),
         },
     )
 

@@ -244,6 +244,8 @@ def _send(
     at: time,
     result: SweepResult,
 ) -> None:
+    if not live:
+        return
     groups: dict[tuple[int, int | None], list[sa.Row[Any]]] = defaultdict(list)
     for reminder in live:
         groups[(reminder.user_id, reminder.team_id)].append(reminder)
