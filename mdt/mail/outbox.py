@@ -24,10 +24,9 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app, g
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, object_session
 
-from mdt.core.db import UTCDateTime
+from mdt.core.db import insert_many
 from mdt.core.time import now_utc
 from mdt.extensions import db
 from mdt.mail.models import OutboxMessage, OutboxStatus
@@ -115,45 +114,9 @@ def enqueue_texts(session: Session, letters: Sequence[Letter]) -> list[int]:
         return []
     now = now_utc()
     rows = [_text_row(letter, now) for letter in letters]
-    if session.get_bind().dialect.name == "postgresql":
-        return _insert_as_arrays(session, rows, now)
     table = OutboxMessage.__table__
-    insert = sa.insert(table).returning(table.c.id, sort_by_parameter_order=True)
-    return list(session.scalars(insert, rows))
-
-
-#: The columns enqueue_texts writes a value each for; the others are the same for all.
-_TEXT_COLUMNS = ("recipients", "subject", "body", "message_id")
-
-
-def _insert_as_arrays(session: Session, rows: list[dict[str, Any]], now: datetime) -> list[int]:
-    """PostgreSQL: one INSERT ... SELECT FROM unnest(arrays), a parameter a column. (Many rows
-    to one INSERT is otherwise a statement of parameters psycopg took a second to parse.)
-    Ids come back matched by Message-ID, which is unique to each row."""
-    table = OutboxMessage.__table__
-    given = (
-        sa.func.unnest(
-            *(
-                sa.bindparam(name, [row[name] for row in rows], ARRAY(sa.Text))
-                for name in _TEXT_COLUMNS
-            )
-        )
-        .table_valued(*_TEXT_COLUMNS)
-        .render_derived(name="given")
-    )
-    constant = {
-        "status": sa.literal(OutboxStatus.QUEUED.value),
-        "attempts": sa.literal(0),
-        "created_at": sa.literal(now, UTCDateTime()),
-        "next_attempt_at": sa.literal(now, UTCDateTime()),
-    }
-    select = sa.select(*(given.c[name] for name in _TEXT_COLUMNS), *constant.values())
-    insert = (
-        sa.insert(table)
-        .from_select([*_TEXT_COLUMNS, *constant], select)
-        .returning(table.c.message_id, table.c.id)
-    )
-    ids: dict[str, int] = dict(session.execute(insert).all())  # type: ignore[arg-type]
+    written = insert_many(session, table, rows, returning=(table.c.message_id, table.c.id))
+    ids = {message_id: row_id for message_id, row_id in written}  # Message-IDs are unique
     return [ids[row["message_id"]] for row in rows]
 
 

@@ -24,7 +24,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from mdt.core.calendar import is_working_day, to_local
-from mdt.core.db import among
+from mdt.core.db import among, insert_many
 from mdt.core.web import external_url
 from mdt.mail import outbox
 from mdt.reminders import recheck, texts
@@ -150,9 +150,10 @@ def _create_missing(session: Session, produced: dict[Key, Due]) -> int:
     }
     missing = [due for key, due in produced.items() if key not in existing]
     if missing:
-        # One INSERT of many rows, not an object each: a catch-up creates thousands.
-        session.execute(
-            sa.insert(Reminder.__table__),
+        # One INSERT, not an object each: a catch-up creates thousands.
+        insert_many(
+            session,
+            Reminder.__table__,
             [
                 {
                     "kind": due.kind,
@@ -323,8 +324,7 @@ def _queue(session: Session, emails: list[_Email], now: datetime) -> None:
         if email.digest is not None
         for user_id, team_id, day in [email.digest]
     ]
-    if digests:
-        session.execute(sa.insert(ReminderDigest.__table__), digests)
+    insert_many(session, ReminderDigest.__table__, digests)
     sent = [
         (reminder_id, message_id)
         for email, message_id in zip(emails, message_ids, strict=True)

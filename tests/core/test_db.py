@@ -41,3 +41,31 @@ def test_connections_are_set_up_for_their_backend(app):
             raw.close()
     else:
         assert engine.dialect.name == "postgresql" and engine.dialect.driver == "psycopg"
+
+
+def test_many_rows_go_in_one_statement_with_their_defaults_and_come_back_as_asked(session):
+    from sqlalchemy import select
+
+    from mdt.core.db import among, insert_many
+    from mdt.mail.models import OutboxStatus
+
+    summer = datetime(2026, 7, 1, 13, 30, tzinfo=timezone(timedelta(hours=1)))
+    table = OutboxMessage.__table__
+    rows = [
+        {"recipients": f"{n}@example.org", "subject": "it's 50% done", "mime": "m", "sent_at": at}
+        for n, at in enumerate([summer, None, summer])
+    ]
+
+    written = insert_many(session, table, rows, returning=(table.c.recipients, table.c.id))
+
+    ids = dict(written)
+    assert sorted(ids) == ["0@example.org", "1@example.org", "2@example.org"]
+    stored = session.scalars(
+        select(OutboxMessage).where(among(OutboxMessage.id, ids.values())).order_by("id")
+    ).all()
+    assert [(m.recipients, m.subject, m.sent_at) for m in stored] == [
+        (r["recipients"], r["subject"], r["sent_at"]) for r in rows
+    ]
+    assert {(m.status, m.attempts) for m in stored} == {(OutboxStatus.QUEUED, 0)}
+    assert stored[0].sent_at.tzinfo == UTC and stored[0].created_at is not None
+    assert insert_many(session, table, []) == []
