@@ -24,6 +24,9 @@ def is_working_day(day: date) -> bool:
     return day.weekday() < 5 and bank_holiday(day) is None
 
 
+# Kept, like working_days_before: the reminder sweep converts the same few days' digest
+# time tens of thousands of times.
+@lru_cache(maxsize=4096)
 def local_to_utc(day: date, at: time, zone: str) -> datetime:
     """The UTC instant of a wall-clock time in a zone (a time skipped by a clock change moves
     forward; a repeated one takes the first, as calendar clients do)."""
