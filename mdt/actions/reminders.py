@@ -11,13 +11,13 @@ from datetime import date, datetime, time, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from mdt.accounts.models import User
 from mdt.actions.models import ActionPoint, ActionStatus
 from mdt.core.calendar import local_to_utc, to_local, working_days_before
 from mdt.core.web import external_url
 from mdt.meetings.models import Meeting
 from mdt.reminders.due import (
     Due,
+    Person,
     Window,
     active_coordinators,
     in_zones,
@@ -43,7 +43,7 @@ class OpenAction:
     id: int
     due_date: date
     team: Team
-    owner: User
+    owner: Person
     meeting_starts_at: datetime
 
 
@@ -146,7 +146,7 @@ def action_overdue_escalation(session: Session, window: Window) -> Iterator[Due]
             yield _action_due(action, coordinator, day, due_at, "action_overdue_escalation")
 
 
-def _action_due(action: OpenAction, user: User, day: date, due_at: datetime, kind: str) -> Due:
+def _action_due(action: OpenAction, user: Person, day: date, due_at: datetime, kind: str) -> Due:
     team, due = action.team, action.due_date
     late = (day - due).days
     state = "due today" if late == 0 else (f"overdue by {late} days" if late > 0 else "due soon")

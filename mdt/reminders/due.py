@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.orm import Session
 
 from mdt.accounts.models import User
 from mdt.core.calendar import SERVICE_ZONE, local_to_utc, to_local
@@ -56,7 +56,7 @@ class Due:
     kind: str
     #: "<type>:<id>" of what it is about.
     subject: str
-    user: User
+    user: User | Person
     #: Whose digest it joins and whose time zone it follows; None for what belongs to no
     #: team (a directory entry), which has a digest of its own in London time.
     team: Team | None
@@ -104,6 +104,20 @@ def shared(session: Session, window: Window, load: Loader) -> list:  # type: ign
     return cache[key]
 
 
+@dataclass(frozen=True, slots=True)
+class Person:
+    """Whom a reminder goes to or names, as producers that read rows load them: the sweep
+    reads thousands of people, and a User object each cost it a few hundred milliseconds."""
+
+    id: int
+    name: str
+    email: str
+    is_active: bool
+
+
+_PERSON = (User.id, User.name, User.email, User.is_active)
+
+
 def teams_by_id(session: Session, ids: Iterable[int]) -> dict[int, Team]:
     """The teams a producer's rows name, loaded once each (not joined to every row)."""
     if not (wanted := set(ids)):
@@ -112,26 +126,24 @@ def teams_by_id(session: Session, ids: Iterable[int]) -> dict[int, Team]:
     return {team.id: team for team in teams}
 
 
-def people_by_id(session: Session, ids: Iterable[int]) -> dict[int, User]:
-    """The people a producer's rows name, loaded once each, without their organisation."""
+def people_by_id(session: Session, ids: Iterable[int]) -> dict[int, Person]:
+    """The people a producer's rows name, loaded once each."""
     if not (wanted := set(ids)):
         return {}
-    people = session.scalars(
-        sa.select(User).where(among(User.id, wanted)).options(lazyload(User.organisation))
-    )
-    return {person.id: person for person in people}
+    rows = session.execute(sa.select(*_PERSON).where(among(User.id, wanted)))
+    return {row.id: Person(*row) for row in rows}
 
 
-def active_coordinators(session: Session, team_ids: Iterable[int]) -> dict[int, list[User]]:
+def active_coordinators(session: Session, team_ids: Iterable[int]) -> dict[int, list[Person]]:
     """Team.active_coordinators() of each team, in one query rather than every member of
     each team (a region's sweep spans hundreds of teams)."""
     from mdt.teams.models import Membership, TeamRole
 
-    found: dict[int, list[User]] = {}
+    found: dict[int, list[Person]] = {}
     if not (wanted := set(team_ids)):
         return found
     rows = session.execute(
-        sa.select(Membership.team_id, User)
+        sa.select(Membership.team_id, *_PERSON)
         .join(User, User.id == Membership.user_id)
         .where(
             among(Membership.team_id, wanted),
@@ -139,10 +151,9 @@ def active_coordinators(session: Session, team_ids: Iterable[int]) -> dict[int, 
             User.is_active,
         )
         .order_by(Membership.id)
-        .options(lazyload(User.organisation))
     )
-    for team_id, user in rows:
-        found.setdefault(team_id, []).append(user)
+    for team_id, *person in rows:
+        found.setdefault(team_id, []).append(Person(*person))
     return found
 
 

@@ -20,7 +20,6 @@ from datetime import date, datetime, time, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, contains_eager, selectinload
 
-from mdt.accounts.models import User
 from mdt.actions.reminders import action_due, action_overdue_escalation
 from mdt.core.calendar import end_of_day, local_to_utc, next_working_day, to_local
 from mdt.core.web import external_url
@@ -30,6 +29,7 @@ from mdt.reminders.due import (
     NO_TEAM_ZONE,
     SHARED,
     Due,
+    Person,
     Producer,
     Window,
     active_coordinators,
@@ -126,7 +126,7 @@ class OpenPrep:
     meeting_id: int
     starts_at: datetime
     team: Team
-    user: User
+    user: Person
     #: Their open requests for the meeting (patients still to prepare).
     owed: int
 
@@ -232,7 +232,7 @@ def prep_open_at_cut_off(session: Session, window: Window) -> Iterator[Due]:
             yield _open_summary(prep, coordinator, people, due_at)
 
 
-def _open_summary(prep: OpenPrep, user: User, people: list[str], due_at: datetime) -> Due:
+def _open_summary(prep: OpenPrep, user: Person, people: list[str], due_at: datetime) -> Due:
     team = prep.team
     when = to_local(prep.starts_at, team.time_zone)
     return Due(
