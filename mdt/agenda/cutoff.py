@@ -11,7 +11,12 @@ from mdt.meetings.models import Meeting
 def closing_day(meeting: Meeting) -> date:
     """The last local day on which routine cases can be added."""
     meeting_day = to_local(meeting.starts_at, meeting.team.time_zone).date()
-    return working_days_before(meeting_day, meeting.team.agenda_cutoff_days)
+    return closing_day_of(meeting_day, meeting.team.agenda_cutoff_days)
+
+
+def closing_day_of(meeting_day: date, cutoff_days: int) -> date:
+    """The same from the meeting's local day and its team's cut-off, for lists of rows."""
+    return working_days_before(meeting_day, cutoff_days)
 
 
 def agenda_cutoff(meeting: Meeting) -> datetime:
