@@ -13,6 +13,7 @@ from mdt.actions.models import ActionPoint, ActionStatus
 from mdt.extensions import db
 from mdt.meetings.models import Meeting, MeetingStatus
 from mdt.patients.models import Patient
+from mdt.teams.models import Team
 
 
 def _loaded(query: sa.Select[tuple[ActionPoint]]) -> sa.Select[tuple[ActionPoint]]:
@@ -60,8 +61,12 @@ def my_actions(user_id: int, today: date) -> MyActions:
     rows = db.session.scalars(
         sa.select(ActionPoint)
         .options(  # what the list shows: the person's name and the team's; the owner is you
-            joinedload(ActionPoint.patient).raiseload("*"),
-            joinedload(ActionPoint.meeting).joinedload(Meeting.team).raiseload("*"),
+            joinedload(ActionPoint.patient).load_only(Patient.name, raiseload=True).raiseload("*"),
+            joinedload(ActionPoint.meeting)
+            .load_only(Meeting.team_id, raiseload=True)
+            .joinedload(Meeting.team)
+            .load_only(Team.name, raiseload=True)
+            .raiseload("*"),
             raiseload(ActionPoint.owner),
             raiseload(ActionPoint.team),
         )

@@ -5,12 +5,29 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+import sqlalchemy as sa
 from flask import render_template
 from flask_login import current_user
+from sqlalchemy.dialects import postgresql
 
 from mdt.audit.models import AuditEvent
+from mdt.core.db import UTCDateTime
 from mdt.core.time import now_utc
 from mdt.extensions import db
+
+#: On PostgreSQL the rows are one INSERT ... SELECT of the ids as an array: an executemany
+#: sends one statement per patient (about 30 µs each in the driver: half a millisecond on
+#: a list of 17 people), this the same one statement whatever their number.
+_INSERT_EACH = sa.insert(AuditEvent.__table__).from_select(
+    ["at", "user_id", "patient_id", "action", "what"],
+    sa.select(
+        sa.bindparam("at", type_=UTCDateTime),
+        sa.bindparam("user_id", type_=sa.Integer),
+        sa.func.unnest(sa.bindparam("patient_ids", type_=postgresql.ARRAY(sa.Integer))),
+        sa.bindparam("action", type_=sa.String),
+        sa.bindparam("what", type_=sa.String),
+    ),
+)
 
 
 def record(action: str, patient_ids: Iterable[int], what: str) -> None:
@@ -19,14 +36,13 @@ def record(action: str, patient_ids: Iterable[int], what: str) -> None:
     if not ids:
         return
     user_id = current_user.id if current_user and current_user.is_authenticated else None
-    now = now_utc()
-    db.session.execute(
-        AuditEvent.__table__.insert(),
-        [
-            {"at": now, "user_id": user_id, "patient_id": pid, "action": action, "what": what[:200]}
-            for pid in ids
-        ],
-    )
+    row = {"at": now_utc(), "user_id": user_id, "action": action, "what": what[:200]}
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(_INSERT_EACH, row | {"patient_ids": ids})
+    else:
+        db.session.execute(
+            AuditEvent.__table__.insert(), [row | {"patient_id": pid} for pid in ids]
+        )
 
 
 def render_audited(

@@ -84,3 +84,19 @@ class CalendarPreference(Base):
         default=MeetingDelivery.AUTO,
     )
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+
+
+class FeedClock(Base):
+    """Ticks whenever a table that a feed's validator reads is written, whoever writes it: a
+    database trigger on each of those tables (migration f1clk0000001) adds one to a shard in
+    the writing transaction, so a reader sees the tick exactly when it sees the change.
+
+    A feed's validator is kept per worker by (feed, window, sum of the ticks): a poll while
+    nothing was written needs no validator statement (mdt.calendar.validators). On PostgreSQL
+    a writer ticks the shard of its backend (pid modulo 8), so concurrent writers rarely
+    wait on the same row; SQLite has one writer at a time and ticks shard 0."""
+
+    __tablename__ = "feed_clock"
+
+    shard: Mapped[int] = mapped_column(sa.SmallInteger, primary_key=True, autoincrement=False)
+    ticks: Mapped[int] = mapped_column(sa.BigInteger, default=0)

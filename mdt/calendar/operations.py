@@ -4,11 +4,12 @@ the caller commits. A token exists in clear only in the return value of issue_*_
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import NamedTuple
 
 import sqlalchemy as sa
 
 from mdt.accounts.models import User
-from mdt.calendar.models import CalendarFeed, CalendarPreference, MeetingDelivery
+from mdt.calendar.models import CalendarFeed, CalendarPreference, FeedClock, MeetingDelivery
 from mdt.core.time import now_utc
 from mdt.core.tokens import new_token, token_hash
 from mdt.core.web import external_url
@@ -61,22 +62,31 @@ def revoke_team_link(team: Team) -> bool:
     return _revoke(team_feed(team))
 
 
-def feed_for_token(token: str) -> tuple[str, int] | None:
-    """Whose feed a token opens: ("person", user id) or ("team", team id), looked up by its
-    hash, so no comparison of secrets happens here; a person's feed closes with their
-    account. One statement of three columns: a calendar app's poll answered 304 needs no
-    more (the person or team is loaded only to build the feed)."""
+class FeedLookup(NamedTuple):
+    #: ("person", user id) or ("team", team id)
+    feed: tuple[str, int]
+    #: The feed clock as this statement saw it (None if it has no rows): see FeedClock.
+    clock: int | None
+
+
+def feed_for_token(token: str) -> FeedLookup | None:
+    """Whose feed a token opens, looked up by its hash, so no comparison of secrets happens
+    here (a person's feed closes with their account), and the feed clock, in one statement:
+    a calendar app's poll answered 304 while nothing changed needs no more (the person or
+    team is loaded only to build the feed)."""
+    clock = sa.select(sa.func.sum(FeedClock.ticks)).scalar_subquery()
     row = db.session.execute(
-        sa.select(CalendarFeed.user_id, CalendarFeed.team_id, User.is_active)
+        sa.select(CalendarFeed.user_id, CalendarFeed.team_id, User.is_active, clock)
         .outerjoin(User, User.id == CalendarFeed.user_id)
         .where(CalendarFeed.token_hash == token_hash(token))
     ).first()
     if row is None:
         return None
-    user_id, team_id, active = row
+    user_id, team_id, active, ticks = row
+    ticks = None if ticks is None else int(ticks)
     if user_id is not None:
-        return ("person", user_id) if active else None
-    return ("team", team_id) if team_id is not None else None
+        return FeedLookup(("person", user_id), ticks) if active else None
+    return FeedLookup(("team", team_id), ticks) if team_id is not None else None
 
 
 def feed_urls(endpoint: str, token: str) -> tuple[str, str]:

@@ -19,6 +19,10 @@ those bytes. Under READ COMMITTED each statement sees its own snapshot, so a cha
 between the validator and the build would give newer bytes under an older validator: the
 validator is taken again after a build, and the bytes are cached and given that ETag only
 when it has not moved (otherwise they go out without an ETag, and the next fetch sets one).
+
+Validators themselves are kept per worker too, by (feed, window, feed clock): the clock
+(`FeedClock`) ticks on every write to a table a validator reads, by database triggers, so
+while nothing is written a poll is answered from the token's statement alone.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from collections.abc import Callable, Hashable
 from datetime import date
 from functools import cache
 from pathlib import Path
+from typing import Generic, TypeVar
 
 import holidays
 import sqlalchemy as sa
@@ -52,7 +57,10 @@ from mdt.prep.models import PrepRequest
 from mdt.slots.models import SlotException, SlotSeries
 from mdt.teams.models import Membership, Team
 
+V = TypeVar("V")
+
 BODY_CACHE_SIZE = 256  # a region's feed is about 40 kB: 10 MB a worker at most
+VALIDATOR_CACHE_SIZE = 8192  # about 200 bytes each: under 2 MB a worker
 
 #: Modules whose code decides a feed's bytes for given data: a deploy that changes any of
 #: them changes every validator, so nobody has to remember to bump a format version.
@@ -330,35 +338,59 @@ def _team_parts(team_id: sa.BindParameter[int], window: Window) -> list[sa.Selec
 # --- the built bytes -----------------------------------------------------------------------
 
 
-class BodyCache:
-    """Built feeds by (feed, validator); the least recently used goes first."""
+class Recent(Generic[V]):
+    """Values by key, at most `size` of them; the least recently used goes first."""
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self._bodies: OrderedDict[Hashable, bytes] = OrderedDict()
+        self._values: OrderedDict[Hashable, V] = OrderedDict()
         self._lock = threading.Lock()  # gunicorn may run threads
 
-    def get(self, key: Hashable) -> bytes | None:
+    def get(self, key: Hashable) -> V | None:
         with self._lock:
-            body = self._bodies.get(key)
-            if body is not None:
-                self._bodies.move_to_end(key)
-            return body
+            value = self._values.get(key)
+            if value is not None:
+                self._values.move_to_end(key)
+            return value
 
-    def put(self, key: Hashable, body: bytes) -> None:
+    def put(self, key: Hashable, value: V) -> None:
         with self._lock:
-            self._bodies[key] = body
-            self._bodies.move_to_end(key)
-            while len(self._bodies) > self.size:
-                self._bodies.popitem(last=False)
+            self._values[key] = value
+            self._values.move_to_end(key)
+            while len(self._values) > self.size:
+                self._values.popitem(last=False)
 
     def clear(self) -> None:
         with self._lock:
-            self._bodies.clear()
+            self._values.clear()
 
 
-def bodies() -> BodyCache:
-    return current_app.extensions.setdefault("mdt.calendar.bodies", BodyCache(BODY_CACHE_SIZE))
+def bodies() -> Recent[bytes]:
+    return current_app.extensions.setdefault("mdt.calendar.bodies", Recent(BODY_CACHE_SIZE))
+
+
+def kept_validators() -> Recent[str]:
+    return current_app.extensions.setdefault(
+        "mdt.calendar.validators", Recent(VALIDATOR_CACHE_SIZE)
+    )
+
+
+def current(feed: Hashable, today: date, clock: int | None, validate: Callable[[], str]) -> str:
+    """The feed's validator: the one kept for this feed and window when the feed clock has
+    not ticked since it was taken (nothing a feed reads was written), else taken now.
+
+    The clock is read before the validator is taken (in the token's statement), so a
+    validator is kept under a clock no later than the data it fingerprints: a write
+    committed in between ticks the clock past the key, and the next poll takes it again."""
+    if clock is None:
+        return validate()
+    window = Window.around(today)
+    key = (feed, window.first, window.last, clock)
+    validator = kept_validators().get(key)
+    if validator is None:
+        validator = validate()
+        kept_validators().put(key, validator)
+    return validator
 
 
 def body_for(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from functools import partial
 
 import sqlalchemy as sa
@@ -32,41 +33,42 @@ bp = Blueprint("calendar", __name__, url_prefix="/calendar")
 
 @bp.get("/<token>.ics")
 def person_feed(token: str) -> Response:
-    owner = ops.feed_for_token(token)
-    if owner is None or owner[0] != "person":
+    found = ops.feed_for_token(token)
+    if found is None or found.feed[0] != "person":
         abort(404)
-    user_id, today = owner[1], now_utc().date()
+    user_id, today = found.feed[1], now_utc().date()
 
     def build() -> bytes:
         return feeds.person_feed(db.session.get(User, user_id) or abort(404), today)
 
-    return calendar_response(owner, partial(validators.person, user_id, today), build)
+    return calendar_response(found, today, partial(validators.person, user_id, today), build)
 
 
 @bp.get("/team/<token>.ics")
 def team_feed(token: str) -> Response:
-    owner = ops.feed_for_token(token)
-    if owner is None or owner[0] != "team":
+    found = ops.feed_for_token(token)
+    if found is None or found.feed[0] != "team":
         abort(404)
-    team_id, today = owner[1], now_utc().date()
+    team_id, today = found.feed[1], now_utc().date()
 
     def build() -> bytes:
         return feeds.team_feed(db.session.get(Team, team_id) or abort(404), today)
 
-    return calendar_response(owner, partial(validators.team, team_id, today), build)
+    return calendar_response(found, today, partial(validators.team, team_id, today), build)
 
 
 def calendar_response(
-    feed: tuple[str, int], validate: Callable[[], str], build: Callable[[], bytes]
+    found: ops.FeedLookup, today: date, validate: Callable[[], str], build: Callable[[], bytes]
 ) -> Response:
     """200 with a strong ETag (the validator: same validator, same bytes), or 304 when the
-    client holds it, without building the feed (mdt.calendar.validators). No Last-Modified:
-    after a deletion it would have to go backwards."""
-    etag: str | None = validate()
+    client holds it, without building the feed, and without taking the validator again while
+    the feed clock has not ticked (mdt.calendar.validators). No Last-Modified: after a
+    deletion it would have to go backwards."""
+    etag: str | None = validators.current(found.feed, today, found.clock, validate)
     if request.if_none_match.contains(etag):
         response = Response(status=304)
     else:
-        body, etag = validators.body_for(feed, etag, validate, build)
+        body, etag = validators.body_for(found.feed, etag, validate, build)
         response = Response(body, content_type="text/calendar; charset=utf-8")
         response.headers["Content-Disposition"] = 'inline; filename="mdt-calendar.ics"'
     if etag is not None:

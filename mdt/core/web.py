@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Callable
 from datetime import date
 from urllib.parse import urlsplit
 
@@ -73,6 +74,23 @@ def _external_adapter() -> MapAdapter:
         )
         kept = current_app.extensions["mdt.external_adapter"] = (base_url, adapter)
     return kept[1]
+
+
+#: Stands for a row's id in a URL built once for a list (a valid id, and in no real path).
+_ROW_ID = "987654321"
+
+
+def url_for_rows(endpoint: str, **values: object) -> Callable[[int], str]:
+    """url_for for each row of a list, where a value says "{id}": the URL is built once and
+    each row's id written in (url_for takes 5-11 µs; a few a row add up on a long list).
+    E.g. `url_for_rows("prep.mine", prepare="{id}", _anchor="request-{id}")(7)`."""
+    built = url_for(
+        endpoint,
+        **{k: v.replace("{id}", _ROW_ID) if isinstance(v, str) else v for k, v in values.items()},
+    )
+    if _ROW_ID not in built:
+        raise ValueError(f"url_for_rows({endpoint!r}): no value says {{id}}")
+    return lambda row_id: built.replace(_ROW_ID, str(int(row_id)))
 
 
 def safe_target(target: str | None) -> str:
@@ -169,6 +187,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(Exception, render_server_error)
     app.jinja_env.globals["csp_nonce"] = csp_nonce
     app.jinja_env.globals["to_local"] = to_local
+    app.jinja_env.globals["url_for_rows"] = url_for_rows
     app.jinja_env.globals.update(widgets.FIELDS, page_header=page_header, page_footer=page_footer)
     from mdt.agenda.cutoff import closing_day
 

@@ -10,7 +10,7 @@ from mdt.core.time import now_utc
 from mdt.extensions import db
 from mdt.meetings.models import Meeting, MeetingStatus
 from mdt.prep.models import PrepRequest
-from mdt.teams.models import Membership
+from mdt.teams.models import Membership, Team, TeamRole
 
 bp = Blueprint("dashboard", __name__)
 
@@ -25,19 +25,29 @@ def home() -> Response:
 @bp.get("/dashboard")
 @login_required
 def index() -> str:
-    memberships = db.session.scalars(
-        sa.select(Membership)
-        .where(Membership.user_id == current_user.id)
-        .options(sa.orm.joinedload(Membership.team))
-    ).all()
-    memberships = sorted(memberships, key=lambda m: m.team.name)
     return render_template(
         "dashboard/index.html",
-        memberships=memberships,
+        memberships=_my_teams(),
         owed=_prep_owed(),
         actions=_actions_owed(),
         title="Dashboard",
     )
+
+
+def _my_teams() -> list[sa.Row[tuple[int, str, TeamRole, str]]]:
+    """Each of the person's teams (team_id, team, role, discipline), by name: all the list
+    shows. A Membership would bring its person and deputy, each joined to an organisation."""
+    rows = db.session.execute(
+        sa.select(
+            Team.id.label("team_id"),
+            Team.name.label("team"),
+            Membership.role,
+            Membership.discipline,
+        )
+        .join(Team, Team.id == Membership.team_id)
+        .where(Membership.user_id == current_user.id)
+    ).all()
+    return sorted(rows, key=lambda m: m.team)
 
 
 def _actions_owed() -> tuple[int, int]:

@@ -1,23 +1,20 @@
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
 from mdt.accounts.models import User
 from mdt.accounts.operations import Conflict
-from mdt.agenda.models import Case
 from mdt.agenda.views import get_member_meeting_or_404, load_cases
 from mdt.audit.operations import record, render_audited
 from mdt.core.forms import choices
 from mdt.core.time import now_utc
 from mdt.extensions import db
-from mdt.meetings.models import Meeting, MeetingStatus
 from mdt.meetings.views import can_record_attendance
 from mdt.prep import operations as ops
+from mdt.prep import queries
 from mdt.prep.forms import HandOverForm, NotKnownForm, PrepForm
 from mdt.prep.models import Known, PrepRequest
 from mdt.prep.readiness import readiness
@@ -38,24 +35,6 @@ def get_request_or_404(request_id: int) -> PrepRequest:
     return prep
 
 
-def _my_open_requests() -> list[PrepRequest]:
-    return list(
-        db.session.scalars(
-            sa.select(PrepRequest)
-            .join(Case, Case.id == PrepRequest.case_id)
-            .join(Meeting, Meeting.id == Case.meeting_id)
-            .where(
-                PrepRequest.user_id == current_user.id,
-                PrepRequest.completed_at.is_(None),
-                Meeting.status == MeetingStatus.SCHEDULED,
-                Meeting.ends_at > now_utc(),
-            )
-            .order_by(PrepRequest.due_at, Case.position)
-            .options(joinedload(PrepRequest.case).joinedload(Case.meeting).joinedload(Meeting.team))
-        )
-    )
-
-
 @bp.get("/prep")
 @login_required
 def mine() -> str:
@@ -68,16 +47,16 @@ def _render_mine(
     """The list, with the form open for one request: the one asked for (`?prepare=`), one
     re-shown with errors or a conflict, or else the first (soonest deadline). The others
     have a link that opens theirs, so the page costs the same whatever the person owes."""
-    requests = _my_open_requests()
+    requests = queries.open_requests(current_user.id, now_utc())
     # A request re-shown with errors or a conflict stays on the page even if it is done.
     shown = {r.id for r in requests}
-    requests = [db.session.get(PrepRequest, i) for i in forms if i not in shown] + requests
+    requests = queries.listed(i for i in forms if i not in shown) + requests
     if not forms and requests:
         chosen = next((r for r in requests if r.id == opened), requests[0])
         forms[chosen.id] = PrepForm(formdata=None, obj=chosen, prefix=f"p{chosen.id}")
     return render_audited(
         "prep/mine.html",
-        patient_ids=[r.case.patient_id for r in requests],
+        patient_ids=[r.patient_id for r in requests],
         what="my preparation list",
         requests=requests,
         forms=forms,

@@ -134,7 +134,8 @@ class OpenPrep:
     def closes(self) -> date:
         from mdt.agenda.cutoff import closing_day_of
 
-        return closing_day_of(self.starts_at, self.team)
+        meeting_day = to_local(self.starts_at, self.team.time_zone).date()
+        return closing_day_of(meeting_day, self.team.agenda_cutoff_days)
 
 
 def _open_prep(session: Session, window: Window) -> list[OpenPrep]:

@@ -1,3 +1,5 @@
+import pytest
+
 from tests.conftest import login
 
 
@@ -41,3 +43,21 @@ def test_static_nhsuk_frontend_is_vendored_with_its_version(client):
     response = client.get("/static/nhsuk/nhsuk-frontend.min.css")
     assert response.status_code == 200
     response.close()
+
+
+def test_a_link_built_once_for_a_list_is_url_for_of_each_row(app):
+    from flask import url_for
+
+    from mdt.core.web import url_for_rows
+
+    with app.test_request_context("/prep", base_url="http://mdt.example.org/sub"):
+        handover = url_for_rows("prep.handover", request_id="{id}")
+        prepare = url_for_rows("prep.mine", prepare="{id}", _anchor="request-{id}")
+        for row_id in (1, 7, 42, 987654321, 10**12):
+            assert handover(row_id) == url_for("prep.handover", request_id=row_id)
+            assert prepare(row_id) == url_for(
+                "prep.mine", prepare=row_id, _anchor=f"request-{row_id}"
+            )
+        assert handover(5) == "/sub/prep/5/handover"
+        with pytest.raises(ValueError):
+            url_for_rows("prep.mine")

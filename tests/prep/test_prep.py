@@ -207,3 +207,49 @@ def test_the_list_opens_one_form_at_a_time_and_the_next_once_one_is_saved(
     )
     assert saved.status_code == 302
     assert open_forms(saved.headers["Location"]) == [second.id]
+
+
+def _card(page: str, request_id: int) -> str:
+    card = page.split(f'id="request-{request_id}"')[1].split(">", 1)[1].split("</section>")[0]
+    return " ".join(re.sub(r"<[^>]+>", " ", card).split())
+
+
+def test_each_request_says_who_which_meeting_why_and_by_when(client, make, session, app):
+    _coord, team, _gp, sw, _meeting, (edith, fred) = _with_case(client, make, session)
+    login(mine := app.test_client(), sw.email)
+    first, second = _request(session, edith, sw), _request(session, fred, sw)
+    page = mine.get("/prep").text
+    card = _card(page, first.id)
+    assert card.startswith("Edith Example")
+    assert f"{team.name}, meeting Tue 12 Jan. Due by the end of Fri 8 Jan." in card
+    assert "Reason: Falls at home, carer stress" in card and "Overdue" not in card
+    assert "Fred Other" in _card(page, second.id)
+    assert f'action="/prep/{second.id}/not-known"' in page
+    assert f'href="/prep/{second.id}/handover"' in page
+    with time_machine.travel(datetime(2027, 1, 10, 9, 0, tzinfo=UTC), tick=False):
+        login(mine, sw.email)
+        page = mine.get("/prep").text
+    assert all("Overdue" in _card(page, r.id) for r in (first, second))
+    assert "Due by" not in page
+
+
+def test_a_done_request_sent_again_with_a_mistake_is_shown_with_its_error(
+    client, make, session, app
+):
+    _coord, _team, _gp, sw, _meeting, (edith, _fred) = _with_case(client, make, session)
+    mine = app.test_client()
+    done = _request(session, edith, sw)
+    with app.app_context():
+        from mdt.extensions import db
+        from mdt.prep.operations import not_known
+
+        not_known(db.session.get(PrepRequest, done.id), None)
+        db.session.commit()
+    p = f"p{done.id}-"
+    with time_machine.travel(datetime(2027, 1, 10, 9, 0, tzinfo=UTC), tick=False):
+        login(mine, sw.email)  # past its due date
+        assert f"request-{done.id}" not in mine.get("/prep").text
+        page = submit(mine, f"/prep/{done.id}", {f"{p}revision": "2"}, "/prep", prefix=p).text
+    card = _card(page, done.id)
+    assert card.startswith("Edith Example") and "Overdue" not in card  # done, so not late
+    assert "Say whether the person is known to your service" in card

@@ -1,7 +1,7 @@
 """outbox: plain-text messages queued in bulk, composed when sent
 
-Revision ID: f2outbox00001
-Revises: e1swp0000001
+Revision ID: f4outbox00001
+Revises: f3prep000001
 Create Date: 2026-11-30
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "f2outbox00001"
-down_revision: str | None = "e1swp0000001"
+revision: str = "f4outbox00001"
+down_revision: str | None = "f3prep000001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,126 @@
+"""My prep's list: one query of plain rows, whatever the number of requests.
+
+A list of seventeen requests loaded as objects made seven per row (the request, its
+case, person, person's practice, meeting, team, and the owner: you, joined to every row),
+each tracked by the session and expired again at the commit; the page reads a dozen values
+of them. The rows here carry those values and nothing else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import sqlalchemy as sa
+
+from mdt.agenda.cutoff import closing_day_of
+from mdt.agenda.models import Case
+from mdt.core.calendar import to_local
+from mdt.extensions import db
+from mdt.meetings.models import Meeting, MeetingStatus
+from mdt.patients.models import Patient
+from mdt.prep.models import Known, PrepRequest
+from mdt.teams.models import Team
+
+
+@dataclass(frozen=True, slots=True)
+class ListedRequest:
+    """One request on My prep: what the list shows and what its form starts from."""
+
+    id: int
+    revision: int
+    due_at: datetime
+    completed_at: datetime | None
+    patient_id: int
+    patient: str
+    reason: str
+    team: str
+    #: The meeting's local day and the last day of its agenda (prep is due by its end),
+    #: as the list shows them ("Tue 12 Jan"): written once per meeting, not per row.
+    meeting_on: str
+    due_by: str
+    known: Known | None
+    involvement: str
+    concerns: str
+    safeguarding: bool
+    needs: str
+
+    def overdue(self, now: datetime) -> bool:
+        return self.completed_at is None and self.due_at < now
+
+
+_COLUMNS = (
+    PrepRequest.id,
+    PrepRequest.revision,
+    PrepRequest.due_at,
+    PrepRequest.completed_at,
+    Case.patient_id,
+    Patient.name,
+    Case.reason,
+    Team.name,
+    Meeting.id,
+    Meeting.starts_at,
+    Team.time_zone,
+    Team.agenda_cutoff_days,
+    PrepRequest.known,
+    PrepRequest.involvement,
+    PrepRequest.concerns,
+    PrepRequest.safeguarding,
+    PrepRequest.needs,
+)
+
+
+def _select() -> sa.Select[tuple[object, ...]]:
+    return (
+        sa.select(*_COLUMNS)
+        .join(Case, Case.id == PrepRequest.case_id)
+        .join(Patient, Patient.id == Case.patient_id)
+        .join(Meeting, Meeting.id == Case.meeting_id)
+        .join(Team, Team.id == Meeting.team_id)
+    )
+
+
+def open_requests(user_id: int, now: datetime) -> list[ListedRequest]:
+    """What the person still owes for meetings to come, soonest deadline first."""
+    query = (
+        _select()
+        .where(
+            PrepRequest.user_id == user_id,
+            PrepRequest.completed_at.is_(None),
+            Meeting.status == MeetingStatus.SCHEDULED,
+            Meeting.ends_at > now,
+        )
+        .order_by(PrepRequest.due_at, Case.position)
+    )
+    return _listed(db.session.execute(query))
+
+
+def listed(request_ids: Iterable[int]) -> list[ListedRequest]:
+    """These requests as the list shows them (one re-shown with errors, done or not)."""
+    ids = list(request_ids)
+    if not ids:
+        return []
+    return _listed(db.session.execute(_select().where(PrepRequest.id.in_(ids))))
+
+
+def _listed(rows: Iterable[sa.Row[tuple[object, ...]]]) -> list[ListedRequest]:
+    days: dict[int, tuple[str, str]] = {}  # per meeting: a list has a few meetings
+    found = []
+    for row in rows:
+        (id_, revision, due_at, completed_at, patient_id, patient, reason, team) = row[:8]
+        meeting_id, starts_at, zone, cutoff_days = row[8:12]
+        if meeting_id not in days:
+            day = to_local(starts_at, zone).date()
+            days[meeting_id] = (_day(day), _day(closing_day_of(day, cutoff_days)))
+        found.append(
+            ListedRequest(
+                id_, revision, due_at, completed_at, patient_id, patient, reason, team,
+                *days[meeting_id], *row[12:],
+            )
+        )  # fmt: skip
+    return found
+
+
+def _day(day: date) -> str:
+    return day.strftime("%a %-d %b")
