@@ -34,6 +34,27 @@ def among(column: sa.ColumnElement[Any], values: Iterable[Any]) -> sa.ColumnElem
     return column.in_(listed)
 
 
+class _BinaryList(list):  # type: ignore[type-arg]
+    """A list psycopg sends as a binary array (registered in _configure_postgresql)."""
+
+
+class Array(sa.types.TypeDecorator[list[Any]]):
+    """A PostgreSQL array parameter sent in binary: in text, psycopg escapes each element in
+    Python (the sweep's 8,600 email texts: 160 ms there and back, binary 7 ms)."""
+
+    impl = ARRAY
+    cache_ok = True
+
+    def bind_processor(self, dialect: Any) -> Any:
+        items = super().bind_processor(dialect)
+
+        def process(value: list[Any] | None) -> list[Any] | None:
+            value = items(value) if items is not None else value
+            return None if value is None else _BinaryList(value)
+
+        return process
+
+
 def insert_many(
     session: Session,
     table: sa.Table,
@@ -54,7 +75,7 @@ def insert_many(
     if session.get_bind().dialect.name == "postgresql":
         names = list(rows[0])
         arrays = (
-            sa.bindparam(f"many_{name}", [row[name] for row in rows], ARRAY(table.c[name].type))
+            sa.bindparam(f"many_{name}", [row[name] for row in rows], Array(table.c[name].type))
             for name in names
         )
         given = sa.func.unnest(*arrays).table_valued(*names).render_derived(name="given")
@@ -94,7 +115,17 @@ def create_engine(url: str, echo: bool = False) -> Engine:
     engine = sa.create_engine(url, echo=echo, pool_pre_ping=True, hide_parameters=True)
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
+    elif engine.dialect.name == "postgresql":
+        _configure_postgresql(engine)
     return engine
+
+
+def _configure_postgresql(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        from psycopg.types.array import ListBinaryDumper
+
+        dbapi_connection.adapters.register_dumper(_BinaryList, ListBinaryDumper)
 
 
 def _configure_sqlite(engine: Engine) -> None:

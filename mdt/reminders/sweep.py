@@ -20,11 +20,10 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from mdt.core.calendar import is_working_day, to_local
-from mdt.core.db import among, insert_many
+from mdt.core.db import Array, among, insert_many
 from mdt.core.web import external_url
 from mdt.mail import outbox
 from mdt.reminders import recheck, texts
@@ -341,8 +340,8 @@ def _mark_sent(session: Session, sent: list[tuple[int, int]], now: datetime) -> 
         # One statement with the pairs as two arrays: a row each (executemany) took a
         # second for a region's 18,000.
         pairs = sa.select(
-            sa.func.unnest(sa.bindparam("ids", type_=ARRAY(sa.Integer))).label("id"),
-            sa.func.unnest(sa.bindparam("messages", type_=ARRAY(sa.Integer))).label("message"),
+            sa.func.unnest(sa.bindparam("ids", type_=Array(sa.Integer))).label("id"),
+            sa.func.unnest(sa.bindparam("messages", type_=Array(sa.Integer))).label("message"),
         ).subquery("pairs")
         ids, messages = zip(*sent, strict=True)
         session.execute(
