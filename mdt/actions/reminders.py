@@ -11,18 +11,20 @@ from datetime import date, datetime, time, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from mdt.accounts.models import User
 from mdt.actions.models import ActionPoint, ActionStatus
 from mdt.core.calendar import local_to_utc, to_local, working_days_before
 from mdt.core.web import external_url
 from mdt.meetings.models import Meeting
 from mdt.reminders.due import (
+    PERSON,
     Due,
     Person,
     Window,
     active_coordinators,
     in_zones,
     of_subjects,
-    people_by_id,
+    people_in,
     reminder_days,
     shared,
     teams_by_id,
@@ -70,11 +72,12 @@ def _load_open_actions(session: Session, window: Window) -> list[OpenAction]:
             ActionPoint.id,
             ActionPoint.due_date,
             ActionPoint.team_id,
-            ActionPoint.owner_id,
             Meeting.starts_at,
+            *PERSON,
         )
         .join(Team, Team.id == ActionPoint.team_id)
         .join(Meeting, Meeting.id == ActionPoint.meeting_id)
+        .join(User, User.id == ActionPoint.owner_id)
         .where(
             ActionPoint.status == ActionStatus.OPEN,
             ActionPoint.due_date <= (window.until + ACTION_LOOKAHEAD).date(),
@@ -83,10 +86,10 @@ def _load_open_actions(session: Session, window: Window) -> list[OpenAction]:
         )
     ).all()
     teams = teams_by_id(session, (row.team_id for row in rows))
-    owners = people_by_id(session, (row.owner_id for row in rows))
+    owners = people_in(row[4:] for row in rows)
     return [
-        OpenAction(id_, due_date, teams[team_id], owners[owner_id], starts_at)
-        for id_, due_date, team_id, owner_id, starts_at in rows
+        OpenAction(row.id, row.due_date, teams[row.team_id], owners[row[4]], row.starts_at)
+        for row in rows
     ]
 
 

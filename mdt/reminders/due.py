@@ -8,9 +8,10 @@ one returns without a query (``reminder_days``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -115,7 +116,8 @@ class Person:
     is_active: bool
 
 
-_PERSON = (User.id, User.name, User.email, User.is_active)
+#: The columns of a Person, for a producer's query to join.
+PERSON = (User.id, User.name, User.email, User.is_active)
 
 
 def teams_by_id(session: Session, ids: Iterable[int]) -> dict[int, Team]:
@@ -126,12 +128,10 @@ def teams_by_id(session: Session, ids: Iterable[int]) -> dict[int, Team]:
     return {team.id: team for team in teams}
 
 
-def people_by_id(session: Session, ids: Iterable[int]) -> dict[int, Person]:
-    """The people a producer's rows name, loaded once each."""
-    if not (wanted := set(ids)):
-        return {}
-    rows = session.execute(sa.select(*_PERSON).where(among(User.id, wanted)))
-    return {row.id: Person(*row) for row in rows}
+def people_in(rows: Iterable[Sequence[Any]]) -> dict[int, Person]:
+    """One Person for each (id, name, email, active) among rows that join them (`PERSON`),
+    rather than a second query for thousands of ids."""
+    return {person[0]: Person(*person) for person in rows}
 
 
 def active_coordinators(session: Session, team_ids: Iterable[int]) -> dict[int, list[Person]]:
@@ -143,7 +143,7 @@ def active_coordinators(session: Session, team_ids: Iterable[int]) -> dict[int, 
     if not (wanted := set(team_ids)):
         return found
     rows = session.execute(
-        sa.select(Membership.team_id, *_PERSON)
+        sa.select(Membership.team_id, *PERSON)
         .join(User, User.id == Membership.user_id)
         .where(
             among(Membership.team_id, wanted),

@@ -20,6 +20,7 @@ from datetime import date, datetime, time, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, contains_eager, selectinload
 
+from mdt.accounts.models import User
 from mdt.actions.reminders import action_due, action_overdue_escalation
 from mdt.core.calendar import end_of_day, local_to_utc, next_working_day, to_local
 from mdt.core.web import external_url
@@ -27,6 +28,7 @@ from mdt.meetings.models import Invitation, Meeting, MeetingStatus, Reply
 from mdt.minutes.reminders import minutes_not_sent
 from mdt.reminders.due import (
     NO_TEAM_ZONE,
+    PERSON,
     SHARED,
     Due,
     Person,
@@ -35,7 +37,7 @@ from mdt.reminders.due import (
     active_coordinators,
     in_zones,
     of_subjects,
-    people_by_id,
+    people_in,
     reminder_days,
     shared,
     teams_by_id,
@@ -155,11 +157,12 @@ def _load_open_prep(session: Session, window: Window) -> list[OpenPrep]:
             Meeting.id,
             Meeting.starts_at,
             Meeting.team_id,
-            PrepRequest.user_id,
             sa.func.count(PrepRequest.id),
+            *PERSON,
         )
         .join(Case, Case.meeting_id == Meeting.id)
         .join(PrepRequest, PrepRequest.case_id == Case.id)
+        .join(User, User.id == PrepRequest.user_id)
         .where(
             Meeting.status == MeetingStatus.SCHEDULED,
             Meeting.starts_at > window.since,
@@ -167,13 +170,12 @@ def _load_open_prep(session: Session, window: Window) -> list[OpenPrep]:
             PrepRequest.completed_at.is_(None),
             of_subjects(window, Meeting.id, "prep", "prep-open"),
         )
-        .group_by(Meeting.id, PrepRequest.user_id)
+        .group_by(Meeting.id, User.id)
     ).all()
     teams = teams_by_id(session, (row.team_id for row in rows))
-    people = people_by_id(session, (row.user_id for row in rows))
+    people = people_in(row[4:] for row in rows)
     return [
-        OpenPrep(meeting_id, starts_at, teams[team_id], people[user_id], owed)
-        for meeting_id, starts_at, team_id, user_id, owed in rows
+        OpenPrep(row.id, row.starts_at, teams[row.team_id], people[row[4]], row[3]) for row in rows
     ]
 
 
