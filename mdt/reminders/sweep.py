@@ -312,8 +312,8 @@ def _digest(
 
 
 def _queue(session: Session, emails: list[_Email], now: datetime) -> None:
-    """Queue the emails and mark their reminders sent, in the caller's transaction: rows
-    written a statement per table (executemany), not an object each."""
+    """Queue the emails and mark their reminders sent, in the caller's transaction: a
+    statement per table for all the rows, not an object each."""
     if not emails:
         return
     message_ids = outbox.enqueue_texts(session, [email.letter for email in emails])
