@@ -104,6 +104,8 @@ class UTCDateTime(sa.types.TypeDecorator[datetime]):
     def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
         if value is None:
             return None
+        if value.tzinfo is UTC:
+            return value
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
@@ -112,7 +114,11 @@ def create_engine(url: str, echo: bool = False) -> Engine:
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     # hide_parameters: a failed statement must not print what it was saving (emails with
     # one-time links, password hashes) into logs.
-    engine = sa.create_engine(url, echo=echo, pool_pre_ping=True, hide_parameters=True)
+    # PostgreSQL sessions in UTC, whatever the server's default: psycopg then returns
+    # timestamps with datetime.UTC itself, which UTCDateTime passes through untouched (a
+    # year's team report reads over a thousand of them).
+    extra = {"connect_args": {"options": "-c TimeZone=UTC"}} if "postgresql" in url else {}
+    engine = sa.create_engine(url, echo=echo, pool_pre_ping=True, hide_parameters=True, **extra)
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
     elif engine.dialect.name == "postgresql":

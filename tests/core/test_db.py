@@ -15,7 +15,7 @@ def test_times_come_back_aware_utc_whatever_zone_they_went_in(session):
     session.commit()
     session.expire_all()
     got = session.get(OutboxMessage, row.id).created_at
-    assert got == summer and got.tzinfo == UTC and got.hour == 12
+    assert got == summer and got.tzinfo is UTC and got.hour == 12
 
 
 def test_naive_datetimes_are_refused():
@@ -41,6 +41,11 @@ def test_connections_are_set_up_for_their_backend(app):
             raw.close()
     else:
         assert engine.dialect.name == "postgresql" and engine.dialect.driver == "psycopg"
+        # Sessions in UTC whatever the server's default, so timestamps arrive in UTC itself
+        # and UTCDateTime hands them on as they are.
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("SHOW TimeZone").scalar() == "UTC"
+            assert conn.exec_driver_sql("SELECT now()").scalar().tzinfo is UTC
 
 
 def test_many_rows_go_in_one_statement_with_their_defaults_and_come_back_as_asked(session):
