@@ -36,12 +36,36 @@ def _listed(query: sa.Select[tuple[ActionPoint]]) -> sa.Select[tuple[ActionPoint
     )
 
 
+@dataclass(frozen=True, slots=True)
+class ListedAction:
+    """An action as My actions lists it: its own values, the person's name and the team's
+    (plain values, not tracked objects: a tracked row with its person, meeting and team cost
+    about as much as the rest of the page at region scale)."""
+
+    id: int
+    description: str
+    due_date: date
+    status: ActionStatus
+    revision: int
+    closing_note: str
+    patient_id: int | None
+    patient_name: str | None
+    team_name: str
+
+    @property
+    def is_open(self) -> bool:
+        return self.status is ActionStatus.OPEN
+
+    def overdue(self, today: date) -> bool:
+        return self.is_open and self.due_date < today
+
+
 @dataclass
 class MyActions:
-    overdue: list[ActionPoint] = field(default_factory=list)
-    this_week: list[ActionPoint] = field(default_factory=list)
-    later: list[ActionPoint] = field(default_factory=list)
-    recently_closed: list[ActionPoint] = field(default_factory=list)
+    overdue: list[ListedAction] = field(default_factory=list)
+    this_week: list[ListedAction] = field(default_factory=list)
+    later: list[ListedAction] = field(default_factory=list)
+    recently_closed: list[ListedAction] = field(default_factory=list)
     week_ends: date | None = None
 
     @property
@@ -58,18 +82,21 @@ def my_actions(user_id: int, today: date) -> MyActions:
     fortnight's closed ones, so a person sees that what they did was recorded."""
     week_ends = today + timedelta(days=6 - today.weekday())
     since = today - timedelta(days=14)
-    rows = db.session.scalars(
-        sa.select(ActionPoint)
-        .options(  # what the list shows: the person's name and the team's; the owner is you
-            joinedload(ActionPoint.patient).load_only(Patient.name, raiseload=True).raiseload("*"),
-            joinedload(ActionPoint.meeting)
-            .load_only(Meeting.team_id, raiseload=True)
-            .joinedload(Meeting.team)
-            .load_only(Team.name, raiseload=True)
-            .raiseload("*"),
-            raiseload(ActionPoint.owner),
-            raiseload(ActionPoint.team),
+    rows = db.session.execute(
+        sa.select(  # what the list shows; the owner is you
+            ActionPoint.id,
+            ActionPoint.description,
+            ActionPoint.due_date,
+            ActionPoint.status,
+            ActionPoint.revision,
+            ActionPoint.closing_note,
+            ActionPoint.patient_id,
+            Patient.name,
+            Team.name,
         )
+        .outerjoin(Patient, Patient.id == ActionPoint.patient_id)
+        .join(Meeting, Meeting.id == ActionPoint.meeting_id)
+        .join(Team, Team.id == Meeting.team_id)
         .where(
             ActionPoint.owner_id == user_id,
             sa.or_(
@@ -80,7 +107,8 @@ def my_actions(user_id: int, today: date) -> MyActions:
         .order_by(ActionPoint.due_date, ActionPoint.id)
     )
     mine = MyActions(week_ends=week_ends)
-    for action in rows:
+    for row in rows:
+        action = ListedAction(*row)
         if not action.is_open:
             mine.recently_closed.append(action)
         elif action.due_date < today:
