@@ -4,9 +4,10 @@ the team's coordinators once an action is overdue by more than seven days. Regis
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import partial
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -14,15 +15,17 @@ from sqlalchemy.orm import Session
 from mdt.accounts.models import User
 from mdt.actions.models import ActionPoint, ActionStatus
 from mdt.core.calendar import local_to_utc, to_local, working_days_before
-from mdt.core.web import external_url
+from mdt.core.web import external_row_link
 from mdt.meetings.models import Meeting
 from mdt.reminders.due import (
     PERSON,
     Due,
     Person,
     Window,
+    Words,
     active_coordinators,
     in_zones,
+    long_day,
     of_subjects,
     people_in,
     reminder_days,
@@ -88,8 +91,8 @@ def _load_open_actions(session: Session, window: Window) -> list[OpenAction]:
     teams = teams_by_id(session, (row.team_id for row in rows))
     owners = people_in(row[4:] for row in rows)
     return [
-        OpenAction(row.id, row.due_date, teams[row.team_id], owners[row[4]], row.starts_at)
-        for row in rows
+        OpenAction(action_id, due_date, teams[team_id], owners[owner_id], starts_at)
+        for action_id, due_date, team_id, starts_at, owner_id, *_ in rows
     ]
 
 
@@ -123,16 +126,17 @@ def _days_in(window: Window) -> list[date]:
 def action_due(session: Session, window: Window) -> Iterator[Due]:
     """The owner: three working days before the due date, on it, then weekly while overdue."""
     days = _days_in(window)
+    link = external_row_link("actions.detail", "action_id")
     for action in _open_actions(session, window):
         if not action.owner.is_active:
             continue
-        due = action.due_date
+        due, zone = action.due_date, action.team.time_zone
         wanted = {working_days_before(due, 3), due}
         wanted |= {d for d in days if d > due and (d - due).days % 7 == 0}
         for day in sorted(wanted):
-            due_at = local_to_utc(day, window.at, action.team.time_zone)
+            due_at = local_to_utc(day, window.at, zone)
             if due_at in window:
-                yield _action_due(action, action.owner, day, due_at, "action_due")
+                yield _action_due(action, action.owner, day, due_at, "action_due", link)
 
 
 def action_overdue_escalation(session: Session, window: Window) -> Iterator[Due]:
@@ -144,35 +148,49 @@ def action_overdue_escalation(session: Session, window: Window) -> Iterator[Due]
         if due_at in window:
             escalated.append((action, day, due_at))
     coordinators = active_coordinators(session, (action.team.id for action, _, _ in escalated))
+    link = external_row_link("actions.detail", "action_id")
     for action, day, due_at in escalated:
         for coordinator in coordinators.get(action.team.id, []):
-            yield _action_due(action, coordinator, day, due_at, "action_overdue_escalation")
+            kind = "action_overdue_escalation"
+            yield _action_due(action, coordinator, day, due_at, kind, link)
 
 
-def _action_due(action: OpenAction, user: Person, day: date, due_at: datetime, kind: str) -> Due:
+def _action_due(
+    action: OpenAction,
+    user: Person,
+    day: date,
+    due_at: datetime,
+    kind: str,
+    link: Callable[[int], str],
+) -> Due:
+    return Due(
+        kind=kind,
+        subject=f"action:{action.id}",
+        user=user,
+        team=action.team,
+        due_at=due_at,
+        happens_at=local_to_utc(action.due_date, time(0), action.team.time_zone),
+        words=partial(_action_words, action, day, kind, link),
+    )
+
+
+def _action_words(action: OpenAction, day: date, kind: str, link: Callable[[int], str]) -> Words:
     team, due = action.team, action.due_date
     late = (day - due).days
     state = "due today" if late == 0 else (f"overdue by {late} days" if late > 0 else "due soon")
-    when = to_local(action.meeting_starts_at, team.time_zone)
     headline = (
         f"Action overdue: {action.owner.name}, {team.name}"
         if kind == "action_overdue_escalation"
         else f"Action {state}, {team.name}"
     )
-    return Due(
-        kind=kind,
-        subject=f"action:{action.id}",
-        user=user,
-        team=team,
-        due_at=due_at,
-        happens_at=local_to_utc(due, time(0), team.time_zone),
-        headline=headline,
-        details={
+    return Words(
+        headline,
+        {
             "team": team.name,
             "state": state,
-            "due": f"{due:%A %-d %B %Y}",
+            "due": long_day(due),
             "owner": action.owner.name,
-            "meeting": f"{when:%A %-d %B %Y}",
-            "link": external_url("actions.detail", action_id=action.id),
+            "meeting": long_day(to_local(action.meeting_starts_at, team.time_zone).date()),
+            "link": link(action.id),
         },
     )

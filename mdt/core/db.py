@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
@@ -55,8 +56,68 @@ class Array(sa.types.TypeDecorator[list[Any]]):
         return process
 
 
+#: What runs a statement: a session, or its connection (as `Background` hands it on).
+Executes = Session | sa.Connection
+
+
+def dialect_of(executes: Executes) -> str:
+    return (executes.get_bind() if isinstance(executes, Session) else executes).dialect.name
+
+
+class Background:
+    """Work on a session's connection done by a second thread, in the order given, while the
+    caller goes on with work that does not use the database: PostgreSQL then writes one
+    batch while Python composes the next (the reminder sweep's thousands of emails). The
+    caller must not use the session until the block ends; the block ends when the last work
+    is done, and raises the first error of any (what had not started is not started). Not on
+    SQLite, whose connections stay in their thread: each is done at once there.
+
+        with Background(session) as background:
+            for batch in batches:
+                background.submit(partial(write, batch))  # write(connection)
+    """
+
+    def __init__(self, session: Session) -> None:
+        self.connection = session.connection()
+        threaded = self.connection.dialect.name == "postgresql"
+        self._pool = ThreadPoolExecutor(1, "mdt-background") if threaded else None
+        self._started: list[Future[None]] = []
+        self._failed = False
+
+    def submit(self, work: Callable[[sa.Connection], None]) -> None:
+        if self._pool is None:
+            work(self.connection)
+            return
+        if self._failed:
+            self._raise()
+        self._started.append(self._pool.submit(self._run, work))
+
+    def _run(self, work: Callable[[sa.Connection], None]) -> None:
+        if self._failed:  # the transaction is lost: what follows is not started
+            return
+        try:
+            work(self.connection)
+        except BaseException:
+            self._failed = True
+            raise
+
+    def _raise(self) -> None:
+        for started in self._started:
+            started.result()
+
+    def __enter__(self) -> Background:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        if self._pool is None:
+            return
+        self._pool.shutdown(wait=True, cancel_futures=kind is not None)
+        if kind is None:
+            self._raise()
+
+
 def insert_many(
-    session: Session,
+    session: Executes,
     table: sa.Table,
     rows: Sequence[Mapping[str, Any]],
     returning: Sequence[sa.ColumnElement[Any]] = (),
@@ -72,7 +133,7 @@ def insert_many(
         return []
     statement: sa.Insert = sa.insert(table)
     params: Sequence[Mapping[str, Any]] | None = rows
-    if session.get_bind().dialect.name == "postgresql":
+    if dialect_of(session) == "postgresql":
         names = list(rows[0])
         arrays = (
             sa.bindparam(f"many_{name}", [row[name] for row in rows], Array(table.c[name].type))

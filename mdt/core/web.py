@@ -59,7 +59,28 @@ def _scheduler_health() -> str:
 def external_url(endpoint: str, **values: object) -> str:
     """A link for outside the app (emails, printed links), built on the configured BASE_URL
     rather than whatever Host header the request came with; works outside requests too."""
+    if len(values) == 1:
+        ((name, value),) = values.items()
+        if type(value) is int:  # a row's link: the reminder sweep builds tens of thousands
+            return external_row_link(endpoint, name)(value)
     return _external_adapter().build(endpoint, values, force_external=True)
+
+
+def external_row_link(endpoint: str, name: str) -> Callable[[int], str]:
+    """external_url(endpoint, name=<a row's id>) for any row: built once per endpoint and
+    the id written in (building each took 15-20 µs), as url_for_rows does for pages. The
+    function works outside the app context too."""
+    base_url = current_app.config["BASE_URL"]
+    kept = current_app.extensions.setdefault("mdt.external_row_links", {})
+    key = (base_url, endpoint, name)
+    if key not in kept:
+        built = _external_adapter().build(endpoint, {name: _ROW_ID}, force_external=True)
+        if built.count(_ROW_ID) == 1:
+            kept[key] = lambda row_id: built.replace(_ROW_ID, str(row_id))
+        else:  # the placeholder is in the base URL too: build each link
+            adapter = _external_adapter()
+            kept[key] = lambda row_id: adapter.build(endpoint, {name: row_id}, force_external=True)
+    return kept[key]
 
 
 def _external_adapter() -> MapAdapter:

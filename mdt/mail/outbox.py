@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from flask import current_app, g
 from sqlalchemy.orm import Session, object_session
 
-from mdt.core.db import insert_many
+from mdt.core.db import Executes, insert_many
 from mdt.core.time import now_utc
 from mdt.extensions import db
 from mdt.mail.models import OutboxMessage, OutboxStatus
@@ -103,7 +103,7 @@ class Letter:
     text: str
 
 
-def enqueue_texts(session: Session, letters: Sequence[Letter]) -> list[int]:
+def enqueue_texts(session: Executes, letters: Sequence[Letter]) -> list[int]:
     """Queue many plain-text messages with one INSERT; returns their ids, in order.
 
     Composing each MIME message took most of the scheduler's digest sweep (thousands at

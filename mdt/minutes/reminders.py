@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
+from functools import partial
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, contains_eager
@@ -16,6 +17,7 @@ from mdt.meetings.models import Meeting, MeetingStatus
 from mdt.reminders.due import (
     Due,
     Window,
+    Words,
     active_coordinators,
     in_zones,
     of_subjects,
@@ -74,17 +76,23 @@ def _ended_before(zone: str, days: list[date]) -> sa.ColumnElement[bool]:
 
 
 def _minutes_due(meeting: Meeting, user: User, due_at: datetime) -> Due:
-    team = meeting.team
-    when = to_local(meeting.starts_at, team.time_zone)
     return Due(
         kind="minutes_not_sent",
         subject=f"minutes:{meeting.id}",
         user=user,
-        team=team,
+        team=meeting.team,
         due_at=due_at,
         happens_at=meeting.starts_at,
-        headline=f"Minutes not sent: {team.name} meeting on {when:%a %-d %b}",
-        details={
+        words=partial(_minutes_words, meeting),
+    )
+
+
+def _minutes_words(meeting: Meeting) -> Words:
+    team = meeting.team
+    when = to_local(meeting.starts_at, team.time_zone)
+    return Words(
+        f"Minutes not sent: {team.name} meeting on {when:%a %-d %b}",
+        {
             "team": team.name,
             "meeting": f"{when:%A %-d %B %Y, %H:%M}",
             "link": external_url("minutes.close", meeting_id=meeting.id),

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from functools import lru_cache
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -52,7 +53,14 @@ class Window:
         return sorted({int(s.partition(":")[2]) for s in self.subjects if s.startswith(prefixes)})
 
 
-@dataclass(frozen=True, eq=False)
+class Words(NamedTuple):
+    #: A short line for an email subject: the team and a time, never a patient's details.
+    headline: str
+    #: What its item in an email shows (mdt/reminders/texts.py).
+    details: Mapping[str, str]
+
+
+@dataclass(frozen=True, eq=False, slots=True)
 class Due:
     kind: str
     #: "<type>:<id>" of what it is about.
@@ -64,10 +72,9 @@ class Due:
     due_at: datetime
     #: When the thing it is about happens; orders the items of a digest.
     happens_at: datetime
-    #: A short line for an email subject: the team and a time, never a patient's details.
-    headline: str
-    #: What its item in an email shows (mdt/reminders/texts.py).
-    details: Mapping[str, str]
+    #: Its words (a headline for an email subject, and what its item shows), worked out when
+    #: it is sent: a sweep judges tens of thousands of reminders by their keys alone.
+    words: Callable[[], Words]
 
     @property
     def key(self) -> tuple[str, str, int, datetime]:
@@ -84,6 +91,21 @@ class Due:
 
 
 Producer = Callable[[Session, Window], Iterable[Due]]
+
+
+# Kept: the words of a region's digests name the same few hundred days and meetings
+# thousands of times, and strftime is slow.
+@lru_cache(maxsize=4096)
+def long_day(day: date) -> str:
+    """E.g. "Friday 4 December 2026"."""
+    return f"{day:%A %-d %B %Y}"
+
+
+@lru_cache(maxsize=4096)
+def long_moment(moment: datetime, zone: str) -> str:
+    """E.g. "Friday 4 December 2026, 12:30", in the zone's time."""
+    return f"{to_local(moment, zone):%A %-d %B %Y, %H:%M}"
+
 
 #: The time zone (for days and the digest time) of reminders that belong to no team.
 NO_TEAM_ZONE = SERVICE_ZONE

@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import partial
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, contains_eager, selectinload
@@ -34,8 +36,10 @@ from mdt.reminders.due import (
     Person,
     Producer,
     Window,
+    Words,
     active_coordinators,
     in_zones,
+    long_moment,
     of_subjects,
     people_in,
     reminder_days,
@@ -44,6 +48,9 @@ from mdt.reminders.due import (
 )
 from mdt.reminders.timing import previous_working_day
 from mdt.teams.models import Team
+
+if TYPE_CHECKING:
+    from mdt.directory.reminders import OwnedEntry
 
 #: The longest a meeting can be after the working day before it: Christmas or Easter
 #: (five days) with a weekend meeting's margin.
@@ -65,7 +72,12 @@ def meeting_tomorrow(session: Session, window: Window) -> Iterator[Due]:
             of_subjects(window, Meeting.id, "meeting"),
             in_zones(days, _starting_after),
         )
-        .options(contains_eager(Meeting.team), selectinload(Meeting.invitations))
+        # Everything the words read, loaded here: they are worked out while another thread
+        # writes on the session's connection (sweep._queue), so nothing may load them then.
+        .options(
+            contains_eager(Meeting.team),
+            selectinload(Meeting.invitations).selectinload(Invitation.covering_for),
+        )
     )
     for meeting in meetings:
         zone = meeting.team.time_zone
@@ -91,18 +103,24 @@ def _starting_after(zone: str, days: list[date]) -> sa.ColumnElement[bool]:
 
 
 def _meeting_due(meeting: Meeting, invitation: Invitation, due_at: datetime) -> Due:
-    team, zone = meeting.team, meeting.team.time_zone
-    when = to_local(meeting.starts_at, zone)
-    covering = invitation.covering_for
     return Due(
         kind="meeting_tomorrow",
         subject=f"meeting:{meeting.id}",
         user=invitation.user,
-        team=team,
+        team=meeting.team,
         due_at=due_at,
         happens_at=meeting.starts_at,
-        headline=f"{team.name} meeting on {when:%a %-d %b} at {when:%H:%M}",
-        details={
+        words=partial(_meeting_words, meeting, invitation),
+    )
+
+
+def _meeting_words(meeting: Meeting, invitation: Invitation) -> Words:
+    team, zone = meeting.team, meeting.team.time_zone
+    when = to_local(meeting.starts_at, zone)
+    covering = invitation.covering_for
+    return Words(
+        f"{team.name} meeting on {when:%a %-d %b} at {when:%H:%M}",
+        {
             "team": team.name,
             "when": f"{when:%A %-d %B %Y, %H:%M} ({zone})",
             "where": meeting.location or "not set yet",
@@ -184,6 +202,7 @@ def prep_due(session: Session, window: Window) -> Iterator[Due]:
     closes, and on the morning it closes."""
     from mdt.core.calendar import working_days_before
 
+    link = external_url("prep.mine")
     for prep in _open_prep(session, window):
         if not prep.user.is_active:
             continue
@@ -191,27 +210,32 @@ def prep_due(session: Session, window: Window) -> Iterator[Due]:
         for day in (working_days_before(closes, 2), closes):
             due_at = local_to_utc(day, window.at, prep.team.time_zone)
             if due_at in window:
-                yield _prep_due(prep, closes, due_at)
+                yield _prep_due(prep, closes, due_at, link)
 
 
-def _prep_due(prep: OpenPrep, closes: date, due_at: datetime) -> Due:
-    team, owed = prep.team, prep.owed
-    when = to_local(prep.starts_at, team.time_zone)
-    patients = "1 patient" if owed == 1 else f"{owed} patients"
+def _prep_due(prep: OpenPrep, closes: date, due_at: datetime, link: str) -> Due:
     return Due(
         kind="prep_due",
         subject=f"prep:{prep.meeting_id}",
         user=prep.user,
-        team=team,
+        team=prep.team,
         due_at=due_at,
         happens_at=prep.starts_at,
-        headline=f"Prep due: {patients}, {team.name}",
-        details={
+        words=partial(_prep_words, prep, closes, link),
+    )
+
+
+def _prep_words(prep: OpenPrep, closes: date, link: str) -> Words:
+    team, owed = prep.team, prep.owed
+    patients = "1 patient" if owed == 1 else f"{owed} patients"
+    return Words(
+        f"Prep due: {patients}, {team.name}",
+        {
             "team": team.name,
             "patients": patients,
             "closes": f"{closes:%A %-d %B}",
-            "meeting": f"{when:%A %-d %B %Y, %H:%M}",
-            "link": external_url("prep.mine"),
+            "meeting": long_moment(prep.starts_at, team.time_zone),
+            "link": link,
         },
     )
 
@@ -236,17 +260,23 @@ def prep_open_at_cut_off(session: Session, window: Window) -> Iterator[Due]:
 
 
 def _open_summary(prep: OpenPrep, user: Person, people: list[str], due_at: datetime) -> Due:
-    team = prep.team
-    when = to_local(prep.starts_at, team.time_zone)
     return Due(
         kind="prep_open_at_cut_off",
         subject=f"prep-open:{prep.meeting_id}",
         user=user,
-        team=team,
+        team=prep.team,
         due_at=due_at,
         happens_at=prep.starts_at,
-        headline=f"Prep still open: {team.name} meeting on {when:%a %-d %b}",
-        details={
+        words=partial(_open_summary_words, prep, people),
+    )
+
+
+def _open_summary_words(prep: OpenPrep, people: list[str]) -> Words:
+    team = prep.team
+    when = to_local(prep.starts_at, team.time_zone)
+    return Words(
+        f"Prep still open: {team.name} meeting on {when:%a %-d %b}",
+        {
             "team": team.name,
             "meeting": f"{when:%A %-d %B %Y, %H:%M}",
             "people": ", ".join(people),
@@ -280,14 +310,20 @@ def directory_entry_stale(session: Session, window: Window) -> Iterator[Due]:
                 team=None,
                 due_at=due_at,
                 happens_at=due_at,
-                headline=f"Directory entry to check: {entry.name}",
-                details={
-                    "name": entry.name,
-                    "what": entry.what,
-                    "checked": f"{to_local(entry.verified_at, NO_TEAM_ZONE):%-d %B %Y}",
-                    "link": entry.link,
-                },
+                words=partial(_stale_entry_words, entry),
             )
+
+
+def _stale_entry_words(entry: OwnedEntry) -> Words:
+    return Words(
+        f"Directory entry to check: {entry.name}",
+        {
+            "name": entry.name,
+            "what": entry.what,
+            "checked": f"{to_local(entry.verified_at, NO_TEAM_ZONE):%-d %B %Y}",
+            "link": entry.link,
+        },
+    )
 
 
 KINDS: dict[str, Producer] = {

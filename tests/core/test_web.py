@@ -61,3 +61,19 @@ def test_a_link_built_once_for_a_list_is_url_for_of_each_row(app):
         assert handover(5) == "/sub/prep/5/handover"
         with pytest.raises(ValueError):
             url_for_rows("prep.mine")
+
+
+def test_an_external_link_to_a_row_is_the_one_the_adapter_builds(app):
+    from mdt.core.web import _external_adapter, external_row_link, external_url
+
+    for base_url in ("https://mdt.example.org/sub", "https://mdt.example.org/987654321"):
+        app.config["BASE_URL"] = base_url
+        with app.app_context():
+            adapter = _external_adapter()
+            for row_id in (1, 42, 987654321, 10**12):
+                assert external_url("actions.detail", action_id=row_id) == adapter.build(
+                    "actions.detail", {"action_id": row_id}, force_external=True
+                )
+            assert external_url("actions.detail", action_id=5) == f"{base_url}/actions/5"
+            link = external_row_link("actions.detail", "action_id")
+        assert link(6) == f"{base_url}/actions/6", "outside the app context too"
