@@ -5,18 +5,19 @@ reminder is marked sent in the transaction that queues its email, and a person's
 a team is keyed by the day. The caller commits (the scheduler, under its sweep lock).
 
 A sweep derives what fell due since the last committed sweep (``ReminderSweepMark``), at
-most a week back, so most minutes derive nothing. Subjects that still matter from before
-that are derived again over the week, by subject only: those changed since the last sweep
-(``mdt/reminders/recheck.py``: a meeting booked after its reminder's due time), and, in a
-sweep whose window holds a working day's digest time, those of unsent reminders (to skip
-what was resolved, or bring back what is needed again) just before they could go out.
+most a week back, so most minutes derive nothing. What still matters from before that is
+derived again: the subjects changed since the last sweep, over the week, by subject only
+(``mdt/reminders/recheck.py``: a meeting booked after its reminder's due time); and, in a
+sweep whose window holds a working day's digest time, everything back to the oldest unsent
+reminder, so that each is judged (skipped if resolved, brought back if needed again) just
+before it could go out.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from functools import partial
 from typing import Any
@@ -63,9 +64,7 @@ def sweep(session: Session, now: datetime, at: time) -> SweepResult:
     look_back = now - CATCH_UP
     mark = session.get(ReminderSweepMark, MARK_ID)
     window = Window(since=_swept_until(mark, look_back, now), until=now, at=at)
-    judging = _digest_time_in(session, window)
-    again, considered = _produce_again(session, window, look_back, judging)
-    produced = produce(session, window) | again
+    produced, considered = _derive(session, window, look_back)
     result.created = _create_missing(session, produced)
     live = _still_wanted(session, produced, look_back, window, considered, result)
     _send(session, live, produced, now, at, result)
@@ -93,40 +92,40 @@ def _digest_time_in(session: Session, window: Window) -> bool:
     return any(is_working_day(day) for zone in zones for day in window.days(zone))
 
 
-def _produce_again(
-    session: Session, window: Window, look_back: datetime, judging: bool
+def _derive(
+    session: Session, window: Window, look_back: datetime
 ) -> tuple[dict[Key, Due], frozenset[str] | None]:
-    """What is due, back to the earliest that matters, for the subjects changed since the
-    last sweep (over the whole look-back: their reminders may have been due before they were
-    booked) and, when digests can go (`judging`), for the subjects of unsent reminders from
-    before the window. Also returns the subjects derived again, or None when every unsent
-    reminder's subject was."""
-    earliest, subjects = (
-        _unsent_before(session, window.since, look_back)
-        if judging
-        else (window.since, frozenset[str]())
-    )
+    """What is due, and the subjects whose unsent reminders that judges: None for all.
+
+    When digests can go (the window holds a digest time), everything due back to the oldest
+    unsent reminder, for every subject, in one derivation: each unsent reminder is judged
+    just before it could go out, and the derivation a catch-up's 17,000 waiting reminders
+    needed by subject cost more than all subjects' over the same days. (Back over the whole
+    look-back if something changed since the last sweep.) Otherwise, what fell due in the
+    window, and, for the subjects changed since the last sweep, what is due over the whole
+    look-back: their reminders may have been due before they were booked."""
     changed = recheck.take(session)
-    considered = None if judging else frozenset(changed)
-    if changed:
-        earliest = look_back
-    if not subjects and not changed:
-        return {}, considered
-    since = max(look_back, earliest - timedelta(seconds=1))
-    again = Window(since=since, until=window.until, at=window.at, subjects=subjects | changed)
-    return produce(session, again), considered
+    if _digest_time_in(session, window):
+        oldest = look_back if changed else _oldest_unsent(session, window.since, look_back)
+        if oldest is not None:  # a due time is after `since`: derive from just before it
+            since = max(look_back, oldest - timedelta(seconds=1))
+            window = replace(window, since=min(window.since, since))
+        return produce(session, window), None
+    produced = produce(session, window)
+    subjects = frozenset(changed)
+    if subjects:
+        again = Window(since=look_back, until=window.until, at=window.at, subjects=subjects)
+        produced |= produce(session, again)
+    return produced, subjects
 
 
-def _unsent_before(
-    session: Session, since: datetime, look_back: datetime
-) -> tuple[datetime, frozenset[str]]:
-    rows = session.execute(
-        sa.select(Reminder.subject, sa.func.min(Reminder.due_at))
-        .where(_unsent(look_back), Reminder.due_at > look_back, Reminder.due_at <= since)
-        .group_by(Reminder.subject)
-    ).all()
-    earliest = min((due_at for _, due_at in rows), default=since)
-    return earliest, frozenset(subject for subject, _ in rows)
+def _oldest_unsent(session: Session, since: datetime, look_back: datetime) -> datetime | None:
+    """The due time of the oldest unsent reminder from before `since` (within the look-back)."""
+    return session.scalar(
+        sa.select(sa.func.min(Reminder.due_at)).where(
+            _unsent(look_back), Reminder.due_at > look_back, Reminder.due_at <= since
+        )
+    )
 
 
 def _unsent(look_back: datetime) -> sa.ColumnElement[bool]:
