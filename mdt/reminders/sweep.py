@@ -122,8 +122,8 @@ def _derive(
 def _oldest_unsent(session: Session, since: datetime, look_back: datetime) -> datetime | None:
     """The due time of the oldest unsent reminder from before `since` (within the look-back)."""
     return session.scalar(
-        sa.select(sa.func.min(Reminder.due_at)).where(
-            _unsent(look_back), Reminder.due_at > look_back, Reminder.due_at <= since
+        sa.select(sa.func.min(_R.due_at)).where(
+            _unsent(look_back), _R.due_at > look_back, _R.due_at <= since
         )
     )
 
@@ -131,23 +131,26 @@ def _oldest_unsent(session: Session, since: datetime, look_back: datetime) -> da
 def _unsent(look_back: datetime) -> sa.ColumnElement[bool]:
     """Pending, or skipped within the look-back (it comes back if needed again)."""
     return sa.or_(
-        Reminder.status == ReminderStatus.PENDING,
-        sa.and_(Reminder.status == ReminderStatus.SKIPPED, Reminder.due_at > look_back),
+        _R.status == ReminderStatus.PENDING,
+        sa.and_(_R.status == ReminderStatus.SKIPPED, _R.due_at > look_back),
     )
+
+
+#: The reminder table's columns: the sweep reads and writes thousands of rows, and Core
+#: rows cost less than the ORM's (it loads no Reminder object).
+_REMINDERS = Reminder.__table__
+_R = _REMINDERS.c
 
 
 def _create_missing(session: Session, produced: dict[Key, Due]) -> int:
     if not produced:
         return 0
     earliest = min(due.due_at for due in produced.values())
-    existing = {
-        tuple(row)
-        for row in session.execute(
-            sa.select(Reminder.kind, Reminder.subject, Reminder.user_id, Reminder.due_at).where(
-                Reminder.due_at >= earliest
-            )
+    existing = set(  # rows, equal to the tuples they hold
+        session.execute(
+            sa.select(_R.kind, _R.subject, _R.user_id, _R.due_at).where(_R.due_at >= earliest)
         )
-    }
+    )
     missing = [due for key, due in produced.items() if key not in existing]
     if missing:
         # One INSERT, not an object each: a catch-up creates thousands.
@@ -183,15 +186,17 @@ def _still_wanted(
     judged = _unsent(look_back)
     if considered is not None:
         judged = sa.and_(
-            judged,
-            sa.or_(Reminder.due_at > window.since, among(Reminder.subject, sorted(considered))),
+            judged, sa.or_(_R.due_at > window.since, among(_R.subject, sorted(considered)))
         )
     unsent = session.execute(
-        sa.select(*_UNSENT_COLUMNS).where(judged).order_by(Reminder.due_at, Reminder.id)
+        # The key (kind, subject, user_id, due_at) as row[1:5].
+        sa.select(_R.id, _R.kind, _R.subject, _R.user_id, _R.due_at, _R.team_id, _R.status)
+        .where(judged)
+        .order_by(_R.due_at, _R.id)
     )
     live, skip, revive = [], [], []
     for row in unsent:
-        if (row.kind, row.subject, row.user_id, row.due_at) in produced:
+        if row[1:5] in produced:
             live.append(row)
             if row.status is ReminderStatus.SKIPPED:
                 revive.append(row.id)
@@ -203,28 +208,9 @@ def _still_wanted(
     return live
 
 
-#: What the sweep reads of an unsent reminder (rows, not objects: it judges thousands).
-_UNSENT_COLUMNS = (
-    Reminder.id,
-    Reminder.kind,
-    Reminder.subject,
-    Reminder.user_id,
-    Reminder.team_id,
-    Reminder.due_at,
-    Reminder.status,
-)
-#: Ids to an UPDATE ... WHERE id IN: well under any backend's limit on parameters.
-_CHUNK = 900
-
-
 def _set_status(session: Session, ids: list[int], status: ReminderStatus) -> None:
-    for start in range(0, len(ids), _CHUNK):
-        session.execute(
-            sa.update(Reminder)
-            .where(Reminder.id.in_(ids[start : start + _CHUNK]))
-            .values(status=status)
-            .execution_options(synchronize_session=False)  # the sweep loads no Reminder
-        )
+    if ids:
+        session.execute(sa.update(_REMINDERS).where(among(_R.id, ids)).values(status=status))
 
 
 @dataclass
