@@ -3,9 +3,12 @@
     .venv/bin/python bench/sweep_week.py [DATABASE_URL]
 
 The database must be filled by `mdt bench-seed` (default: the region database of
-docs/benchmarks.md). Sweeps at chosen London times from Friday 07:29 (the first sweep after a
-week: the catch-up) to Sunday, and prints each one's time, the reminders it created and the
-emails it queued. Everything is rolled back: the database is left as it was.
+docs/benchmarks.md), with no reminder made yet. Sweeps at chosen London times from Friday
+07:29 (the first sweep after a week: the catch-up) to Sunday, and prints each one's time,
+the reminders it created and the emails it queued. Each sweep is committed, as the scheduler
+commits it (one transaction would make PostgreSQL check again the foreign keys of every
+reminder a later sweep marks, since a row inserted in the same transaction is checked even
+when its keys do not change); what they wrote is deleted afterwards, and the tables vacuumed.
 """
 
 from __future__ import annotations
@@ -14,15 +17,24 @@ import sys
 import tempfile
 import time as clock
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from mdt import create_app
 from mdt.core.calendar import local_to_utc
 from mdt.core.time import now_utc
 from mdt.extensions import db
-from mdt.reminders.models import Reminder, ReminderStatus
-from mdt.reminders.sweep import sweep
+from mdt.mail.models import OutboxMessage
+from mdt.reminders.models import (
+    Reminder,
+    ReminderDigest,
+    ReminderRecheck,
+    ReminderStatus,
+    ReminderSweepMark,
+)
+from mdt.reminders.sweep import MARK_ID, sweep
 from mdt.reminders.timing import reminder_time
 
 REGION = "postgresql://postgres@127.0.0.1:5432/mdt_bench_region"
@@ -61,10 +73,14 @@ def main(url: str) -> None:
         ("Sun 12:01", london(sunday, 12, 1)),
     ]
     with app.app_context():
+        if db.session.scalar(sa.select(sa.func.count(Reminder.id))):
+            sys.exit("This database has reminders already: run it on a fresh `mdt bench-seed`.")
+        kept = _before(db.session)
         try:
             for label, moment in plan:
                 started = clock.perf_counter()
                 result = sweep(db.session, moment, at)
+                db.session.commit()  # as the scheduler does, each sweep on its own
                 elapsed = (clock.perf_counter() - started) * 1000
                 waiting = db.session.scalar(
                     sa.select(sa.func.count()).where(Reminder.status == ReminderStatus.PENDING)
@@ -76,6 +92,40 @@ def main(url: str) -> None:
                 )
         finally:
             db.session.rollback()
+            _restore(db.session, kept)
+
+
+def _before(session: Session) -> dict[str, Any]:
+    """What the sweeps change, as it was: the last ids of what they add, the sweep mark and
+    the subjects waiting to be checked again."""
+    mark = session.get(ReminderSweepMark, MARK_ID)
+    kept = {
+        "outbox": session.scalar(sa.select(sa.func.max(OutboxMessage.id))) or 0,
+        "mark": None if mark is None else mark.swept_until,
+        "rechecks": [
+            {"id": row.id, "subject": row.subject}
+            for row in session.scalars(sa.select(ReminderRecheck))
+        ],
+    }
+    session.rollback()
+    return kept
+
+
+def _restore(session: Session, kept: dict[str, Any]) -> None:
+    session.execute(sa.delete(Reminder))
+    session.execute(sa.delete(ReminderDigest))
+    session.execute(sa.delete(OutboxMessage).where(OutboxMessage.id > kept["outbox"]))
+    session.execute(sa.delete(ReminderSweepMark))
+    if kept["mark"] is not None:
+        session.add(ReminderSweepMark(id=MARK_ID, swept_until=kept["mark"]))
+    session.execute(sa.delete(ReminderRecheck))
+    if kept["rechecks"]:
+        session.execute(sa.insert(ReminderRecheck), kept["rechecks"])
+    session.commit()
+    if session.get_bind().dialect.name == "postgresql":  # what was deleted, made room again
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            for table in ("reminder", "reminder_digest", "outbox_message", "reminder_recheck"):
+                connection.execute(sa.text(f"VACUUM ANALYZE {table}"))
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any
 
 import sqlalchemy as sa
@@ -146,11 +146,12 @@ def _create_missing(session: Session, produced: dict[Key, Due]) -> int:
     if not produced:
         return 0
     earliest = min(due.due_at for due in produced.values())
-    existing = set(  # rows, equal to the tuples they hold
-        session.execute(
+    existing = {
+        (kind, subject, user_id, due_at)
+        for kind, subject, user_id, due_at in session.execute(
             sa.select(_R.kind, _R.subject, _R.user_id, _R.due_at).where(_R.due_at >= earliest)
         )
-    )
+    }
     missing = [due for key, due in produced.items() if key not in existing]
     if missing:
         # One INSERT, not an object each: a catch-up creates thousands.
@@ -251,7 +252,7 @@ def _send(
 
 
 def _key(reminder: sa.Row[Any]) -> Key:
-    return (reminder.kind, reminder.subject, reminder.user_id, reminder.due_at)
+    return reminder[1:5]  # type: ignore[no-any-return]  # as _still_wanted selects it
 
 
 def _wants_immediate(session: Session) -> set[int]:
@@ -270,6 +271,23 @@ def _alone(reminder: sa.Row[Any], due: Due, preferences_link: str) -> _Email:
     return _Email(letter, [reminder.id])
 
 
+@dataclass(frozen=True)
+class _Day:
+    """Today in a time zone, as its digests see it."""
+
+    today: date
+    #: Today's digest time if it has come on a working day, else None.
+    digest_at: datetime | None
+    #: As a digest's subject names it, e.g. "Fri 4 Dec 2026".
+    named: str
+
+
+@lru_cache(maxsize=64)
+def _day_in(zone: str, now: datetime, at: time) -> _Day:
+    today = to_local(now, zone).date()
+    return _Day(today, todays_digest_at(now, zone, at), f"{today:%a %-d %b %Y}")
+
+
 def _digest(
     reminders: list[sa.Row[Any]],
     produced: dict[Key, Due],
@@ -279,24 +297,30 @@ def _digest(
     preferences_link: str,
 ) -> _Email | None:
     """At most one digest a day per person and team, at the digest time on working days."""
-    first = produced[_key(reminders[0])]
-    team, person, zone = first.team, first.user, first.zone
+    first = produced[reminders[0][1:5]]
+    team, person = first.team, first.user
     team_id = team.id if team is not None else None
-    digest_at = todays_digest_at(now, zone, at)
-    ready = [r for r in reminders if digest_at is not None and r.due_at <= digest_at]
-    today = to_local(now, zone).date()
-    if not ready or (person.id, team_id, today) in digests_sent:
+    day = _day_in(first.zone, now, at)
+    if day.digest_at is None or (person.id, team_id, day.today) in digests_sent:
         return None
-    dues = sorted((produced[_key(r)] for r in ready), key=lambda d: (d.happens_at, d.kind))
+    ready = [r for r in reminders if r.due_at <= day.digest_at]
+    if not ready:
+        return None
+    dues = sorted((produced[r[1:5]] for r in ready), key=_in_digest)
     items = [texts.item(due.kind, due.words().details) for due in dues]
     body = texts.digest(person.name, first.source, items, preferences_link)
-    subject = f"Your MDT reminders: {first.source}, {today:%a %-d %b %Y}"
-    digests_sent.add((person.id, team_id, today))
+    subject = f"Your MDT reminders: {first.source}, {day.named}"
+    digests_sent.add((person.id, team_id, day.today))
     return _Email(
         outbox.Letter(person.email, subject, body),
         [r.id for r in ready],
-        (person.id, team_id, today),
+        (person.id, team_id, day.today),
     )
+
+
+def _in_digest(due: Due) -> tuple[datetime, str]:
+    """The order of a digest's items: what happens first, first."""
+    return (due.happens_at, due.kind)
 
 
 #: Emails queued a batch at a time: PostgreSQL writes one while the next is composed.
