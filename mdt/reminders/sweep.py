@@ -64,10 +64,9 @@ def sweep(session: Session, now: datetime, at: time) -> SweepResult:
     look_back = now - CATCH_UP
     mark = session.get(ReminderSweepMark, MARK_ID)
     window = Window(since=_swept_until(mark, look_back, now), until=now, at=at)
-    produced, considered = _derive(session, window, look_back)
-    result.created = _create_missing(session, produced)
-    live = _still_wanted(session, produced, look_back, window, considered, result)
-    _send(session, live, produced, now, at, result)
+    produced, considered, derived = _derive(session, window, look_back)
+    live, skip = _judge(session, produced, look_back, derived, considered, result)
+    _send(session, live, skip, now, at, result)
     if mark is None:
         session.add(ReminderSweepMark(id=MARK_ID, swept_until=now))
     else:
@@ -94,8 +93,9 @@ def _digest_time_in(session: Session, window: Window) -> bool:
 
 def _derive(
     session: Session, window: Window, look_back: datetime
-) -> tuple[dict[Key, Due], frozenset[str] | None]:
-    """What is due, and the subjects whose unsent reminders that judges: None for all.
+) -> tuple[dict[Key, Due], frozenset[str] | None, Window]:
+    """What is due, the subjects whose unsent reminders that judges (None for all), and the
+    window it was derived over.
 
     When digests can go (the window holds a digest time), everything due back to the oldest
     unsent reminder, for every subject, in one derivation: each unsent reminder is judged
@@ -110,13 +110,13 @@ def _derive(
         if oldest is not None:  # a due time is after `since`: derive from just before it
             since = max(look_back, oldest - timedelta(seconds=1))
             window = replace(window, since=min(window.since, since))
-        return produce(session, window), None
+        return produce(session, window), None, window
     produced = produce(session, window)
     subjects = frozenset(changed)
     if subjects:
         again = Window(since=look_back, until=window.until, at=window.at, subjects=subjects)
         produced |= produce(session, again)
-    return produced, subjects
+    return produced, subjects, window
 
 
 def _oldest_unsent(session: Session, since: datetime, look_back: datetime) -> datetime | None:
@@ -142,76 +142,77 @@ _REMINDERS = Reminder.__table__
 _R = _REMINDERS.c
 
 
-def _create_missing(session: Session, produced: dict[Key, Due]) -> int:
-    if not produced:
-        return 0
-    earliest = min(due.due_at for due in produced.values())
-    existing = {
-        (kind, subject, user_id, due_at)
-        for kind, subject, user_id, due_at in session.execute(
-            sa.select(_R.kind, _R.subject, _R.user_id, _R.due_at).where(_R.due_at >= earliest)
-        )
-    }
-    missing = [due for key, due in produced.items() if key not in existing]
-    if missing:
-        # One INSERT, not an object each: a catch-up creates thousands.
-        insert_many(
-            session,
-            Reminder.__table__,
-            [
-                {
-                    "kind": due.kind,
-                    "subject": due.subject,
-                    "user_id": due.user.id,
-                    "team_id": due.team.id if due.team is not None else None,
-                    "due_at": due.due_at,
-                }
-                for due in missing
-            ],
-        )
-    return len(missing)
+@dataclass(slots=True)
+class _Live:
+    """An unsent reminder still wanted: its row (None for one this sweep makes) and the
+    derivation that wants it."""
+
+    id: int | None
+    due: Due
+    #: Its row says skipped: it is needed again.
+    revived: bool = False
 
 
-def _still_wanted(
+def _judge(
     session: Session,
     produced: dict[Key, Due],
     look_back: datetime,
     window: Window,
     considered: frozenset[str] | None,
     result: SweepResult,
-) -> list[sa.Row[Any]]:
-    """Unsent reminders whose kind still produces them; the others are marked skipped (and
-    come back if their subject needs them again, say apologies withdrawn). Judged: those due
-    in the window and those whose subjects were derived again (`considered`; None for all).
-    The others wait, unjudged, for the next digest time."""
-    judged = _unsent(look_back)
-    if considered is not None:
-        judged = sa.and_(
-            judged, sa.or_(_R.due_at > window.since, among(_R.subject, sorted(considered)))
-        )
-    unsent = session.execute(
+) -> tuple[list[_Live], list[int]]:
+    """The unsent reminders still wanted, made or not (`produced` without a row is made by
+    this sweep), and the ids of the pending ones no longer wanted (to skip: they come back if
+    their subject needs them again, say apologies withdrawn). Judged: those due in the window
+    and those whose subjects were derived again (`considered`; None for all). The others
+    wait, unjudged, for the next digest time.
+
+    One read of the rows that can matter, not a read of the keys to make the missing ones
+    and another of the unsent after: a catch-up reads 20,000."""
+    read = _R.due_at > window.since  # at a digest time, back to the oldest unsent one
+    if considered:
+        subjects = sa.and_(among(_R.subject, sorted(considered)), _R.due_at > look_back)
+        read = sa.or_(read, subjects)
+    rows = session.execute(
         # The key (kind, subject, user_id, due_at) as row[1:5].
-        sa.select(_R.id, _R.kind, _R.subject, _R.user_id, _R.due_at, _R.team_id, _R.status)
-        .where(judged)
+        sa.select(_R.id, _R.kind, _R.subject, _R.user_id, _R.due_at, _R.status)
+        .where(read)
         .order_by(_R.due_at, _R.id)
     )
-    live, skip, revive = [], [], []
-    for row in unsent:
-        if row[1:5] in produced:
-            live.append(row)
-            if row.status is ReminderStatus.SKIPPED:
-                revive.append(row.id)
-        elif row.status is ReminderStatus.PENDING:
+    live, skip, made = [], [], set()
+    for row in rows:
+        key, status = row[1:5], row.status
+        made.add(key)
+        if status is ReminderStatus.SENT:
+            continue
+        if (due := produced.get(key)) is not None:
+            live.append(_Live(row.id, due, revived=status is ReminderStatus.SKIPPED))
+        elif status is ReminderStatus.PENDING:
             skip.append(row.id)
-    _set_status(session, skip, ReminderStatus.SKIPPED)
-    _set_status(session, revive, ReminderStatus.PENDING)
-    result.skipped = len(skip)
-    return live
+    new = [_Live(None, due) for key, due in produced.items() if key not in made]
+    result.created = len(new)
+    if considered is None:
+        result.skipped += _skip_stale(session, look_back)
+    result.skipped += len(skip)
+    live += new
+    live.sort(key=lambda r: r.due.due_at)  # stable: rows by id, then the new as produced
+    return live, skip
 
 
-def _set_status(session: Session, ids: list[int], status: ReminderStatus) -> None:
-    if ids:
-        session.execute(sa.update(_REMINDERS).where(among(_R.id, ids)).values(status=status))
+def _skip_stale(session: Session, look_back: datetime) -> int:
+    """Skip what waited past the look-back (only a scheduler down for days leaves any): it
+    will not be derived again. Looked for over the week before the look-back, as each
+    digest time's sweep does."""
+    stale = session.execute(
+        sa.update(_REMINDERS)
+        .where(
+            _R.status == ReminderStatus.PENDING,
+            _R.due_at > look_back - CATCH_UP,
+            _R.due_at <= look_back,
+        )
+        .values(status=ReminderStatus.SKIPPED)
+    )
+    return stale.rowcount  # type: ignore[attr-defined, no-any-return]
 
 
 @dataclass
@@ -220,39 +221,49 @@ class _Email:
     (None for a reminder alone)."""
 
     letter: outbox.Letter
-    reminder_ids: list[int]
+    reminders: list[_Live]
     digest: tuple[int, int | None, date] | None = None
 
 
 def _send(
     session: Session,
-    live: list[sa.Row[Any]],
-    produced: dict[Key, Due],
+    live: list[_Live],
+    skip: list[int],
     now: datetime,
     at: time,
     result: SweepResult,
 ) -> None:
-    if not live:
+    """Email what is ready (everything, for those who chose each reminder on its own; the
+    day's digest from each team at the digest time on working days, for everyone else), and
+    write the rest: the new reminders made, the unready ones revived, the skipped."""
+    if not live and not skip:
         return
-    groups: dict[tuple[int, int | None], list[sa.Row[Any]]] = defaultdict(list)
+    groups: dict[tuple[int, int | None], list[_Live]] = defaultdict(list)
     for reminder in live:
-        groups[(reminder.user_id, reminder.team_id)].append(reminder)
+        team = reminder.due.team
+        groups[(reminder.due.user.id, team.id if team is not None else None)].append(reminder)
     immediate = _wants_immediate(session)
     digests_sent = _recent_digests(session, now)
     preferences_link = external_url("reminders.preferences")
+    waiting: list[_Live] = []
 
     def emails() -> Iterator[_Email]:
         for (user_id, _), reminders in groups.items():
             if user_id in immediate:
-                yield from (_alone(r, produced[_key(r)], preferences_link) for r in reminders)
-            elif email := _digest(reminders, produced, now, at, digests_sent, preferences_link):
-                yield email
+                yield from (_alone(reminder, preferences_link) for reminder in reminders)
+            else:
+                email = _digest(reminders, now, at, digests_sent, preferences_link)
+                if email is not None:
+                    yield email
+                    if len(email.reminders) < len(reminders):
+                        sent = {id(reminder) for reminder in email.reminders}
+                        waiting.extend(r for r in reminders if id(r) not in sent)
+                else:
+                    waiting.extend(reminders)
 
-    _queue(session, emails(), now, result)
-
-
-def _key(reminder: sa.Row[Any]) -> Key:
-    return reminder[1:5]  # type: ignore[no-any-return]  # as _still_wanted selects it
+    with Background(session) as background:
+        _queue(background, emails(), now, result)
+        background.submit(partial(_write_unsent, waiting, skip))
 
 
 def _wants_immediate(session: Session) -> set[int]:
@@ -262,13 +273,14 @@ def _wants_immediate(session: Session) -> set[int]:
     )
 
 
-def _alone(reminder: sa.Row[Any], due: Due, preferences_link: str) -> _Email:
+def _alone(reminder: _Live, preferences_link: str) -> _Email:
+    due = reminder.due
     words = due.words()
     body = texts.alone(
         due.user.name, due.source, texts.item(due.kind, words.details), preferences_link
     )
     letter = outbox.Letter(due.user.email, f"Reminder: {words.headline}", body)
-    return _Email(letter, [reminder.id])
+    return _Email(letter, [reminder])
 
 
 @dataclass(frozen=True)
@@ -289,32 +301,29 @@ def _day_in(zone: str, now: datetime, at: time) -> _Day:
 
 
 def _digest(
-    reminders: list[sa.Row[Any]],
-    produced: dict[Key, Due],
+    reminders: list[_Live],
     now: datetime,
     at: time,
     digests_sent: set[tuple[int, int | None, date]],
     preferences_link: str,
 ) -> _Email | None:
     """At most one digest a day per person and team, at the digest time on working days."""
-    first = produced[reminders[0][1:5]]
+    first = reminders[0].due
     team, person = first.team, first.user
     team_id = team.id if team is not None else None
     day = _day_in(first.zone, now, at)
     if day.digest_at is None or (person.id, team_id, day.today) in digests_sent:
         return None
-    ready = [r for r in reminders if r.due_at <= day.digest_at]
+    ready = [r for r in reminders if r.due.due_at <= day.digest_at]
     if not ready:
         return None
-    dues = sorted((produced[r[1:5]] for r in ready), key=_in_digest)
+    dues = sorted((r.due for r in ready), key=_in_digest)
     items = [texts.item(due.kind, due.words().details) for due in dues]
     body = texts.digest(person.name, first.source, items, preferences_link)
     subject = f"Your MDT reminders: {first.source}, {day.named}"
     digests_sent.add((person.id, team_id, day.today))
     return _Email(
-        outbox.Letter(person.email, subject, body),
-        [r.id for r in ready],
-        (person.id, team_id, day.today),
+        outbox.Letter(person.email, subject, body), ready, (person.id, team_id, day.today)
     )
 
 
@@ -327,25 +336,28 @@ def _in_digest(due: Due) -> tuple[datetime, str]:
 _BATCH = 1000
 
 
-def _queue(session: Session, emails: Iterable[_Email], now: datetime, result: SweepResult) -> None:
-    """Queue the emails and mark their reminders sent, in the caller's transaction: a
+def _queue(
+    background: Background, emails: Iterable[_Email], now: datetime, result: SweepResult
+) -> None:
+    """Queue the emails and write their reminders sent, in the caller's transaction: a
     statement per table for each batch, not an object each. The words of the next batch are
     worked out (Python) while the last is written (the database): a region's first digest
-    after a week writes 8,600 emails and marks 18,000 reminders sent."""
-    with Background(session) as background:
-        batch: list[_Email] = []
-        for email in emails:
-            batch.append(email)
-            if len(batch) == _BATCH:
-                background.submit(partial(_write, batch, now))
-                batch = []
-            result.emails += 1
-            result.reminders_sent += len(email.reminder_ids)
-        if batch:
+    after a week writes 8,600 emails and 18,000 reminders."""
+    batch: list[_Email] = []
+    for email in emails:
+        batch.append(email)
+        if len(batch) == _BATCH:
             background.submit(partial(_write, batch, now))
+            batch = []
+        result.emails += 1
+        result.reminders_sent += len(email.reminders)
+    if batch:
+        background.submit(partial(_write, batch, now))
 
 
 def _write(emails: list[_Email], now: datetime, connection: sa.Connection) -> None:
+    """The emails queued, their digests, and their reminders sent in them: made so, if this
+    sweep makes them (an INSERT, not an INSERT and an UPDATE), or marked so."""
     message_ids = outbox.enqueue_texts(connection, [email.letter for email in emails])
     digests = [
         {"user_id": user_id, "team_id": team_id, "day": day, "outbox_message_id": message_id}
@@ -354,17 +366,51 @@ def _write(emails: list[_Email], now: datetime, connection: sa.Connection) -> No
         for user_id, team_id, day in [email.digest]
     ]
     insert_many(connection, ReminderDigest.__table__, digests)
-    sent = [
-        (reminder_id, message_id)
-        for email, message_id in zip(emails, message_ids, strict=True)
-        for reminder_id in email.reminder_ids
-    ]
-    _mark_sent(connection, sent, now)
+    marked, made = [], []
+    for email, message_id in zip(emails, message_ids, strict=True):
+        for reminder in email.reminders:
+            if reminder.id is not None:
+                marked.append((reminder.id, message_id))
+            else:
+                made.append(_row(reminder.due, ReminderStatus.SENT, now, message_id))
+    _mark_sent(connection, marked, now)
+    insert_many(connection, _REMINDERS, made)
+
+
+def _write_unsent(waiting: list[_Live], skip: list[int], connection: sa.Connection) -> None:
+    """What waits for a later digest (made pending if new, pending again if it was skipped),
+    and what is skipped."""
+    made = [_row(r.due, ReminderStatus.PENDING) for r in waiting if r.id is None]
+    insert_many(connection, _REMINDERS, made)
+    revived = [r.id for r in waiting if r.id is not None and r.revived]
+    for ids, status in ((revived, ReminderStatus.PENDING), (skip, ReminderStatus.SKIPPED)):
+        if ids:
+            connection.execute(sa.update(_REMINDERS).where(among(_R.id, ids)).values(status=status))
+
+
+def _row(
+    due: Due,
+    status: ReminderStatus,
+    sent_at: datetime | None = None,
+    message_id: int | None = None,
+) -> dict[str, Any]:
+    return {
+        "kind": due.kind,
+        "subject": due.subject,
+        "user_id": due.user.id,
+        "team_id": due.team.id if due.team is not None else None,
+        "due_at": due.due_at,
+        "status": status,
+        "sent_at": sent_at,
+        "outbox_message_id": message_id,
+    }
 
 
 def _mark_sent(connection: sa.Connection, sent: list[tuple[int, int]], now: datetime) -> None:
     """Each (reminder, outbox message) pair: the reminder went in that message, now."""
-    table = Reminder.__table__
+    if not sent:
+        return
+    table = _REMINDERS
     marked = sa.update(table).values(status=ReminderStatus.SENT, sent_at=now)
     if connection.dialect.name == "postgresql":
         # One statement with the pairs as two arrays: a row each (executemany) took a
