@@ -74,3 +74,40 @@ def test_many_rows_go_in_one_statement_with_their_defaults_and_come_back_as_aske
     assert {(m.status, m.attempts) for m in stored} == {(OutboxStatus.QUEUED, 0)}
     assert stored[0].sent_at.tzinfo == UTC and stored[0].created_at is not None
     assert insert_many(session, table, []) == []
+
+
+def test_work_done_in_the_background_is_done_in_order_and_its_first_error_raised(session):
+    """Background: each piece of work on the session's connection, in the order given (by a
+    second thread on PostgreSQL); a failure is raised when the block ends and nothing after
+    it is started; the work is in the session's transaction."""
+    from functools import partial
+
+    import sqlalchemy as sa
+
+    from mdt.core.db import Background
+
+    table = OutboxMessage.__table__
+    done: list[int] = []
+
+    def write(n: int, connection: sa.Connection) -> None:
+        connection.execute(
+            sa.insert(table).values(recipients=f"{n}@example.org", subject="s", mime="m")
+        )
+        done.append(n)
+
+    def fail(connection: sa.Connection) -> None:
+        raise OSError("disk full")
+
+    with Background(session) as background:
+        for n in range(5):
+            background.submit(partial(write, n))
+    assert done == [0, 1, 2, 3, 4]
+    assert session.scalar(sa.select(sa.func.count()).select_from(table)) == 5
+
+    with pytest.raises(OSError, match="disk full"), Background(session) as background:
+        background.submit(partial(write, 5))
+        background.submit(fail)
+        background.submit(partial(write, 6))
+    assert done == [0, 1, 2, 3, 4, 5], "nothing after the failure"
+    session.rollback()
+    assert session.scalar(sa.select(sa.func.count()).select_from(table)) == 0

@@ -174,3 +174,43 @@ def _statuses(session, action):  # type: ignore[no-untyped-def]
 def _swept_until(session):  # type: ignore[no-untyped-def]
     session.expire_all()
     return session.scalar(sa.select(ReminderSweepMark.swept_until))
+
+
+def test_a_reminder_left_waiting_past_the_look_back_is_skipped_at_the_next_digest_time(
+    app, session, make
+):
+    """Only a scheduler down for days leaves one: it is never derived again, so never sent;
+    the next digest time's sweep marks it skipped rather than leaving it pending for ever."""
+    sam, case = _team(make)
+    make.action(case, sam, due_date=date(2027, 1, 19))
+    session.add(
+        Reminder(
+            kind="action_due",
+            subject="action:999999",
+            user_id=sam.id,
+            team_id=case.meeting.team_id,
+            due_at=london(2027, 1, 8, 7, 30),  # eleven days before the sweep below
+        )
+    )
+    session.commit()
+
+    run_scheduler(app, london(2027, 1, 19, 7, 30))
+
+    session.expire_all()
+    stale = session.scalar(sa.select(Reminder).where(Reminder.subject == "action:999999"))
+    assert stale.status is ReminderStatus.SKIPPED
+    assert "due today" in _sam_mail(session, sam)[-1].body, "the rest of the sweep as usual"
+
+
+def test_no_index_of_reminders_holds_their_status(session):
+    """Marking thousands of reminders sent then touches no index (on PostgreSQL, with room
+    left on each page, the row is changed where it is: a HOT update)."""
+    indexes = sa.inspect(session.get_bind()).get_indexes("reminder")
+    unique = sa.inspect(session.get_bind()).get_unique_constraints("reminder")
+    columns = {c for index in [*indexes, *unique] for c in index["column_names"]}
+    assert "due_at" in columns and "status" not in columns
+    if session.get_bind().dialect.name == "postgresql":
+        options = session.execute(
+            sa.text("SELECT reloptions FROM pg_class WHERE relname = 'reminder'")
+        ).scalar()
+        assert "fillfactor=50" in options
