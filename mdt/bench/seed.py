@@ -56,7 +56,9 @@ class Scale:
 
 
 SCALES = {
-    "practice": Scale("practice", 6, 20, 1, 9, 3, (20, 20), (5, 11), (3, 5), (10, 25, 30, 20, 15)),
+    # 25 people: the one team is the bench team, of BENCH_TEAM_SIZE (with 20 it had 20, and
+    # pages that list a team's members compared 20 at practice scale with 25 at region).
+    "practice": Scale("practice", 6, 25, 1, 9, 3, (25, 25), (5, 11), (3, 5), (10, 25, 30, 20, 15)),
     "region": Scale(
         "region", 300, 6000, 600, 33, 3, (14, 30), (5, 11), (3, 5), (10, 25, 30, 20, 15)
     ),

@@ -148,15 +148,16 @@ def test_bench_seed_fills_a_fresh_database_at_practice_scale(app, empty_database
             for table in ("prep_request", "action_point", "calendar_feed")
         }
     engine.dispose()
-    # A year around the anchor day, one team of 20 with a meeting a month; the same every
-    # time for the same anchor day (the generator's random numbers are seeded).
+    # A year around the anchor day, one team of 25 (the bench team's size, as at region
+    # scale) with a meeting a month; the same every time for the same anchor day (the
+    # generator's random numbers are seeded).
     assert counts == {
-        "user_account": 20,
+        "user_account": 25,
         "team": 1,
-        "membership": 20,
+        "membership": 25,
         "meeting": 13,
-        "agenda_case": 115,
-        "prep_request": 476,
-        "action_point": 166,
+        "agenda_case": 117,
+        "prep_request": 472,
+        "action_point": 171,
         "calendar_feed": 1,
     }
