@@ -252,14 +252,10 @@ def _send(
             if user_id in immediate:
                 yield from (_alone(reminder, preferences_link) for reminder in reminders)
             else:
-                email = _digest(reminders, now, at, digests_sent, preferences_link)
+                email, later = _digest(reminders, now, at, digests_sent, preferences_link)
                 if email is not None:
                     yield email
-                    if len(email.reminders) < len(reminders):
-                        sent = {id(reminder) for reminder in email.reminders}
-                        waiting.extend(r for r in reminders if id(r) not in sent)
-                else:
-                    waiting.extend(reminders)
+                waiting.extend(later)
 
     with Background(session) as background:
         _queue(background, emails(), now, result)
@@ -306,25 +302,28 @@ def _digest(
     at: time,
     digests_sent: set[tuple[int, int | None, date]],
     preferences_link: str,
-) -> _Email | None:
-    """At most one digest a day per person and team, at the digest time on working days."""
+) -> tuple[_Email | None, list[_Live]]:
+    """At most one digest a day per person and team, at the digest time on working days;
+    with the reminders that wait for a later one."""
     first = reminders[0].due
     team, person = first.team, first.user
     team_id = team.id if team is not None else None
     day = _day_in(first.zone, now, at)
     if day.digest_at is None or (person.id, team_id, day.today) in digests_sent:
-        return None
+        return None, reminders
     ready = [r for r in reminders if r.due.due_at <= day.digest_at]
+    later = [r for r in reminders if r.due.due_at > day.digest_at]
     if not ready:
-        return None
+        return None, later
     dues = sorted((r.due for r in ready), key=_in_digest)
     items = [texts.item(due.kind, due.words().details) for due in dues]
     body = texts.digest(person.name, first.source, items, preferences_link)
     subject = f"Your MDT reminders: {first.source}, {day.named}"
     digests_sent.add((person.id, team_id, day.today))
-    return _Email(
+    email = _Email(
         outbox.Letter(person.email, subject, body), ready, (person.id, team_id, day.today)
     )
+    return email, later
 
 
 def _in_digest(due: Due) -> tuple[datetime, str]:
