@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from markupsafe import Markup
+
 from mdt.reports.measures import Month, Ratio
 
 WIDTH = 640
@@ -17,6 +19,22 @@ STANDARD = 200 / 3  # the 2/3 standard, in percent
 
 def percent_text(ratio: Ratio) -> str:
     return "no data" if ratio.percent is None else f"{ratio.percent:.0f}%"
+
+
+_BELOW = ' <strong class="nhsuk-tag nhsuk-tag--orange">Below 2/3</strong>'
+
+
+def ratio_html(ratio: Ratio, standard: bool = False) -> Markup:
+    """A ratio as the report's tables show it: "67% (8 of 12)", tagged when below the 2/3
+    standard where that applies. A function, not a template macro: a year's report shows a
+    hundred of them, and a macro call costs several times as much."""
+    if not ratio.out_of:
+        return Markup("No data")
+    tag = _BELOW if standard and ratio.below_two_thirds else ""
+    return Markup(
+        f'{ratio.percent:.0f}% <span class="nhsuk-body-s app-ratio">'
+        f"({ratio.count} of {ratio.out_of})</span>{tag}"
+    )
 
 
 @dataclass

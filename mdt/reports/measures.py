@@ -17,7 +17,7 @@ Definitions (shown on the report too):
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -183,14 +183,17 @@ def by_team(rows: Rows) -> dict[int, Rows]:
 
 
 def compute(rows: Rows, period: Period, now: datetime) -> Figures:
+    """Rows are read by position in one pass each (a Row's names cost more): a year of a team
+    is about a thousand rows, and this runs on every view of the report."""
     figures = Figures(period=period)
-    in_period = [m for m in rows.meetings if period.holds(m.starts_at)]
+    holds = period.holds
+    in_period = [m for m in rows.meetings if holds(m.starts_at)]
     counted = _counted(in_period, rows.invitations, now)
     figures.meetings = len(counted)
-    invitations = [i for i in rows.invitations if i.meeting_id in counted]
+    invitations = [i for i in rows.invitations if i[0] in counted]
     months = {ym: Month(*ym) for ym in period.months()}
     _attendance(figures, invitations, counted, months, period)
-    _prep(figures, [p for p in rows.prep if period.holds(p.due_at) and p.due_at <= now], months)
+    _prep(figures, rows.prep, months, now)
     _cases(figures, rows.outcomes, {m.id for m in in_period})
     figures.actions = _actions(rows.actions, period, to_local(now, period.zone).date())
     figures.minutes_on_time = _minutes(counted.values(), period.zone, now)
@@ -200,7 +203,7 @@ def compute(rows: Rows, period: Period, now: datetime) -> Figures:
 
 
 def _counted(meetings: Sequence[sa.Row], invitations: Sequence[sa.Row], now: datetime) -> dict:  # type: ignore[type-arg]
-    recorded = {i.meeting_id for i in invitations if i.attendance is not None}
+    recorded = {i[0] for i in invitations if i[5] is not None}  # meeting_id, attendance
     return {
         m.id: m
         for m in meetings
@@ -255,20 +258,24 @@ def _attendance(figures: Figures, invitations, counted, months, period: Period) 
     }
 
 
-def _prep(figures: Figures, prep: Sequence[sa.Row], months: dict) -> None:  # type: ignore[type-arg]
+def _prep(figures: Figures, prep: Sequence[sa.Row], months: dict, now: datetime) -> None:  # type: ignore[type-arg]
+    """Requests whose deadline is in the period and has passed: counted by (person,
+    discipline, month, on time) in one pass, then summed each way."""
+    period = figures.period
+    holds, month_of = period.holds, period.month_of
+    counts: Counter[tuple[int, str, tuple[int, int], bool]] = Counter(
+        (user_id, discipline, month_of(due_at), completed_at is not None and completed_at <= due_at)
+        for _team_id, user_id, discipline, due_at, completed_at in prep
+        if due_at <= now and holds(due_at)
+    )
     total = [0, 0]
     by_discipline: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     by_person: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     by_month: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
-    month_of = figures.period.month_of
-    for _team_id, user_id, discipline, due_at, completed_at in prep:
-        on_time = completed_at is not None and completed_at <= due_at
-        for tally_of in (total, by_discipline[discipline], by_person[user_id]):
-            tally_of[0] += on_time
-            tally_of[1] += 1
-        month = by_month[month_of(due_at)]
-        month[0] += on_time
-        month[1] += 1
+    for (user_id, discipline, month, on_time), n in counts.items():
+        for tally_of in (total, by_discipline[discipline], by_person[user_id], by_month[month]):
+            tally_of[0] += n if on_time else 0
+            tally_of[1] += n
     figures.prep = Ratio(*total)
     for ym, (count, out_of) in by_month.items():
         months[ym].prep = Ratio(count, out_of)
@@ -290,17 +297,35 @@ def _cases(figures: Figures, outcomes: Sequence[sa.Row], meeting_ids: set[int]) 
 
 def _actions(rows: Sequence[sa.Row], period: Period, today: date) -> Actions:  # type: ignore[type-arg]
     out = Actions()
-    out.overdue_now = sum(1 for a in rows if a.status is ActionStatus.OPEN and a.due_date < today)
-    cohort = [a for a in rows if period.holds(a.created_at)]
-    done = [a for a in cohort if a.status is ActionStatus.DONE and a.closed_at is not None]
-    out.created, out.done = len(cohort), len(done)
-    out.cancelled = sum(1 for a in cohort if a.status is ActionStatus.CANCELLED)
-    late_open = sum(1 for a in cohort if a.status is ActionStatus.OPEN and a.due_date < today)
-    day = lambda moment: to_local(moment, period.zone).date()  # noqa: E731
-    in_time = sum(1 for a in done if day(a.closed_at) <= a.due_date)
-    out.on_time = Ratio(in_time, len(done) + late_open)
-    if done:
-        middle = median((day(a.closed_at) - day(a.created_at)).days for a in done)
+    holds, zone = period.holds, period.zone
+    days: dict[datetime, date] = {}
+
+    def day(moment: datetime) -> date:
+        found = days.get(moment)
+        if found is None:
+            found = days[moment] = to_local(moment, zone).date()
+        return found
+
+    in_time, late_open, took = 0, 0, []
+    for _team_id, created_at, due_date, status, closed_at in rows:
+        late = due_date < today
+        if status is ActionStatus.OPEN and late:
+            out.overdue_now += 1
+        if not holds(created_at):
+            continue
+        out.created += 1
+        if status is ActionStatus.CANCELLED:
+            out.cancelled += 1
+        elif status is ActionStatus.OPEN:
+            late_open += late
+        elif status is ActionStatus.DONE and closed_at is not None:
+            closed_on = day(closed_at)
+            in_time += closed_on <= due_date
+            took.append((closed_on - day(created_at)).days)
+    out.done = len(took)
+    out.on_time = Ratio(in_time, len(took) + late_open)
+    if took:
+        middle = median(took)
         out.median_days = int(middle) if middle == int(middle) else middle
     return out
 

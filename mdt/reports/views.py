@@ -25,6 +25,7 @@ from mdt.teams.models import Team, TeamRole
 from mdt.teams.views import get_team_or_404
 
 bp = Blueprint("reports", __name__)
+bp.add_app_template_global(charts.ratio_html, "ratio")
 
 #: Who sees a team's report besides administrators: attendees come now and then, so the
 #: team's attendance record is not theirs to read.
