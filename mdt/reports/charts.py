@@ -32,7 +32,7 @@ def ratio_html(ratio: Ratio, standard: bool = False) -> Markup:
         return Markup("No data")
     tag = _BELOW if standard and ratio.below_two_thirds else ""
     return Markup(
-        f'{ratio.percent:.0f}% <span class="nhsuk-body-s app-ratio">'
+        f'{percent_text(ratio)} <span class="nhsuk-body-s app-ratio">'
         f"({ratio.count} of {ratio.out_of})</span>{tag}"
     )
 
