@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from markupsafe import Markup
 from wtforms import RadioField, SelectField, StringField, URLField
 from wtforms.validators import URL, DataRequired, InputRequired, Length, Optional
 
@@ -66,6 +67,25 @@ class ReplyForm(BaseForm):
 
 
 ATTENDANCE_CHOICES = choices([("", "Not recorded")] + [(a.value, a.label) for a in Attendance])
+
+
+def _attendance_options(chosen: str) -> Markup:
+    return Markup("").join(
+        Markup('<option value="{}"{}>{}</option>').format(
+            c.value, Markup(" selected") if c.value == chosen else "", c.label
+        )
+        for c in ATTENDANCE_CHOICES
+    )
+
+
+#: The <option>s of an attendance select, written once for each recorded value: meeting mode
+#: and the meeting page show one select per invitation.
+ATTENDANCE_OPTIONS = {str(c.value): _attendance_options(str(c.value)) for c in ATTENDANCE_CHOICES}
+
+
+def attendance_options(recorded: Attendance | None) -> Markup:
+    """The options of an invitation's attendance select, its recorded value selected."""
+    return ATTENDANCE_OPTIONS[recorded.value if recorded is not None else ""]
 
 
 class AttendanceForm(BaseForm):

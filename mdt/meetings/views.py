@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.wrappers import Response
 
 from mdt.accounts.models import User
@@ -18,34 +18,39 @@ from mdt.extensions import db
 from mdt.meetings import operations as ops
 from mdt.meetings import quorum
 from mdt.meetings.forms import (
-    ATTENDANCE_CHOICES,
     AdHocMeetingForm,
     AttendanceForm,
     CancelForm,
     DetailsForm,
     ReplyForm,
     RescheduleForm,
+    attendance_options,
 )
 from mdt.meetings.models import Attendance, Invitation, Meeting, MeetingStatus, Reply
 from mdt.meetings.queries import upcoming_for_team, upcoming_for_user
 from mdt.slots.models import SlotSeries
 from mdt.slots.occurrences import find_occurrence
-from mdt.teams.models import TeamRole
-from mdt.teams.views import get_team_or_404
+from mdt.teams.models import Team, TeamRole
+from mdt.teams.views import check_team_access, get_team_or_404
 
 bp = Blueprint("meetings", __name__)
+bp.add_app_template_global(attendance_options)
 
 
 def get_meeting_or_404(meeting_id: int, manage: bool = False) -> Meeting:
+    """The meeting with its invitations, and its team with the memberships, in three
+    statements; 404 for those outside the team (403 with `manage` for members who may not)."""
     meeting = db.session.scalar(
         sa.select(Meeting)
         .where(Meeting.id == meeting_id)
-        .options(selectinload(Meeting.invitations).joinedload(Invitation.covering_for))
+        .options(
+            joinedload(Meeting.team).selectinload(Team.memberships),
+            selectinload(Meeting.invitations).joinedload(Invitation.covering_for),
+        )
     )
     if meeting is None:
         abort(404)
-    team = get_team_or_404(meeting.team_id, manage=manage)
-    meeting.team = team
+    check_team_access(meeting.team, manage=manage)
     return meeting
 
 
@@ -150,7 +155,6 @@ def _render_detail(meeting: Meeting, reply_form: ReplyForm) -> str:
         can_manage=meeting.team.can_manage(current_user),
         can_record=can_record_attendance(meeting, current_user),
         attendance_form=AttendanceForm(formdata=None),
-        attendance_choices=ATTENDANCE_CHOICES,
         title=f"{meeting.team.name} meeting",
     )
 

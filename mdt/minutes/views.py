@@ -15,7 +15,7 @@ from mdt.core.forms import EmptyForm
 from mdt.core.time import now_utc
 from mdt.extensions import db
 from mdt.meetings import quorum
-from mdt.meetings.forms import ATTENDANCE_CHOICES, AttendanceForm
+from mdt.meetings.forms import AttendanceForm
 from mdt.meetings.models import Meeting, MeetingStatus
 from mdt.meetings.views import can_record_attendance
 from mdt.minutes import operations as ops
@@ -103,7 +103,6 @@ def _render_run(
         outcome_form=outcome_form,
         new_action_form=action_form(meeting, formdata=False) if case else None,
         attendance_form=AttendanceForm(formdata=None),
-        attendance_choices=ATTENDANCE_CHOICES,
         close_form=EmptyForm(),
         problem=problem,
         conflict=OUTCOME_CONFLICT if conflict is not None else None,

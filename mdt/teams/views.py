@@ -35,6 +35,12 @@ def get_team_or_404(team_id: int, manage: bool = False, people: bool = True) -> 
     if not people:
         members = members.options(raiseload(Membership.user), raiseload(Membership.deputy))
     team = db.session.scalar(sa.select(Team).where(Team.id == team_id).options(members))
+    return check_team_access(team, manage)
+
+
+def check_team_access(team: Team | None, manage: bool = False) -> Team:
+    """The team, if the current user may see it (and manage it, when asked): 404 otherwise,
+    or 403 for a member who may not manage it. Its memberships must be loaded."""
     if team is None or not team.can_view(current_user):  # type: ignore[arg-type]
         abort(404)
     if manage and not team.can_manage(current_user):  # type: ignore[arg-type]
