@@ -75,7 +75,7 @@ def _score(
     quorate = free = 0
     for day in days:
         begins = local_to_utc(day, start, zone)
-        report = checker.check(begins, begins + timedelta(minutes=minutes))
-        quorate += report.quorate
-        free += report.free_core_members
+        covered, free_core = checker.quorum(begins, begins + timedelta(minutes=minutes))
+        quorate += covered
+        free += free_core
     return Candidate(rule, start, minutes, len(days), quorate, free)

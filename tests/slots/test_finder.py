@@ -42,3 +42,44 @@ def test_find_a_slot_avoids_the_surgery_and_prefers_the_time_everyone_can_come(a
         or best[0].rule.weekday != 1
     )
     assert [c.score for c in best] == sorted((c.score for c in best), reverse=True)
+
+
+def test_the_quorum_find_a_slot_scores_by_is_the_one_the_clash_report_shows(app, make):
+    """`ClashChecker.quorum` (what find a slot counts, without naming anyone) agrees with the
+    full report at every quarter hour of two weeks, for a team whose disciplines are covered
+    by members, by deputies, or not at all, on different days."""
+    from datetime import UTC, datetime, timedelta
+
+    from mdt.teams.models import TeamRole
+
+    team = make.team()
+    gp, gp_deputy, nurse, social, pharmacist, visitor = (make.user() for _ in range(6))
+    make.member(team, gp, discipline="General practice", deputy=gp_deputy)
+    make.member(team, nurse, discipline="Community nursing")
+    make.member(team, social, role=TeamRole.CHAIR, discipline="Adult social care")
+    make.member(team, pharmacist, discipline="Pharmacy", deputy=nurse)
+    make.member(team, visitor, role=TeamRole.ATTENDEE, discipline="Therapies")
+    for weekday in range(5):
+        make.recurring(gp, weekday=weekday, start_time=time(9, 0), end_time=time(12, 30))
+    make.recurring(gp_deputy, "Clinic", weekday=1, start_time=time(11, 0), end_time=time(15, 0))
+    make.recurring(nurse, "Visits", weekday=2, start_time=time(13, 0), end_time=time(17, 0))
+    make.recurring(pharmacist, "Reviews", weekday=2, start_time=time(12, 0), end_time=time(14, 0))
+    make.absence(social, date(2027, 1, 7), date(2027, 1, 8))
+    make.absence(visitor, date(2027, 1, 4), date(2027, 1, 15))
+    with app.app_context():
+        from mdt.extensions import db
+        from mdt.slots.operations import clash_checker
+
+        checker = clash_checker(db.session.merge(team))
+        seen = set()
+        start = datetime(2027, 1, 4, 8, 0, tzinfo=UTC)
+        for quarter in range(14 * 24 * 4):
+            begins = start + timedelta(minutes=15 * quarter)
+            ends = begins + timedelta(minutes=60)
+            report = checker.check(begins, ends)
+            quick = checker.quorum(begins, ends)
+            assert quick == (report.quorate, report.free_core_members), begins
+            seen.add(quick)
+    # The story covers quorate and not, with different numbers of core members free.
+    assert {q for q, _ in seen} == {True, False}
+    assert len({free for _, free in seen}) >= 3
