@@ -71,7 +71,10 @@ def team(team_id: int) -> str:
         want=want,
         today=today,
         owners=_filter_owners(team.id),
-        meetings=_filter_meetings(team.id),
+        meetings=[
+            (m.id, f"{to_local(m.starts_at, team.time_zone):%-d %b %Y}")
+            for m in _filter_meetings(team.id)
+        ],
         query=request.query_string.decode(),
         title=f"{team.name} actions",
     )

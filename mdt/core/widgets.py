@@ -10,7 +10,7 @@ forms.html`` calls them, and the tests compare them with the NHS.UK macros' outp
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from markupsafe import Markup, escape
@@ -230,6 +230,20 @@ def hidden(form: Any) -> Markup:
     )
 
 
+def options(pairs: Iterable[tuple[object, str]], selected: object = None) -> Markup:
+    """The <option>s of a plain select (a filter, not a form field) from (value, label)
+    pairs, the one whose value is `selected` selected: written directly, since a filter of
+    a region team's owners has over a hundred."""
+    chosen = None if selected is None else str(selected)
+    return Markup(
+        "".join(
+            f'<option value="{escape(value)}"{" selected" if str(value) == chosen else ""}>'
+            f"{escape(label)}</option>"
+            for value, label in pairs
+        )
+    )
+
+
 FIELDS = {
     "field_hidden": hidden,
     "field_text": text_input,
@@ -238,4 +252,5 @@ FIELDS = {
     "field_checkbox": checkbox,
     "field_radios": radios,
     "field_button": button,
+    "options": options,
 }

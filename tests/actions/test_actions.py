@@ -300,6 +300,9 @@ def test_the_teams_actions_filter_and_export_the_same_rows_as_csv(app, make, ses
     assert "1 action<" in client.get(f"{base}?overdue=1").text
     by_owner = client.get(f"{base}?owner={s.sw.id}").text
     assert "2 actions" in by_owner and "Chair&#39;s" not in by_owner
+    # The filter keeps what was chosen: that owner selected, the others not.
+    assert f'<option value="{s.sw.id}" selected>' in by_owner
+    assert f'<option value="{s.chair.id}">' in by_owner
     assert "1 action<" in client.get(f"{base}?status=done").text
     assert "2 actions" in client.get(f"{base}?patient={s.fred.patient_id}").text
     fred = s.fred.patient
