@@ -16,10 +16,11 @@ import subprocess
 import sys
 import tempfile
 import time as clock
+import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -158,7 +159,18 @@ def measure_interleaved(
         for name, path in PAGES:
             for (settings, targets), base, state in zip(servers, bases, states, strict=True):
                 _measure_page(name, base + targets.url(path), settings, state, progress)
-    return [(state.results, state.body) for state in states]
+    return [(state.results | _floors_of(state), state.body) for state in states]
+
+
+def _floors_of(state: _State) -> dict[str, Load | str]:
+    return {f"floor before {name}": load for name, load in state.floors.items()}
+
+
+def floor_for(results: dict[str, Any], name: str) -> Load | None:
+    """The floor a page is divided by: the one measured just before it (the run's first
+    floor where there is none, as for Radicale)."""
+    floor = results.get(f"floor before {name}", results.get("floor"))
+    return floor if isinstance(floor, Load) else None
 
 
 @dataclass
@@ -167,6 +179,9 @@ class _State:
     etag: str = ""
     body: bytes = b""
     results: dict[str, Load | str] = field(default_factory=dict)
+    #: The floor measured again just before each page, on the same server: a shared
+    #: machine's speed drifts over a run, and a page is divided by the floor of its moment.
+    floors: dict[str, Load] = field(default_factory=dict)
 
 
 def _measure_page(
@@ -189,6 +204,10 @@ def _measure_page(
         raise RuntimeError(f"{name}: {url} answered {check.status_code}")
     if name == "feed (full)":
         state.etag, state.body = check.headers["ETag"], check.content
+    if name != "floor":
+        short = replace(settings, duration=max(2, settings.duration // 3))
+        floor = urllib.parse.urljoin(url, "/bench/floor")
+        state.floors[name] = wrk(floor, short, {"Cookie": state.cookie})  # as the first
     state.results[name] = load = wrk(url, settings, headers)
     progress(f"{name}: p50 {load.p50_ms:.1f} ms, p95 {load.p95_ms:.1f} ms, {load.rps:.0f}/s")
 
@@ -204,7 +223,6 @@ def compare(
 
 def comparison_table(results: list[dict[str, Load | str]], labels: tuple[str, str]) -> str:
     a, b = results
-    floors = [r.get("floor") for r in (a, b)]
     lines = [
         f"| page | p95 {labels[0]} | p95 {labels[1]} | ratio | p50/floor {labels[0]} | "
         f"p50/floor {labels[1]} |",
@@ -216,8 +234,8 @@ def comparison_table(results: list[dict[str, Load | str]], labels: tuple[str, st
             lines.append(f"| {name} | {x} | {y} | | | |")
             continue
         ratios = [
-            f"{load.p50_ms / floor.p50_ms:.1f}" if isinstance(floor, Load) else ""
-            for load, floor in zip((x, y), floors, strict=True)
+            f"{load.p50_ms / floor.p50_ms:.1f}" if floor is not None else ""
+            for load, floor in ((x, floor_for(a, name)), (y, floor_for(b, name)))
         ]
         lines.append(
             f"| {name} | {x.p95_ms:.1f} | {y.p95_ms:.1f} | {y.p95_ms / x.p95_ms:.2f} | "
@@ -290,6 +308,19 @@ def time_find_slot(app: Flask, runs: int = 7) -> tuple[int, list[float]]:
     return members, times
 
 
+def host_speed(runs: int = 5) -> list[float]:
+    """A fixed piece of pure Python, timed (ms): on a shared machine the same code runs
+    slower when the host is busier, so two runs' figures are read against this one's."""
+    times = []
+    for _ in range(runs):
+        started = clock.perf_counter()
+        total = 0
+        for i in range(1_000_000):
+            total += len(f"{i}:{i % 7}")
+        times.append((clock.perf_counter() - started) * 1000)
+    return times
+
+
 def _app(settings: Settings) -> Flask:
     return create_app(
         {
@@ -307,6 +338,8 @@ def run(settings: Settings, progress: Callable[[str], None]) -> dict:  # type: i
         raise RuntimeError("wrk is not installed (Debian: apt-get install wrk)")
     app = _app(settings)
     targets = find_targets(app)
+    progress("timing a fixed piece of Python (the host's speed)")
+    host_ms = host_speed()
     progress("counting queries per page (in-process)")
     queries = queries_per_page(app, targets)
     progress("timing the scheduler sweep and find a slot (in-process)")
@@ -327,6 +360,7 @@ def run(settings: Settings, progress: Callable[[str], None]) -> dict:  # type: i
         "sweep_ms": sweep_ms,
         "find_slot": (members, slot_ms),
         "radicale": radicale,
+        "host_ms": host_ms,
         "feed_events": feed_body.count(b"BEGIN:VEVENT"),
         "feed_bytes": len(feed_body),
         "meeting": targets.meeting,
@@ -336,31 +370,29 @@ def run(settings: Settings, progress: Callable[[str], None]) -> dict:  # type: i
 
 def table(result: dict, label: str) -> str:  # type: ignore[type-arg]
     loads, queries = result["loads"], result["queries"]
-    floor = loads.get("floor")
-    floor_p50 = floor.p50_ms if isinstance(floor, Load) else None
     lines = [
-        f"| {label} | p50 ms | p95 ms | req/s | queries | p50 / floor |",
-        "|---|---:|---:|---:|---:|---:|",
+        f"| {label} | p50 ms | p95 ms | req/s | queries | floor p50 ms | p50 / floor |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for name, _path in PAGES:
         load = loads.get(name)
         if not isinstance(load, Load):
-            lines.append(f"| {name} | {load or 'not measured'} | | | | |")
+            lines.append(f"| {name} | {load or 'not measured'} | | | | | |")
             continue
         count = queries.get(name)
-        ratio = f"{load.p50_ms / floor_p50:.1f}" if floor_p50 else ""
+        floor = floor_for(loads, name)
+        ratio = f"{load.p50_ms / floor.p50_ms:.1f}" if floor else ""
         errors = f" ({load.errors} errors)" if load.errors else ""
         lines.append(
             f"| {name} | {load.p50_ms:.1f} | {load.p95_ms:.1f} | {load.rps:.0f}{errors} | "
-            f"{'' if count is None else count} | {ratio} |"
+            f"{'' if count is None else count} | {floor.p50_ms if floor else 0:.1f} | {ratio} |"
         )
-    if result["radicale"] is not None:
+    floor = floor_for(loads, "floor")
+    if result["radicale"] is not None and floor is not None:
         r: Load = result["radicale"]
         lines.append(
             f"| Radicale, same events | {r.p50_ms:.1f} | {r.p95_ms:.1f} | {r.rps:.0f} | | "
-            f"{r.p50_ms / floor_p50:.1f} |"
-            if floor_p50
-            else ""
+            f"{floor.p50_ms:.1f} | {r.p50_ms / floor.p50_ms:.1f} |"
         )
     members, slot_ms = result["find_slot"]
     catch_up, steady = result["sweep_ms"]
@@ -372,6 +404,9 @@ def table(result: dict, label: str) -> str:  # type: ignore[type-arg]
         f"{', '.join(f'{t:.0f}' for t in steady)} ms.",
         f"Find a slot ({members} members, monthly, weekdays 12:00-14:30): median "
         f"{statistics.median(slot_ms):.0f} ms, worst {max(slot_ms):.0f} ms.",
+        f"Host speed: a fixed Python loop (a million f-strings) took a median of "
+        f"{statistics.median(result['host_ms']):.0f} ms (of {len(result['host_ms'])}).",
+        "Each page's p50 is divided by the floor's p50 measured just before it.",
     ]
     return "\n".join(lines)
 
