@@ -3,7 +3,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import raiseload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.wrappers import Response
 
 from mdt.agenda import operations as ops
@@ -35,16 +36,31 @@ def get_case_or_404(case_id: int, manage: bool = False) -> tuple[Case, Meeting]:
     return case, get_member_meeting_or_404(case.meeting_id, manage=manage)
 
 
-def load_cases(meeting: Meeting) -> list[Case]:
-    """The agenda in order, with every case's prep (two queries whatever its length)."""
+def load_cases(meeting: Meeting, prep: bool = True) -> list[Case]:
+    """The agenda in order, with every case's prep (two queries whatever its length); with
+    `prep=False`, without it (one query; reading a case's prep then raises: see load_prep)."""
+    loading = (
+        selectinload(Case.prep_requests).joinedload(PrepRequest.user)
+        if prep
+        else raiseload(Case.prep_requests)
+    )
     return list(
         db.session.scalars(
             sa.select(Case)
             .where(Case.meeting_id == meeting.id)
             .order_by(Case.position, Case.id)
-            .options(selectinload(Case.prep_requests).joinedload(PrepRequest.user))
+            .options(loading)
         )
     )
+
+
+def load_prep(case: Case) -> None:
+    """One case's prep, with the people, set on the case (one query): meeting mode shows
+    the prep of the case in hand, not of the whole agenda."""
+    rows = db.session.scalars(
+        sa.select(PrepRequest).where(PrepRequest.case_id == case.id).order_by(PrepRequest.id)
+    )
+    set_committed_value(case, "prep_requests", list(rows))
 
 
 @bp.get("/meetings/<int:meeting_id>/agenda")

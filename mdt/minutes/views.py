@@ -8,7 +8,7 @@ from mdt.accounts.operations import Conflict
 from mdt.actions.queries import matters_arising, own_and_open_count
 from mdt.actions.views import action_form
 from mdt.agenda.models import Case
-from mdt.agenda.views import get_member_meeting_or_404, load_cases
+from mdt.agenda.views import get_member_meeting_or_404, load_cases, load_prep
 from mdt.audit.operations import render_audited
 from mdt.core.calendar import to_local, today_in
 from mdt.core.forms import EmptyForm
@@ -65,9 +65,11 @@ def _render_run(
     problem: str | None = None,
     conflict: Discussion | None = None,
 ) -> str:
-    cases = load_cases(meeting)
+    cases = load_cases(meeting, prep=False)
     decided = {d.case_id: d for d in ops.discussions(meeting)}
     case = case or _current(cases, decided)
+    if case is not None:
+        load_prep(case)  # only the case in hand shows its preparation
     today = today_in(meeting.team.time_zone)
     # Matters arising in full only where they are shown; beside a case, how many are open.
     arising = matters_arising(meeting, today) if case is None else None
@@ -181,7 +183,7 @@ def close(meeting_id: int) -> str | Response:
             return redirect(url_for("minutes.view", meeting_id=meeting.id))
     elif request.method == "POST":
         problem = "Nothing was changed: the form had expired. Try again."
-    cases = load_cases(meeting)
+    cases = load_cases(meeting, prep=False)  # the page lists them, without their prep
     decided = {d.case_id: d for d in ops.discussions(meeting)}
     return render_audited(
         "minutes/close.html",

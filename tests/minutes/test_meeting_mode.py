@@ -47,6 +47,10 @@ def test_meeting_mode_shows_the_case_with_every_attendees_prep_side_by_side(clie
     assert "Overdue" in page  # the chair's own, still not done now the meeting has begun
     assert 'data-minutes="10"' in page  # the timer against the allotted minutes
     assert "Not quorate" in page  # nobody recorded present yet
+    # Another case shows its own preparation, not Edith's.
+    other = client.get(f"/meetings/{s.meeting.id}/run?case={s.fred.id}").text
+    assert "Fred" in other and "Daughter exhausted" not in other
+    assert other.count('class="app-prep nhsuk-card"') == len(s.fred.prep_requests) > 0
 
 
 @time_machine.travel(DURING, tick=False)
