@@ -15,6 +15,7 @@ from mdt.actions.models import ActionPoint, ActionStatus
 from mdt.actions.queries import TeamFilter, team_actions, team_actions_page
 from mdt.audit.operations import record, render_audited
 from mdt.core.calendar import to_local, today_in
+from mdt.core.db import in_rows
 from mdt.core.spreadsheet import csv_response
 from mdt.extensions import db
 from mdt.meetings.models import Meeting
@@ -85,7 +86,7 @@ def _filter_owners(team_id: int) -> list[sa.Row[tuple[int, str]]]:
     ids = sa.select(ActionPoint.owner_id).where(ActionPoint.team_id == team_id)
     return list(
         db.session.execute(
-            sa.select(User.id, User.name).where(User.id.in_(ids)).order_by(User.name)
+            sa.select(User.id, User.name).where(in_rows(User.id, ids)).order_by(User.name)
         )
     )
 

@@ -11,7 +11,9 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Engine
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Session
+from sqlalchemy.sql.visitors import InternalTraversal
 
 # Names every constraint so migrations can drop what they create, on SQLite too.
 NAMING_CONVENTION = {
@@ -33,6 +35,42 @@ def among(column: sa.ColumnElement[Any], values: Iterable[Any]) -> sa.ColumnElem
     placeholders took longer than PostgreSQL took to answer."""
     listed = sa.bindparam(None, list(values), expanding=True, literal_execute=True)
     return column.in_(listed)
+
+
+class _InRows(sa.sql.expression.ColumnElement[bool]):
+    """`column IN (subquery)`; on PostgreSQL `column = ANY(ARRAY(subquery))`. See in_rows."""
+
+    inherit_cache = True
+    type = sa.Boolean()
+    _is_implicitly_boolean = True  # a condition as it stands (SQLite: no "= 1" after it)
+    _traverse_internals = [
+        ("column", InternalTraversal.dp_clauseelement),
+        ("rows", InternalTraversal.dp_clauseelement),
+    ]
+
+    def __init__(self, column: sa.ColumnElement[Any], rows: sa.Select[Any]) -> None:
+        self.column = column
+        self.rows = rows.scalar_subquery()
+
+
+@compiles(_InRows)
+def _in_rows(element: _InRows, compiler: Any, **kw: Any) -> str:
+    return f"{compiler.process(element.column, **kw)} IN {compiler.process(element.rows, **kw)}"
+
+
+@compiles(_InRows, "postgresql")
+def _in_rows_postgresql(element: _InRows, compiler: Any, **kw: Any) -> str:
+    column, rows = compiler.process(element.column, **kw), compiler.process(element.rows, **kw)
+    return f"{column} = ANY(ARRAY{rows})"
+
+
+def in_rows(column: sa.ColumnElement[Any], rows: sa.Select[Any]) -> sa.ColumnElement[bool]:
+    """`column IN (rows)`, for a few values picked from many rows (the people who own a
+    team's actions). PostgreSQL guesses how many distinct values an IN subquery yields from
+    the whole table (hundreds where a team has a score), hashes them and reads every row of
+    the outer table (6,000 people at region scale); `= ANY(ARRAY(...))` runs the subquery
+    first and looks the values up by index."""
+    return _InRows(column, rows)
 
 
 class _BinaryList(list):  # type: ignore[type-arg]
