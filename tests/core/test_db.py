@@ -111,3 +111,32 @@ def test_work_done_in_the_background_is_done_in_order_and_its_first_error_raised
     assert done == [0, 1, 2, 3, 4, 5], "nothing after the failure"
     session.rollback()
     assert session.scalar(sa.select(sa.func.count()).select_from(table)) == 0
+
+
+def test_in_rows_finds_the_values_a_subquery_picks_on_each_backend(session):
+    """in_rows is `IN (subquery)` on SQLite and `= ANY(ARRAY(subquery))` on PostgreSQL (see
+    its docstring); it finds the same rows, and two statements of the same shape share one
+    cache key (so the statement is compiled once, not per request)."""
+    from sqlalchemy import select
+    from sqlalchemy.dialects import postgresql
+
+    from mdt.core.db import in_rows
+
+    table = OutboxMessage.__table__
+    rows = [
+        {"recipients": f"{n}@example.org", "subject": s, "mime": "m"} for n, s in enumerate("abab")
+    ]
+    session.execute(table.insert(), rows)
+
+    def matching(subject: str):  # type: ignore[no-untyped-def]
+        picked = select(table.c.id).where(table.c.subject == subject)
+        return select(table.c.recipients).where(in_rows(table.c.id, picked))
+
+    found = session.scalars(matching("b").order_by(table.c.recipients)).all()
+    assert found == ["1@example.org", "3@example.org"]
+    assert session.scalars(matching("z")).all() == []
+    assert "IN (SELECT" in str(matching("b").compile(dialect=sqlite.dialect()))
+    assert "= ANY(ARRAY(SELECT" in str(matching("b").compile(dialect=postgresql.dialect()))
+    assert matching("a")._generate_cache_key().key == matching("b")._generate_cache_key().key
+    other = select(table.c.id).where(in_rows(table.c.id, select(table.c.id)))
+    assert other._generate_cache_key().key != matching("b")._generate_cache_key().key
