@@ -13,19 +13,19 @@ to KINDS, note its subjects in mdt/reminders/recheck.py, and add its words to IT
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import partial
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, contains_eager, selectinload
+from sqlalchemy.orm import Session, aliased
 
 from mdt.accounts.models import User
 from mdt.actions.reminders import action_due, action_overdue_escalation
 from mdt.core.calendar import end_of_day, local_to_utc, next_working_day, to_local
-from mdt.core.web import external_url
+from mdt.core.web import external_row_link, external_url
 from mdt.meetings.models import Invitation, Meeting, MeetingStatus, Reply
 from mdt.minutes.reminders import minutes_not_sent
 from mdt.reminders.due import (
@@ -57,36 +57,70 @@ if TYPE_CHECKING:
 MEETING_LOOKAHEAD = timedelta(days=8)
 
 
+@dataclass(frozen=True, slots=True)
+class Invited:
+    """An invitee of a meeting to come, as the reminder the day before reads them (rows,
+    not Meeting and Invitation objects: a region's digest day has a thousand or more)."""
+
+    meeting_id: int
+    starts_at: datetime
+    location: str
+    video_link: str
+    outside_protected_reason: str | None
+    team: Team
+    user: Person
+    reply: Reply
+    #: The name of whom they cover for, or "".
+    covering: str
+
+
 def meeting_tomorrow(session: Session, window: Window) -> Iterator[Due]:
-    """Each invitee without apologies, at the reminder time on the working day before."""
+    """Each active invitee without apologies, at the reminder time on the working day before."""
     days = reminder_days(session, window)
     if not days:
         return
-    meetings = session.scalars(
-        sa.select(Meeting)
-        .join(Team, Team.id == Meeting.team_id)
-        .where(
-            Meeting.status == MeetingStatus.SCHEDULED,
-            Meeting.starts_at > window.until,
-            Meeting.starts_at <= window.until + MEETING_LOOKAHEAD,
-            of_subjects(window, Meeting.id, "meeting"),
-            in_zones(days, _starting_after),
+    covered = aliased(User)
+    rows = (
+        session.connection()
+        .execute(
+            sa.select(
+                Meeting.id,
+                Meeting.starts_at,
+                Meeting.team_id,
+                Meeting.location,
+                Meeting.video_link,
+                Meeting.outside_protected_reason,
+                Invitation.reply,
+                covered.name,
+                *PERSON,
+            )
+            .join(Team, Team.id == Meeting.team_id)
+            .join(Invitation, Invitation.meeting_id == Meeting.id)
+            .join(User, User.id == Invitation.user_id)
+            .outerjoin(covered, covered.id == Invitation.covering_for_id)
+            .where(
+                Meeting.status == MeetingStatus.SCHEDULED,
+                Meeting.starts_at > window.until,
+                Meeting.starts_at <= window.until + MEETING_LOOKAHEAD,
+                of_subjects(window, Meeting.id, "meeting"),
+                in_zones(days, _starting_after),
+                Invitation.reply != Reply.APOLOGIES,
+                User.is_active.is_(True),
+            )
+            .order_by(Meeting.starts_at, Meeting.id, Invitation.id)
         )
-        # Everything the words read, loaded here: they are worked out while another thread
-        # writes on the session's connection (sweep._queue), so nothing may load them then.
-        .options(
-            contains_eager(Meeting.team),
-            selectinload(Meeting.invitations).selectinload(Invitation.covering_for),
-        )
+        .all()
     )
-    for meeting in meetings:
-        zone = meeting.team.time_zone
-        day = to_local(meeting.starts_at, zone).date()
-        due_at = local_to_utc(previous_working_day(day), window.at, zone)
+    teams = teams_by_id(session, (row.team_id for row in rows))
+    people = people_in(row[8:] for row in rows)
+    link = external_row_link("meetings.detail", "meeting_id")
+    for row in rows:
+        team = teams[row.team_id]
+        day = to_local(row.starts_at, team.time_zone).date()
+        due_at = local_to_utc(previous_working_day(day), window.at, team.time_zone)
         if due_at in window:
-            for invitation in meeting.invitations:
-                if invitation.reply is not Reply.APOLOGIES and invitation.user.is_active:
-                    yield _meeting_due(meeting, invitation, due_at)
+            invited = Invited(*row[:2], *row[3:6], team, people[row[8]], row[6], row[7] or "")
+            yield _meeting_due(invited, due_at, link)
 
 
 def _starting_after(zone: str, days: list[date]) -> sa.ColumnElement[bool]:
@@ -102,33 +136,32 @@ def _starting_after(zone: str, days: list[date]) -> sa.ColumnElement[bool]:
     )
 
 
-def _meeting_due(meeting: Meeting, invitation: Invitation, due_at: datetime) -> Due:
+def _meeting_due(invited: Invited, due_at: datetime, link: Callable[[int], str]) -> Due:
     return Due(
         kind="meeting_tomorrow",
-        subject=f"meeting:{meeting.id}",
-        user=invitation.user,
-        team=meeting.team,
+        subject=f"meeting:{invited.meeting_id}",
+        user=invited.user,
+        team=invited.team,
         due_at=due_at,
-        happens_at=meeting.starts_at,
-        words=partial(_meeting_words, meeting, invitation),
+        happens_at=invited.starts_at,
+        words=partial(_meeting_words, invited, link),
     )
 
 
-def _meeting_words(meeting: Meeting, invitation: Invitation) -> Words:
-    team, zone = meeting.team, meeting.team.time_zone
-    when = to_local(meeting.starts_at, zone)
-    covering = invitation.covering_for
+def _meeting_words(invited: Invited, link: Callable[[int], str]) -> Words:
+    team, zone = invited.team, invited.team.time_zone
+    when = to_local(invited.starts_at, zone)
     return Words(
         f"{team.name} meeting on {when:%a %-d %b} at {when:%H:%M}",
         {
             "team": team.name,
             "when": f"{when:%A %-d %B %Y, %H:%M} ({zone})",
-            "where": meeting.location or "not set yet",
-            "video": meeting.video_link,
-            "reply": invitation.reply.label,
-            "covering": covering.name if covering is not None else "",
-            "outside_protected": meeting.outside_protected_reason or "",
-            "link": external_url("meetings.detail", meeting_id=meeting.id),
+            "where": invited.location or "not set yet",
+            "video": invited.video_link,
+            "reply": invited.reply.label,
+            "covering": invited.covering,
+            "outside_protected": invited.outside_protected_reason or "",
+            "link": link(invited.meeting_id),
         },
     )
 
