@@ -233,6 +233,12 @@ def bench_seed(ctx: click.Context, scale: str, database_url: str | None, today: 
     "prints their p95s side by side (first --database-url, then this one).",
 )
 @click.option("--against-label", default="against", help="Names the --against columns.")
+@click.option(
+    "--rounds",
+    default=1,
+    help="With --against: the interleaved loads this many times over; the table gives each "
+    "round's p95 ratio and their median.",
+)
 def bench(
     database_url: str | None,
     label: str,
@@ -244,6 +250,7 @@ def bench(
     json_path: str | None,
     against: str | None,
     against_label: str,
+    rounds: int,
 ) -> None:
     """Time the key pages under gunicorn with wrk, against the floor route and Radicale."""
     from mdt.bench import run
@@ -261,7 +268,7 @@ def bench(
     try:
         if against:
             other = run.Settings(against, duration, connections, workers, port, False)
-            results = run.compare(settings, other, progress)
+            results = run.compare(settings, other, progress, rounds)
             click.echo(run.comparison_table(results, (label, against_label)))
             return
         result = run.run(settings, progress)

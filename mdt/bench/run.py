@@ -213,35 +213,61 @@ def _measure_page(
 
 
 def compare(
-    first: Settings, second: Settings, progress: Callable[[str], None]
-) -> list[dict[str, Load | str]]:
-    """The pages only, on two databases (say practice and region), interleaved."""
+    first: Settings, second: Settings, progress: Callable[[str], None], rounds: int = 1
+) -> list[list[dict[str, Load | str]]]:
+    """The pages only, on two databases (say practice and region), interleaved; `rounds`
+    times over (a p95 from one 10-second load of a page is a noisy figure on a shared
+    machine). Each round: [first's results, second's]."""
     second.port = first.port + 1
     servers = [(settings, find_targets(_app(settings))) for settings in (first, second)]
-    return [results for results, _body in measure_interleaved(servers, progress)]
+    found = []
+    for n in range(rounds):
+        if rounds > 1:
+            progress(f"round {n + 1} of {rounds}")
+        found.append([results for results, _body in measure_interleaved(servers, progress)])
+    return found
 
 
-def comparison_table(results: list[dict[str, Load | str]], labels: tuple[str, str]) -> str:
-    a, b = results
+def comparison_table(rounds: list[list[dict[str, Load | str]]], labels: tuple[str, str]) -> str:
+    """Each page's p95 on both, their ratio (each round's, then the median), and each p50
+    over the floor measured beside it (the median over the rounds)."""
+    each = len(rounds) > 1
     lines = [
-        f"| page | p95 {labels[0]} | p95 {labels[1]} | ratio | p50/floor {labels[0]} | "
-        f"p50/floor {labels[1]} |",
-        "|---|---:|---:|---:|---:|---:|",
+        f"| page | p95 {labels[0]} | p95 {labels[1]} | ratio |"
+        + (" ratio each round |" if each else "")
+        + f" p50/floor {labels[0]} | p50/floor {labels[1]} |",
+        "|---|---:|---:|---:|" + ("---|" if each else "") + "---:|---:|",
     ]
     for name, _path in PAGES:
-        x, y = a.get(name), b.get(name)
-        if not isinstance(x, Load) or not isinstance(y, Load):
-            lines.append(f"| {name} | {x} | {y} | | | |")
+        pairs = [(a.get(name), b.get(name)) for a, b in rounds]
+        if not all(isinstance(x, Load) and isinstance(y, Load) for x, y in pairs):
+            x, y = pairs[0]
+            lines.append(f"| {name} | {x} | {y} | |" + (" |" if each else "") + " | |")
             continue
-        ratios = [
-            f"{load.p50_ms / floor.p50_ms:.1f}" if floor is not None else ""
-            for load, floor in ((x, floor_for(a, name)), (y, floor_for(b, name)))
+        loads: list[tuple[Load, Load]] = pairs  # type: ignore[assignment]
+        ratios = [y.p95_ms / x.p95_ms for x, y in loads]
+        p95s = [statistics.median(pair[side].p95_ms for pair in loads) for side in (0, 1)]
+        over = [
+            _median_over_floor(
+                [(r[side], pair[side]) for r, pair in zip(rounds, loads, strict=True)], name
+            )
+            for side in (0, 1)
         ]
         lines.append(
-            f"| {name} | {x.p95_ms:.1f} | {y.p95_ms:.1f} | {y.p95_ms / x.p95_ms:.2f} | "
-            f"{ratios[0]} | {ratios[1]} |"
+            f"| {name} | {p95s[0]:.1f} | {p95s[1]:.1f} | {statistics.median(ratios):.2f} |"
+            + (f" {', '.join(f'{r:.2f}' for r in ratios)} |" if each else "")
+            + f" {over[0]} | {over[1]} |"
         )
     return "\n".join(lines)
+
+
+def _median_over_floor(measured: list[tuple[dict[str, Any], Load]], name: str) -> str:
+    ratios = [
+        load.p50_ms / floor.p50_ms
+        for results, load in measured
+        if (floor := floor_for(results, name)) is not None
+    ]
+    return f"{statistics.median(ratios):.1f}" if ratios else ""
 
 
 def _get(url: str, headers: dict[str, str]) -> Any:
