@@ -6,6 +6,7 @@ from wtforms.validators import URL, DataRequired, InputRequired, Length, Optiona
 
 from mdt.core.fields import date_field, time_field
 from mdt.core.forms import BaseForm, choices, revision_field
+from mdt.core.widgets import options
 from mdt.meetings.models import REPLY_LABELS, Attendance, Reply
 
 REASON = [DataRequired("Give the reason, so attendees know why"), Length(max=300)]
@@ -69,18 +70,12 @@ class ReplyForm(BaseForm):
 ATTENDANCE_CHOICES = choices([("", "Not recorded")] + [(a.value, a.label) for a in Attendance])
 
 
-def _attendance_options(chosen: str) -> Markup:
-    return Markup("").join(
-        Markup('<option value="{}"{}>{}</option>').format(
-            c.value, Markup(" selected") if c.value == chosen else "", c.label
-        )
-        for c in ATTENDANCE_CHOICES
-    )
-
-
 #: The <option>s of an attendance select, written once for each recorded value: meeting mode
 #: and the meeting page show one select per invitation.
-ATTENDANCE_OPTIONS = {str(c.value): _attendance_options(str(c.value)) for c in ATTENDANCE_CHOICES}
+ATTENDANCE_OPTIONS = {
+    str(c.value): options(((c.value, c.label) for c in ATTENDANCE_CHOICES), c.value)
+    for c in ATTENDANCE_CHOICES
+}
 
 
 def attendance_options(recorded: Attendance | None) -> Markup:
