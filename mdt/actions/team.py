@@ -128,10 +128,12 @@ def team_csv(team_id: int) -> Response:
     team = _get_team_for_actions(team_id)
     today = today_in(team.time_zone)
     actions = team_actions(team.id, _team_filter(), today)
-    rows = [_csv_row(a, team, today) for a in actions]  # before the commit expires them
+    # Everything read before the commit, which expires every loaded row (the team too).
+    rows = [_csv_row(a, team, today) for a in actions]
+    filename = f"actions-team-{team.id}"
     record("export", [a.patient_id for a in actions if a.patient_id], "team actions CSV")
     db.session.commit()
-    return csv_response(CSV_COLUMNS, rows, f"actions-team-{team.id}", today)
+    return csv_response(CSV_COLUMNS, rows, filename, today)
 
 
 def _csv_row(a: ActionPoint, team: Team, today: date) -> list[str]:

@@ -38,15 +38,19 @@ bp.add_app_template_global(attendance_options)
 
 
 def get_meeting_or_404(meeting_id: int, manage: bool = False) -> Meeting:
-    """The meeting with its invitations, and its team with the memberships, in three
+    """The meeting with its team and the memberships joined, then its invitations: two
     statements; 404 for those outside the team (403 with `manage` for members who may not)."""
-    meeting = db.session.scalar(
-        sa.select(Meeting)
-        .where(Meeting.id == meeting_id)
-        .options(
-            joinedload(Meeting.team).selectinload(Team.memberships),
-            selectinload(Meeting.invitations).joinedload(Invitation.covering_for),
+    meeting = (
+        db.session.scalars(
+            sa.select(Meeting)
+            .where(Meeting.id == meeting_id)
+            .options(
+                joinedload(Meeting.team).joinedload(Team.memberships),
+                selectinload(Meeting.invitations).joinedload(Invitation.covering_for),
+            )
         )
+        .unique()
+        .one_or_none()
     )
     if meeting is None:
         abort(404)

@@ -29,7 +29,6 @@ import sqlalchemy as sa
 from mdt.actions.models import ActionStatus
 from mdt.core.calendar import end_of_day, local_to_utc, next_working_day, to_local
 from mdt.meetings.models import Attendance, MeetingStatus
-from mdt.minutes.models import Outcome
 from mdt.reports.queries import Rows
 
 ATTENDED = (Attendance.PRESENT, Attendance.REMOTE)
@@ -168,13 +167,11 @@ class Figures:
 def by_team(rows: Rows) -> dict[int, Rows]:
     """Split rows loaded for several teams into one set per team."""
     team_of = {m.id: m.team_id for m in rows.meetings}
-    split: dict[int, Rows] = defaultdict(lambda: Rows([], [], [], [], []))
+    split: dict[int, Rows] = defaultdict(lambda: Rows([], [], [], []))
     for m in rows.meetings:
         split[m.team_id].meetings.append(m)  # type: ignore[attr-defined]
     for i in rows.invitations:
         split[team_of[i.meeting_id]].invitations.append(i)  # type: ignore[attr-defined]
-    for o in rows.outcomes:
-        split[team_of[o.meeting_id]].outcomes.append(o)  # type: ignore[attr-defined]
     for p in rows.prep:
         split[p.team_id].prep.append(p)  # type: ignore[attr-defined]
     for a in rows.actions:
@@ -194,7 +191,7 @@ def compute(rows: Rows, period: Period, now: datetime) -> Figures:
     months = {ym: Month(*ym) for ym in period.months()}
     _attendance(figures, invitations, counted, months, period)
     _prep(figures, rows.prep, months, now)
-    _cases(figures, rows.outcomes, {m.id for m in in_period})
+    _cases(figures, in_period)
     figures.actions = _actions(rows.actions, period, to_local(now, period.zone).date())
     figures.minutes_on_time = _minutes(counted.values(), period.zone, now)
     figures.protected = tally(m.outside_protected_reason is None for m in counted.values())
@@ -283,16 +280,11 @@ def _prep(figures: Figures, prep: Sequence[sa.Row], months: dict, now: datetime)
     figures.prep_by_person = {u: Ratio(*t) for u, t in by_person.items()}
 
 
-def _cases(figures: Figures, outcomes: Sequence[sa.Row], meeting_ids: set[int]) -> None:  # type: ignore[type-arg]
-    for meeting_id, outcome, count in outcomes:
-        if meeting_id not in meeting_ids:
-            continue
-        if outcome is Outcome.NOT_REACHED:
-            figures.rolled_forward += count
-        else:
-            figures.discussed += count
-        if outcome is Outcome.DEFER:
-            figures.deferred += count
+def _cases(figures: Figures, meetings: Sequence[sa.Row]) -> None:  # type: ignore[type-arg]
+    for m in meetings:
+        figures.discussed += m.discussed
+        figures.deferred += m.deferred
+        figures.rolled_forward += m.rolled_forward
 
 
 def _actions(rows: Sequence[sa.Row], period: Period, today: date) -> Actions:  # type: ignore[type-arg]

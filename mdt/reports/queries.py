@@ -19,16 +19,17 @@ from mdt.actions.models import ActionPoint, ActionStatus
 from mdt.agenda.models import Case
 from mdt.extensions import db
 from mdt.meetings.models import Invitation, Meeting, MeetingStatus
-from mdt.minutes.models import Discussion
+from mdt.minutes.models import Discussion, Outcome
 from mdt.prep.models import PrepRequest
 
 
 @dataclass
 class Rows:
+    #: Each meeting's columns, then how many of its discussions ended each way (see
+    #: _meetings): discussed (any outcome but "not reached"), deferred, rolled forward.
     meetings: Sequence[sa.Row]  # type: ignore[type-arg]
     invitations: Sequence[sa.Row]  # type: ignore[type-arg]
     prep: Sequence[sa.Row]  # type: ignore[type-arg]
-    outcomes: Sequence[sa.Row]  # type: ignore[type-arg]
     actions: Sequence[sa.Row]  # type: ignore[type-arg]
 
 
@@ -42,19 +43,8 @@ def _meetings_in(team_ids: Sequence[int], first: datetime, after: datetime) -> l
 
 
 def load(team_ids: Sequence[int], first: datetime, after: datetime) -> Rows:
-    """Five queries, whatever the number of teams, meetings or people."""
+    """Four queries, whatever the number of teams, meetings or people."""
     where = _meetings_in(team_ids, first, after)
-    meetings = db.session.execute(
-        sa.select(
-            Meeting.id,
-            Meeting.team_id,
-            Meeting.starts_at,
-            Meeting.ends_at,
-            Meeting.status,
-            Meeting.outside_protected_reason,
-            Meeting.minutes_sent_at,
-        ).where(*where)
-    ).all()
     invitations = db.session.execute(
         sa.select(
             Invitation.meeting_id,
@@ -68,12 +58,40 @@ def load(team_ids: Sequence[int], first: datetime, after: datetime) -> Rows:
         .where(*where)
     ).all()
     return Rows(
-        meetings=meetings,
+        meetings=_meetings(where),
         invitations=invitations,
         prep=_prep(team_ids, first, after),
-        outcomes=_outcomes(where),
         actions=_actions(team_ids, first, after),
     )
+
+
+def _count_where(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
+    return sa.func.count(Discussion.id).filter(condition)
+
+
+def _meetings(where: list) -> Sequence[sa.Row]:  # type: ignore[type-arg]
+    """The meetings, each with its discussions counted by outcome in the database (one
+    statement rather than a second one grouped by meeting and outcome)."""
+    columns = (
+        Meeting.id,
+        Meeting.team_id,
+        Meeting.starts_at,
+        Meeting.ends_at,
+        Meeting.status,
+        Meeting.outside_protected_reason,
+        Meeting.minutes_sent_at,
+    )
+    return db.session.execute(
+        sa.select(
+            *columns,
+            _count_where(Discussion.outcome != Outcome.NOT_REACHED).label("discussed"),
+            _count_where(Discussion.outcome == Outcome.DEFER).label("deferred"),
+            _count_where(Discussion.outcome == Outcome.NOT_REACHED).label("rolled_forward"),
+        )
+        .outerjoin(Discussion, Discussion.meeting_id == Meeting.id)
+        .where(*where)
+        .group_by(*columns)
+    ).all()
 
 
 def _prep(team_ids: Sequence[int], first: datetime, after: datetime) -> Sequence[sa.Row]:  # type: ignore[type-arg]
@@ -94,16 +112,6 @@ def _prep(team_ids: Sequence[int], first: datetime, after: datetime) -> Sequence
             PrepRequest.due_at >= first,
             PrepRequest.due_at < after,
         )
-    ).all()
-
-
-def _outcomes(where: list) -> Sequence[sa.Row]:  # type: ignore[type-arg]
-    """How many cases each meeting ended with each outcome: counted by the database."""
-    return db.session.execute(
-        sa.select(Discussion.meeting_id, Discussion.outcome, sa.func.count(Discussion.id))
-        .join(Meeting, Meeting.id == Discussion.meeting_id)
-        .where(*where)
-        .group_by(Discussion.meeting_id, Discussion.outcome)
     ).all()
 
 

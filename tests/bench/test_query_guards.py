@@ -31,8 +31,8 @@ BEFORE = datetime(2027, 1, 5, 10, 0, tzinfo=UTC)
 EXPECTED = {
     "dashboard": 4,
     "my prep": 3,
-    "meeting detail": 4,
-    "readiness": 7,
+    "meeting detail": 3,
+    "readiness": 6,
     # The feed's ETag is its validator (mdt.calendar.validators), kept per worker while the
     # feed clock does not tick. A 304 runs 2: the signed-in session (this client has a
     # cookie; a calendar app has none, so 1 there), and whose feed the token opens with the
