@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import re
 import sys
 from typing import Any
@@ -157,6 +158,11 @@ def serve(ctx: click.Context, host: str | None, port: int | None, workers: int |
             return _with_loggable_path(app)
 
     click.echo(f"Serving on http://{options['bind']}")
+    # What loading the app made (modules, templates, mappers: about 140,000 objects) lives
+    # as long as the workers. Frozen before gunicorn forks them, a worker's full collections
+    # skip it: each took about 70 ms with it, 0.4 ms without (timed on the team report).
+    gc.collect()
+    gc.freeze()
     Server().run()
 
 
