@@ -95,8 +95,7 @@ def my_actions(user_id: int, today: date) -> MyActions:
             Team.name,
         )
         .outerjoin(Patient, Patient.id == ActionPoint.patient_id)
-        .join(Meeting, Meeting.id == ActionPoint.meeting_id)
-        .join(Team, Team.id == Meeting.team_id)
+        .join(Team, Team.id == ActionPoint.team_id)  # the meeting's, copied when agreed
         .where(
             ActionPoint.owner_id == user_id,
             sa.or_(
