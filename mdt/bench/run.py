@@ -241,7 +241,8 @@ def comparison_table(rounds: list[list[dict[str, Load | str]]], labels: tuple[st
     for name, _path in PAGES:
         pairs = [(a.get(name), b.get(name)) for a, b in rounds]
         if not all(isinstance(x, Load) and isinstance(y, Load) for x, y in pairs):
-            x, y = pairs[0]
+            # Not loaded on one side (a 404, say): the first round's p95 or what happened.
+            x, y = (_p95_or_why(found) for found in pairs[0])
             lines.append(f"| {name} | {x} | {y} | |" + (" |" if each else "") + " | |")
             continue
         loads: list[tuple[Load, Load]] = pairs  # type: ignore[assignment]
@@ -259,6 +260,10 @@ def comparison_table(rounds: list[list[dict[str, Load | str]]], labels: tuple[st
             + f" {over[0]} | {over[1]} |"
         )
     return "\n".join(lines)
+
+
+def _p95_or_why(found: Load | str | None) -> str:
+    return f"{found.p95_ms:.1f}" if isinstance(found, Load) else (found or "")
 
 
 def _median_over_floor(measured: list[tuple[dict[str, Any], Load]], name: str) -> str:

@@ -30,3 +30,10 @@ def test_one_round_prints_as_before_without_the_rounds_column():
     table = comparison_table([[_round(10.0, 4.0, 2.0), _round(11.0, 6.0, 2.0)]], ("a", "b"))
     assert table.splitlines()[0] == ("| page | p95 a | p95 b | ratio | p50/floor a | p50/floor b |")
     assert "| my prep | 10.0 | 11.0 | 1.10 | 2.0 | 3.0 |" in table
+
+
+def test_a_page_not_loaded_on_one_side_shows_the_other_sides_p95_and_why():
+    practice, region = _round(10.0, 4.0, 2.0), _round(11.0, 6.0, 2.0)
+    region["feed (full)"] = "404"
+    table = comparison_table([[practice, region]], ("practice", "region"))
+    assert "| feed (full) | 10.0 | 404 | | | |" in table
