@@ -77,6 +77,13 @@ class MyActions:
         return [a.patient_id for a in every if a.patient_id is not None]
 
 
+#: The action's team by name, looked up per row (a person's list is a few dozen rows at most;
+#: joined, PostgreSQL hashed every team in the region for them).
+_TEAM_NAME = (
+    sa.select(Team.name).where(Team.id == ActionPoint.team_id).scalar_subquery().label("team")
+)
+
+
 def my_actions(user_id: int, today: date) -> MyActions:
     """Open actions grouped overdue / due this week (to Sunday) / later, and the last
     fortnight's closed ones, so a person sees that what they did was recorded."""
@@ -92,10 +99,9 @@ def my_actions(user_id: int, today: date) -> MyActions:
             ActionPoint.closing_note,
             ActionPoint.patient_id,
             Patient.name,
-            Team.name,
+            _TEAM_NAME,
         )
         .outerjoin(Patient, Patient.id == ActionPoint.patient_id)
-        .join(Team, Team.id == ActionPoint.team_id)  # the meeting's, copied when agreed
         .where(
             ActionPoint.owner_id == user_id,
             sa.or_(

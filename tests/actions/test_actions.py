@@ -239,6 +239,7 @@ def test_my_actions_groups_overdue_this_week_and_later_and_marks_done_in_one_cli
     login(client, s.sw.email)
     page = client.get("/actions").text
     assert "Someone else's" not in page
+    assert f"{s.team.name} · due Mon 4 Jan 2027" in page  # each action's team, by name
     groups = page.split("<h2")
     assert "Overdue one" in next(
         g for g in groups if g.startswith(' class="nhsuk-heading-m">Overdue')
