@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, raiseload
 
 from mdt.actions.models import ActionPoint, ActionStatus
+from mdt.core.db import inline
 from mdt.extensions import db
 from mdt.meetings.models import Meeting, MeetingStatus
 from mdt.patients.models import Patient
@@ -209,8 +210,8 @@ def team_actions_page(team_id: int, want: TeamFilter, today: date, number: int) 
     # their owners and people: joined before the limit, every user was hashed for 50 rows.
     ids = (
         _team_order(query.with_only_columns(ActionPoint.id))
-        .limit(PAGE_SIZE)
-        .offset((number - 1) * PAGE_SIZE)
+        .limit(inline(PAGE_SIZE))
+        .offset(inline((number - 1) * PAGE_SIZE))
         .subquery()
     )
     rows = db.session.scalars(
@@ -240,7 +241,7 @@ def previous_meeting(meeting: Meeting) -> Meeting | None:
             Meeting.starts_at < meeting.starts_at,
         )
         .order_by(Meeting.starts_at.desc())
-        .limit(1)
+        .limit(inline(1))
     )
 
 

@@ -13,6 +13,7 @@ from mdt.accounts.models import User
 from mdt.audit.forms import AuditFilterForm
 from mdt.audit.models import AuditEvent
 from mdt.core.calendar import SERVICE_ZONE, local_to_utc, to_local
+from mdt.core.db import inline
 from mdt.extensions import db
 from mdt.patients.models import Patient
 
@@ -68,7 +69,9 @@ def count(form: AuditFilterForm) -> int:
 
 
 def page(form: AuditFilterForm, number: int) -> list[Row]:
-    rows = db.session.execute(_select(form).limit(PAGE_SIZE).offset((number - 1) * PAGE_SIZE))
+    rows = db.session.execute(
+        _select(form).limit(inline(PAGE_SIZE)).offset(inline((number - 1) * PAGE_SIZE))
+    )
     return [Row(*row) for row in rows]
 
 

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 
 from mdt.agenda.models import Case
 from mdt.audit.operations import record
+from mdt.core.db import inline
 from mdt.extensions import db
 from mdt.meetings.models import Meeting
 from mdt.patients.access import get_patient_or_404, visible_patients
@@ -30,7 +31,7 @@ def index() -> str:
             query = query.where(Patient.nhs_number == digits)
         else:
             query = query.where(sa.func.lower(Patient.name).contains(q.lower()))
-        found = list(db.session.scalars(query.order_by(Patient.name).limit(50)))
+        found = list(db.session.scalars(query.order_by(Patient.name).limit(inline(50))))
         record("view", [p.id for p in found], "patient search results")
         db.session.commit()
     return render_template("patients/index.html", q=q, found=found, title="Find a patient")

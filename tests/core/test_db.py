@@ -140,3 +140,26 @@ def test_in_rows_finds_the_values_a_subquery_picks_on_each_backend(session):
     assert matching("a")._generate_cache_key().key == matching("b")._generate_cache_key().key
     other = select(table.c.id).where(in_rows(table.c.id, select(table.c.id)))
     assert other._generate_cache_key().key != matching("b")._generate_cache_key().key
+
+
+def test_inline_writes_a_limit_and_offset_into_the_statement_and_pages_through_rows(session):
+    """inline() puts the number in the SQL text rather than a parameter (so PostgreSQL can
+    keep one plan for a paged list; see its docstring), and pages the same as .limit() did."""
+    from sqlalchemy import select
+    from sqlalchemy.dialects import postgresql
+
+    from mdt.core.db import inline
+
+    table = OutboxMessage.__table__
+    rows = [{"recipients": f"{n}@example.org", "subject": "s", "mime": "m"} for n in range(5)]
+    session.execute(table.insert(), rows)
+
+    def page(size: int, number: int):  # type: ignore[no-untyped-def]
+        query = select(table.c.recipients).order_by(table.c.recipients)
+        return query.limit(inline(size)).offset(inline((number - 1) * size))
+
+    assert session.scalars(page(2, 1)).all() == ["0@example.org", "1@example.org"]
+    assert session.scalars(page(2, 3)).all() == ["4@example.org"]
+    for dialect in (sqlite.dialect(), postgresql.dialect()):
+        sql = str(page(2, 3).compile(dialect=dialect))
+        assert "LIMIT 2 OFFSET 4" in sql, sql
