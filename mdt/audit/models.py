@@ -12,7 +12,11 @@ from mdt.core.time import now_utc
 class AuditEvent(Base):
     """Who viewed, created, changed or exported which patient's data, and when.
 
-    Append-only: the app has no code path that updates or deletes these rows.
+    Append-only: the app has no code path that updates or deletes these rows. The patient
+    and the user are named by id, without foreign keys: a key would make every audited view
+    lock each patient it showed (PostgreSQL checks a key with SELECT ... FOR KEY SHARE, which
+    writes the lock into the patient's row, about 7 µs a row), and would tie the record of
+    what happened to rows that may later change. The ids are always those just read.
     """
 
     __tablename__ = "audit_event"
@@ -20,8 +24,8 @@ class AuditEvent(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
-    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
-    patient_id: Mapped[int] = mapped_column(sa.ForeignKey("patient.id"))
+    user_id: Mapped[int | None] = mapped_column(index=True)
+    patient_id: Mapped[int]
     #: view, create, update or export.
     action: Mapped[str] = mapped_column(sa.String(10))
     #: What was seen or done, e.g. "case 12 on the agenda of meeting 4". Never clinical text.

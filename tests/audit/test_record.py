@@ -3,6 +3,7 @@ signed in), on PostgreSQL (one INSERT ... SELECT of an array) as on SQLite."""
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 from flask_login import login_user
 
@@ -10,6 +11,7 @@ from mdt.audit.models import AuditEvent
 from mdt.audit.operations import record
 from mdt.core.time import now_utc
 from mdt.extensions import db
+from tests.conftest import BACKEND
 
 
 def _rows(session):  # type: ignore[no-untyped-def]
@@ -45,3 +47,17 @@ def test_nothing_to_record_writes_nothing(app, session):
         record("view", [], "an empty list")
         db.session.commit()
     assert _rows(session) == []
+
+
+@pytest.mark.skipif(BACKEND != "postgresql", reason="row locks: SQLite locks the whole file")
+def test_recording_a_view_does_not_lock_the_people_seen(app, make, session):
+    """A foreign key from the audit row would lock each patient until the page's commit (a
+    view of a list of 17 locked 17 rows, writing each lock into the patient's row); a
+    colleague saving that patient would wait. A locked row names its locker in xmax."""
+    edith = make.patient(name="Edith Example")
+    xmax = sa.text("SELECT xmax::text FROM patient WHERE id = :id")
+    with app.test_request_context("/prep"):
+        record("view", [edith.id], "my preparation list")
+        db.session.flush()
+        assert db.session.execute(xmax, {"id": edith.id}).scalar_one() == "0"
+        db.session.commit()
