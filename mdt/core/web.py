@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlsplit
 
@@ -101,17 +102,28 @@ def _external_adapter() -> MapAdapter:
 _ROW_ID = "987654321"
 
 
-def url_for_rows(endpoint: str, **values: object) -> Callable[[int], str]:
+def url_for_rows(endpoint: str, **values: object) -> RowUrls:
     """url_for for each row of a list, where a value says "{id}": the URL is built once and
     each row's id written in (url_for takes 5-11 µs; a few a row add up on a long list).
-    E.g. `url_for_rows("prep.mine", prepare="{id}", _anchor="request-{id}")(7)`."""
+    E.g. `url_for_rows("prep.mine", prepare="{id}", _anchor="request-{id}")[7]`."""
     built = url_for(
         endpoint,
         **{k: v.replace("{id}", _ROW_ID) if isinstance(v, str) else v for k, v in values.items()},
     )
     if _ROW_ID not in built:
         raise ValueError(f"url_for_rows({endpoint!r}): no value says {{id}}")
-    return lambda row_id: built.replace(_ROW_ID, str(int(row_id)))
+    return RowUrls(built)
+
+
+@dataclass(frozen=True, slots=True)
+class RowUrls:
+    """A row's URL by its id: `links[row.id]`. Indexed, not called: a template calls through
+    Jinja's context (about 3 µs), while an index is a plain lookup."""
+
+    built: str
+
+    def __getitem__(self, row_id: int) -> str:
+        return self.built.replace(_ROW_ID, str(int(row_id)))
 
 
 def safe_target(target: str | None) -> str:

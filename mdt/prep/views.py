@@ -47,10 +47,11 @@ def _render_mine(
     """The list, with the form open for one request: the one asked for (`?prepare=`), one
     re-shown with errors or a conflict, or else the first (soonest deadline). The others
     have a link that opens theirs, so the page costs the same whatever the person owes."""
-    requests = queries.open_requests(current_user.id, now_utc())
+    now = now_utc()
+    requests = queries.open_requests(current_user.id, now)
     # A request re-shown with errors or a conflict stays on the page even if it is done.
     shown = {r.id for r in requests}
-    requests = queries.listed(i for i in forms if i not in shown) + requests
+    requests = queries.listed((i for i in forms if i not in shown), now) + requests
     if not forms and requests:
         chosen = next((r for r in requests if r.id == opened), requests[0])
         forms[chosen.id] = PrepForm(formdata=None, obj=chosen, prefix=f"p{chosen.id}")
@@ -60,7 +61,6 @@ def _render_mine(
         what="my preparation list",
         requests=requests,
         forms=forms,
-        now=now_utc(),
         csrf=generate_csrf(),
         conflict_id=conflict_id,
         conflict=PREP_CONFLICT,

@@ -54,11 +54,11 @@ def test_a_link_built_once_for_a_list_is_url_for_of_each_row(app):
         handover = url_for_rows("prep.handover", request_id="{id}")
         prepare = url_for_rows("prep.mine", prepare="{id}", _anchor="request-{id}")
         for row_id in (1, 7, 42, 987654321, 10**12):
-            assert handover(row_id) == url_for("prep.handover", request_id=row_id)
-            assert prepare(row_id) == url_for(
+            assert handover[row_id] == url_for("prep.handover", request_id=row_id)
+            assert prepare[row_id] == url_for(
                 "prep.mine", prepare=row_id, _anchor=f"request-{row_id}"
             )
-        assert handover(5) == "/sub/prep/5/handover"
+        assert handover[5] == "/sub/prep/5/handover"
         with pytest.raises(ValueError):
             url_for_rows("prep.mine")
 

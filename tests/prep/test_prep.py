@@ -1,7 +1,7 @@
 """Preparing patients before the meeting, and the coordinator's view of readiness."""
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 import time_machine
@@ -253,3 +253,12 @@ def test_a_done_request_sent_again_with_a_mistake_is_shown_with_its_error(
     card = _card(page, done.id)
     assert card.startswith("Edith Example") and "Overdue" not in card  # done, so not late
     assert "Say whether the person is known to your service" in card
+
+
+def test_the_list_writes_each_day_of_two_years_as_the_calendar_does():
+    from mdt.prep.queries import _day
+
+    first = date(2026, 1, 1)
+    for n in range(2 * 366):
+        day = first + timedelta(days=n)
+        assert _day(day) == day.strftime("%a %-d %b")
