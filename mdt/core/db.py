@@ -82,6 +82,14 @@ def inline(count: int) -> sa.ColumnElement[int]:
     return sa.literal_column(str(int(count)), sa.Integer)
 
 
+def inline_time(moment: datetime) -> sa.ColumnElement[datetime]:
+    """A moment written into the statement, for a bound that moves once a day (the start
+    of My actions' fortnight). As a parameter, PostgreSQL planned the statement afresh on
+    every run (0.13 ms at region scale, three times what running it took); written in, the
+    statement is new once a day and keeps one plan."""
+    return sa.bindparam(None, moment, type_=UTCDateTime, literal_execute=True)
+
+
 class _BinaryList(list):  # type: ignore[type-arg]
     """A list psycopg sends as a binary array (registered in _configure_postgresql)."""
 

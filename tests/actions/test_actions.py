@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
+from datetime import date, timedelta
 
+import pytest
 import sqlalchemy as sa
 import time_machine
 
@@ -373,6 +374,33 @@ def test_the_owner_who_is_not_in_the_team_still_sees_their_action(app, make, ses
     assert "Arrange a falls assessment" in client.get("/actions").text
     assert client.get(f"/actions/{action.id}").status_code == 200
     assert s.team.membership_of(colleague) is None and TeamRole
+
+
+@time_machine.travel(DURING, tick=False)
+def test_my_actions_keeps_what_i_closed_in_the_last_fortnight_and_no_earlier(client, make):
+    s = scene(make)
+    done = dict(status=ActionStatus.DONE, closing_note="Done")
+    make.action(s.edith, s.sw, description="Still open", due_date=date(2026, 6, 1))
+    make.action(
+        s.edith, s.sw, description="Closed lately", closed_at=DURING - timedelta(13), **done
+    )
+    make.action(
+        s.fred, s.sw, description="Closed long ago", closed_at=DURING - timedelta(15), **done
+    )
+    login(client, s.sw.email)
+    page = client.get("/actions").text
+    assert "Still open" in page and "Closed lately" in page
+    assert "Closed long ago" not in page
+
+
+def test_an_action_is_open_exactly_when_it_has_no_closing_time(make, session):
+    """My actions reads "open" as "no closing time" (its index); the table holds to it."""
+    s = scene(make)
+    with pytest.raises(sa.exc.IntegrityError):
+        make.action(s.edith, s.sw, status=ActionStatus.DONE, closed_at=None)
+    session.rollback()
+    with pytest.raises(sa.exc.IntegrityError):
+        make.action(s.edith, s.sw, status=ActionStatus.OPEN, closed_at=DURING)
 
 
 @time_machine.travel(DURING, tick=False)

@@ -163,3 +163,32 @@ def test_inline_writes_a_limit_and_offset_into_the_statement_and_pages_through_r
     for dialect in (sqlite.dialect(), postgresql.dialect()):
         sql = str(page(2, 3).compile(dialect=dialect))
         assert "LIMIT 2 OFFSET 4" in sql, sql
+
+
+def test_inline_time_writes_the_moment_into_the_statement_and_compares_as_a_parameter(session):
+    """inline_time() puts a moment in the SQL text (a bound that moves once a day; see its
+    docstring) in the form each backend stores, so rows either side of it, stored in UTC
+    from other time zones, are told apart as with a parameter."""
+    from sqlalchemy import select
+    from sqlalchemy.dialects import postgresql
+
+    from mdt.core.db import inline_time
+
+    table = OutboxMessage.__table__
+    bound = datetime(2026, 11, 16, tzinfo=UTC)
+    near = {
+        "before": bound - timedelta(seconds=1),
+        "at": bound,
+        "after": bound + timedelta(hours=1),
+    }
+    plus_one = timezone(timedelta(hours=1))  # the same moments, given in another zone
+    rows = [
+        {"recipients": name, "subject": "s", "mime": "m", "created_at": at.astimezone(plus_one)}
+        for name, at in near.items()
+    ]
+    session.execute(table.insert(), rows)
+    query = select(table.c.recipients).where(table.c.created_at >= inline_time(bound))
+    assert sorted(session.scalars(query)) == ["after", "at"]
+    for dialect in (sqlite.dialect(), postgresql.psycopg.dialect()):
+        sql = str(query.compile(dialect=dialect, compile_kwargs={"render_postcompile": True}))
+        assert "'2026-11-16 00:00:00" in sql, sql
