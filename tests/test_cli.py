@@ -59,6 +59,20 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def test_mdt_help_lists_the_commands_before_anything_is_configured(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MDT_")}
+    done = subprocess.run(
+        [sys.executable, "-m", "mdt.cli", "--help"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0 and done.stderr == ""
+    for command in ("bench", "db", "demo", "serve", "scheduler"):
+        assert re.search(rf"^  {command} ", done.stdout, re.M), done.stdout
+
+
 def test_the_run_command_serves_the_demo_and_its_logins_work(empty_database_url, tmp_path):
     """What `make run` does after installing: migrate, load the demo, serve with gunicorn."""
     port = _free_port()
