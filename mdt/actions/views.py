@@ -24,6 +24,7 @@ from mdt.core.calendar import SERVICE_ZONE, today_in
 from mdt.core.forms import BaseForm, choices
 from mdt.extensions import db
 from mdt.meetings.models import Meeting
+from mdt.patients.access import covers_now
 from mdt.teams.models import Team
 
 ACTION_CONFLICT = (
@@ -33,13 +34,18 @@ ACTION_CONFLICT = (
 
 
 def get_action_or_404(action_id: int, change: bool = False) -> ActionPoint:
-    """The owner and the team's members may see an action; the owner and the team's
-    coordinators may change it. Everyone else: 404 (or 403 for a member changing it)."""
+    """The owner, the team's members and, until the minutes are sent, the cover at the
+    action's meeting may see an action (mdt.patients.access); the owner and the team's
+    coordinators may change it. Everyone else: 404 (or 403 for one who may see it)."""
     action = db.session.get(ActionPoint, action_id)
     if action is None:
         abort(404)
     is_owner = action.owner_id == current_user.id
-    if not is_owner and action.team.membership_of(current_user) is None:
+    if not (
+        is_owner
+        or action.team.membership_of(current_user) is not None
+        or covers_now(current_user, action.meeting)  # type: ignore[arg-type]
+    ):
         abort(404)
     if change and not ops.can_change(action, current_user):  # type: ignore[arg-type]
         abort(403)

@@ -16,24 +16,41 @@ from mdt.core.forms import EmptyForm, choices
 from mdt.core.time import now_utc
 from mdt.extensions import db
 from mdt.meetings.models import Meeting
-from mdt.meetings.views import can_record_attendance, get_meeting_or_404
+from mdt.meetings.views import can_record_attendance, get_meeting_or_404, load_meeting
 from mdt.organisations.models import Organisation, OrganisationType
+from mdt.patients.access import can_see_case, may_see_agenda
 from mdt.prep.models import PrepRequest
 
 bp = Blueprint("agenda", __name__)
 
 
 def get_member_meeting_or_404(meeting_id: int, manage: bool = False) -> Meeting:
-    """Patient data is for members of the team only (administrators included only if members)."""
+    """For what only the team's members do with its patients (adding a case, deferring
+    one): administrators included only if members."""
     meeting = get_meeting_or_404(meeting_id, manage=manage)
     if meeting.team.membership_of(current_user) is None:
         abort(404)
     return meeting
 
 
+def get_agenda_meeting_or_404(meeting_id: int) -> Meeting:
+    """The meeting, for those who may see its cases: its team's members and, until the
+    minutes are sent, the cover standing in for a member (mdt.patients.access)."""
+    meeting = get_meeting_or_404(meeting_id, cover=True)
+    if not may_see_agenda(current_user, meeting):  # type: ignore[arg-type]
+        abort(404)
+    return meeting
+
+
 def get_case_or_404(case_id: int, manage: bool = False) -> tuple[Case, Meeting]:
+    """The case for whoever may see it (mdt.patients.access); changing it is for members."""
     case = db.session.get(Case, case_id) or abort(404)
-    return case, get_member_meeting_or_404(case.meeting_id, manage=manage)
+    if manage:
+        return case, get_member_meeting_or_404(case.meeting_id, manage=True)
+    meeting = load_meeting(case.meeting_id) or abort(404)
+    if not can_see_case(current_user, case, meeting):  # type: ignore[arg-type]
+        abort(404)
+    return case, meeting
 
 
 def load_cases(meeting: Meeting, prep: bool = True) -> list[Case]:
@@ -69,13 +86,15 @@ def index(meeting_id: int) -> str:
     from mdt.actions.queries import matters_arising
     from mdt.core.calendar import today_in
 
-    meeting = get_member_meeting_or_404(meeting_id)
+    meeting = get_agenda_meeting_or_404(meeting_id)
     cases = load_cases(meeting)
     today = today_in(meeting.team.time_zone)
-    arising = matters_arising(meeting, today)
+    # Matters arising are other meetings' patients: the team's, not its cover's.
+    is_member = meeting.team.membership_of(current_user) is not None
+    arising = matters_arising(meeting, today) if is_member else None
     return render_audited(
         "agenda/index.html",
-        patient_ids=[c.patient_id for c in cases] + arising.patient_ids(),
+        patient_ids=[c.patient_id for c in cases] + (arising.patient_ids() if arising else []),
         what=f"agenda of meeting {meeting.id}",
         meeting=meeting,
         cases=cases,
@@ -84,6 +103,7 @@ def index(meeting_id: int) -> str:
         cutoff=agenda_cutoff(meeting),
         now=now_utc(),
         can_manage=meeting.team.can_manage(current_user),
+        is_member=is_member,
         defer_form=EmptyForm(),
         title="Agenda",
     )
@@ -187,7 +207,7 @@ def defer(case_id: int) -> Response:
 @bp.get("/meetings/<int:meeting_id>/pack")
 @login_required
 def pack(meeting_id: int) -> str:
-    meeting = get_member_meeting_or_404(meeting_id)
+    meeting = get_agenda_meeting_or_404(meeting_id)
     if not can_record_attendance(meeting, current_user):
         abort(403)
     cases = load_cases(meeting)

@@ -180,7 +180,17 @@ def reply(meeting: Meeting, invitation: Invitation, answer: Reply, cover: User |
         elif invitation.counts_for_quorum and not existing.counts_for_quorum:
             existing.discipline, existing.counts_for_quorum = invitation.discipline, True
             existing.covering_for_id = invitation.user_id
+        _hand_prep_to_cover(meeting, invitation.user_id)
     db.session.flush()
+
+
+def _hand_prep_to_cover(meeting: Meeting, member_id: int) -> None:
+    """The cover stands in for the member: the member's preparation becomes theirs."""
+    from mdt.prep.operations import pass_to_cover
+
+    cover = next((i for i in meeting.invitations if i.covering_for_id == member_id), None)
+    if cover is not None:
+        pass_to_cover(meeting, member_id, cover.user_id)
 
 
 def record_attendance(meeting: Meeting, marks: dict[int, Attendance | None]) -> None:

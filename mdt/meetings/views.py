@@ -28,6 +28,7 @@ from mdt.meetings.forms import (
 )
 from mdt.meetings.models import Attendance, Invitation, Meeting, MeetingStatus, Reply
 from mdt.meetings.queries import upcoming_for_team, upcoming_for_user
+from mdt.patients.access import covers_now
 from mdt.slots.models import SlotSeries
 from mdt.slots.occurrences import find_occurrence
 from mdt.teams.models import Team, TeamRole
@@ -37,10 +38,10 @@ bp = Blueprint("meetings", __name__)
 bp.add_app_template_global(attendance_options)
 
 
-def get_meeting_or_404(meeting_id: int, manage: bool = False) -> Meeting:
+def load_meeting(meeting_id: int) -> Meeting | None:
     """The meeting with its team and the memberships joined, then its invitations: two
-    statements; 404 for those outside the team (403 with `manage` for members who may not)."""
-    meeting = (
+    statements."""
+    return (
         db.session.scalars(
             sa.select(Meeting)
             .where(Meeting.id == meeting_id)
@@ -52,8 +53,16 @@ def get_meeting_or_404(meeting_id: int, manage: bool = False) -> Meeting:
         .unique()
         .one_or_none()
     )
+
+
+def get_meeting_or_404(meeting_id: int, manage: bool = False, cover: bool = False) -> Meeting:
+    """404 for those outside the team (403 with `manage` for members who may not); with
+    `cover`, the cover standing in for a member is let in too while the meeting is open."""
+    meeting = load_meeting(meeting_id)
     if meeting is None:
         abort(404)
+    if cover and not manage and covers_now(current_user, meeting):  # type: ignore[arg-type]
+        return meeting
     check_team_access(meeting.team, manage=manage)
     return meeting
 
@@ -138,7 +147,7 @@ def new_adhoc(team_id: int) -> str | Response:
 @bp.get("/meetings/<int:meeting_id>")
 @login_required
 def detail(meeting_id: int) -> str:
-    meeting = get_meeting_or_404(meeting_id)
+    meeting = get_meeting_or_404(meeting_id, cover=True)
     invitation = meeting.invitation_of(current_user)
     reply_form = ReplyForm(formdata=None, reply=invitation.reply.value if invitation else None)
     reply_form.cover_id.choices = _cover_choices(meeting)
@@ -158,6 +167,7 @@ def _render_detail(meeting: Meeting, reply_form: ReplyForm) -> str:
         is_quorate=quorum.is_quorate,
         can_manage=meeting.team.can_manage(current_user),
         can_record=can_record_attendance(meeting, current_user),
+        is_member=meeting.team.membership_of(current_user) is not None,
         attendance_form=AttendanceForm(formdata=None),
         title=f"{meeting.team.name} meeting",
     )

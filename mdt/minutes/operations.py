@@ -20,6 +20,7 @@ from mdt.mail import outbox
 from mdt.meetings import quorum
 from mdt.meetings.models import Meeting, MeetingStatus
 from mdt.minutes.models import ROLLS_FORWARD, Discussion, Outcome
+from mdt.patients.access import named_after_close
 
 
 class MinutesRefusal(Exception):
@@ -180,22 +181,28 @@ def minutes_content(meeting: Meeting) -> dict[str, object]:
 
 
 def send_minutes(meeting: Meeting, now: datetime) -> None:
-    """One email per invitee through the outbox. Team members get the patients' names;
-    anyone else (a cover from outside the team) gets the outcomes without them."""
+    """One email per invitee through the outbox. Team members get every patient's name and
+    what was said. Anyone else (a cover from outside the team) reads the minutes once the
+    meeting is closed, when their access to its cases ends (mdt.patients.access): they get
+    the attendance and each outcome, and a case's patient, summary and actions only where
+    they own an action on it; their link is to their actions, as the minutes page is the
+    team's."""
     content = minutes_content(meeting)
     when = content["when"]
     subject = f"Minutes: {meeting.team.name} MDT meeting, {when:%a %-d %b %Y}"  # type: ignore[str-format]
     members = {m.user_id for m in meeting.team.memberships}
+    actions = [a for listed in content["actions_by_case"].values() for a in listed]  # type: ignore[attr-defined]
     link = external_url("minutes.view", meeting_id=meeting.id)
     for inv in meeting.invitations:
         if not inv.user.is_active:
             continue
+        member = inv.user_id in members
         body = render_template(
             "minutes/email/minutes.txt",
             **content,
             person=inv.user,
-            with_patients=inv.user_id in members,
-            link=link,
+            named=None if member else named_after_close(inv.user_id, actions),
+            link=link if member else external_url("actions.mine"),
         )
         outbox.enqueue(outbox.compose([inv.user.email], subject, body))
     meeting.minutes_sent_at = now

@@ -8,7 +8,7 @@ from mdt.accounts.operations import Conflict
 from mdt.actions.queries import matters_arising, own_and_open_count
 from mdt.actions.views import action_form
 from mdt.agenda.models import Case
-from mdt.agenda.views import get_member_meeting_or_404, load_cases, load_prep
+from mdt.agenda.views import get_agenda_meeting_or_404, load_cases, load_prep
 from mdt.audit.operations import render_audited
 from mdt.core.calendar import to_local, today_in
 from mdt.core.forms import EmptyForm
@@ -32,9 +32,9 @@ OUTCOME_CONFLICT = (
 
 
 def get_run_meeting_or_404(meeting_id: int) -> Meeting:
-    """Meeting mode is for the chair, the minute-taker and the team's coordinators, who must
-    be members of the team (patient data)."""
-    meeting = get_member_meeting_or_404(meeting_id)
+    """Meeting mode is for the chair, the minute-taker and the team's coordinators, among
+    those who may see the meeting's cases (mdt.patients.access)."""
+    meeting = get_agenda_meeting_or_404(meeting_id)
     if not can_record_attendance(meeting, current_user):
         abort(403)
     return meeting
@@ -202,7 +202,7 @@ def close(meeting_id: int) -> str | Response:
 @bp.get("/meetings/<int:meeting_id>/minutes")
 @login_required
 def view(meeting_id: int) -> str:
-    meeting = get_member_meeting_or_404(meeting_id)
+    meeting = get_agenda_meeting_or_404(meeting_id)
     content = ops.minutes_content(meeting)
     return render_audited(
         "minutes/view.html",

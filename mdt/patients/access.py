@@ -1,32 +1,94 @@
-"""Who may see a patient: members of a team whose agenda holds them, and their registered
-practice. Nobody else, administrators included (they run the system, not the care)."""
+"""Who may see a patient and their cases: the one rule every page, email, CSV and feed
+applies (the README says it in words).
+
+- **Members** of a team see the cases on its meetings' agendas, and those patients.
+- **A named cover stands in for the member for that meeting.** From being named (a
+  member's apologies naming them) until the minutes are sent, the cover sees that meeting's
+  cases and their patients, as an attendee does, and prepares in the member's place. They
+  see no other meeting's cases, and nothing of the meeting's cases once the minutes are
+  sent, except through the next clause.
+- **Whoever owns an action** on a case sees that case and its patient (they act on it).
+- **The registered practice** sees its patients' records (not other teams' cases).
+
+Nobody else, administrators included (they run the system, not the care).
+"""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 import sqlalchemy as sa
 from flask import abort
 from flask_login import current_user
 
 from mdt.accounts.models import User
+from mdt.actions.models import ActionPoint
 from mdt.agenda.models import Case
 from mdt.extensions import db
-from mdt.meetings.models import Meeting
+from mdt.meetings.models import Invitation, Meeting, MeetingStatus
 from mdt.patients.models import Patient
 from mdt.teams.models import Membership
+
+# --- on a loaded meeting (its team's memberships and its invitations loaded) --------------
+
+
+def is_open(meeting: Meeting) -> bool:
+    """Still to be closed: its minutes not sent (closing sends them), nor cancelled."""
+    return meeting.status is MeetingStatus.SCHEDULED and meeting.minutes_sent_at is None
+
+
+def is_named_cover(user: User, meeting: Meeting) -> bool:
+    """Named as a cover at this meeting (whether or not it is still open)."""
+    return any(i.user_id == user.id and i.covering_for_id is not None for i in meeting.invitations)
+
+
+def covers_now(user: User, meeting: Meeting) -> bool:
+    """A cover who stands in for a member at this meeting and may see its cases now."""
+    return is_open(meeting) and is_named_cover(user, meeting)
+
+
+def may_see_agenda(user: User, meeting: Meeting) -> bool:
+    """The meeting's cases, as an attendee sees them: its team's members and its cover."""
+    return meeting.team.membership_of(user) is not None or covers_now(user, meeting)
+
+
+# --- as queries ---------------------------------------------------------------------------
+
+
+def _covered_meetings(user: User) -> sa.Select[tuple[int]]:
+    return (
+        sa.select(Invitation.meeting_id)
+        .join(Meeting, Meeting.id == Invitation.meeting_id)
+        .where(
+            Invitation.user_id == user.id,
+            Invitation.covering_for_id.is_not(None),
+            Meeting.status == MeetingStatus.SCHEDULED,
+            Meeting.minutes_sent_at.is_(None),
+        )
+    )
+
+
+def visible_cases(user: User) -> sa.Select[tuple[int]]:
+    """A subquery of the ids of every case `user` may see (the rule above)."""
+    my_teams = sa.select(Membership.team_id).where(Membership.user_id == user.id)
+    team_meetings = sa.select(Meeting.id).where(Meeting.team_id.in_(my_teams))
+    on_my_agendas = sa.select(Case.id).where(
+        Case.meeting_id.in_(team_meetings.union(_covered_meetings(user)))
+    )
+    acting_on = sa.select(ActionPoint.case_id).where(
+        ActionPoint.owner_id == user.id, ActionPoint.case_id.is_not(None)
+    )
+    return sa.union(on_my_agendas, acting_on)  # type: ignore[return-value]
 
 
 def visible_patients(user: User) -> sa.Select[tuple[int]]:
     """A subquery of the ids of every patient `user` may see."""
-    my_teams = sa.select(Membership.team_id).where(Membership.user_id == user.id)
-    on_my_agendas = (
-        sa.select(Case.patient_id)
-        .join(Meeting, Meeting.id == Case.meeting_id)
-        .where(Meeting.team_id.in_(my_teams))
-    )
+    cases = visible_cases(user).subquery()
+    through_cases = sa.select(Case.patient_id).where(Case.id.in_(sa.select(cases.c[0])))
     registered_here = sa.select(Patient.id).where(
         Patient.registered_practice_id == user.organisation_id
     )
-    return sa.union(on_my_agendas, registered_here)  # type: ignore[return-value]
+    return sa.union(through_cases, registered_here)  # type: ignore[return-value]
 
 
 def can_see_patient(user: User, patient_id: int) -> bool:
@@ -35,6 +97,30 @@ def can_see_patient(user: User, patient_id: int) -> bool:
         db.session.scalar(sa.select(sa.func.count()).select_from(ids).where(ids.c[0] == patient_id))
         > 0
     )
+
+
+def owns_action_on(user: User, case_id: int) -> bool:
+    return (
+        db.session.scalar(
+            sa.select(ActionPoint.id)
+            .where(ActionPoint.owner_id == user.id, ActionPoint.case_id == case_id)
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def can_see_case(user: User, case: Case, meeting: Meeting) -> bool:
+    """`meeting` is the case's, loaded with its memberships and invitations: members and the
+    cover are answered without a query."""
+    return may_see_agenda(user, meeting) or owns_action_on(user, case.id)
+
+
+def named_after_close(user_id: int, actions: Iterable[ActionPoint]) -> set[int]:
+    """Of a closed meeting's cases, those whose patient someone outside its team may still
+    see: the cases they own one of these actions on (the rule's action clause; for them the
+    only one left once the minutes are sent)."""
+    return {a.case_id for a in actions if a.owner_id == user_id and a.case_id is not None}
 
 
 def get_patient_or_404(patient_id: int) -> Patient:

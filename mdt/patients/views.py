@@ -11,9 +11,8 @@ from mdt.audit.operations import record
 from mdt.core.db import inline
 from mdt.extensions import db
 from mdt.meetings.models import Meeting
-from mdt.patients.access import get_patient_or_404, visible_patients
+from mdt.patients.access import get_patient_or_404, visible_cases, visible_patients
 from mdt.patients.models import Patient
-from mdt.teams.models import Membership
 
 bp = Blueprint("patients", __name__, url_prefix="/patients")
 
@@ -41,12 +40,11 @@ def index() -> str:
 @login_required
 def detail(patient_id: int) -> str:
     patient = get_patient_or_404(patient_id)
-    my_teams = sa.select(Membership.team_id).where(Membership.user_id == current_user.id)
     cases = list(
         db.session.execute(
             sa.select(Case, Meeting)
             .join(Meeting, Meeting.id == Case.meeting_id)
-            .where(Case.patient_id == patient.id, Meeting.team_id.in_(my_teams))
+            .where(Case.patient_id == patient.id, Case.id.in_(visible_cases(current_user)))  # type: ignore[arg-type]
             .order_by(Meeting.starts_at.desc())
         )
     )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import sqlalchemy as sa
+
 from mdt.accounts.models import User
 from mdt.accounts.operations import Conflict
 from mdt.agenda.cutoff import agenda_cutoff
@@ -12,12 +14,53 @@ from mdt.core.time import now_utc
 from mdt.extensions import db
 from mdt.meetings.models import Invitation, Meeting
 from mdt.prep.models import Known, PrepRequest
+from mdt.teams.models import Membership
 
 
 def required_invitations(case: Case, meeting: Meeting) -> list[Invitation]:
-    """Every invited core member, and every invitee of a discipline the case asks for."""
+    """Every invited core member, and every invitee of a discipline the case asks for; a
+    member with a named cover is not asked: the cover prepares in their place."""
     wanted = set(case.disciplines)
-    return [inv for inv in meeting.invitations if inv.counts_for_quorum or inv.discipline in wanted]
+    covered = {inv.covering_for_id for inv in meeting.invitations}
+    return [
+        inv
+        for inv in meeting.invitations
+        if inv.user_id not in covered and (inv.counts_for_quorum or inv.discipline in wanted)
+    ]
+
+
+def pass_to_cover(meeting: Meeting, member_id: int, cover_id: int) -> None:
+    """A named cover stands in for the member at this meeting: what the member still owes
+    for its cases becomes the cover's (handed over by the member). A case the cover already
+    prepares stays with the member."""
+    open_requests = db.session.scalars(
+        sa.select(PrepRequest)
+        .join(Case, Case.id == PrepRequest.case_id)
+        .where(Case.meeting_id == meeting.id, PrepRequest.completed_at.is_(None))
+    ).all()
+    theirs = {r.case_id for r in open_requests if r.user_id == cover_id}
+    for request in open_requests:
+        if request.user_id == member_id and request.case_id not in theirs:
+            request.user_id, request.handed_over_by_id = cover_id, member_id
+            request.revision += 1
+    db.session.flush()
+
+
+def _back_from_covers(case: Case, meeting: Meeting) -> None:
+    """A case leaving a meeting leaves its cover behind: what the cover still owes for it
+    goes back to the member they stood in for (a cover sees no other meeting's patients)."""
+    stood_in_for = {i.user_id: i.covering_for_id for i in meeting.invitations if i.covering_for_id}
+    owners = {r.user_id for r in case.prep_requests}
+    for request in list(case.prep_requests):
+        member_id = stood_in_for.get(request.user_id)
+        if member_id is None or request.done:
+            continue
+        if member_id in owners:
+            case.prep_requests.remove(request)  # the member is asked already
+        else:
+            request.user_id, request.handed_over_by_id = member_id, None
+            request.revision += 1
+            owners.add(member_id)
 
 
 def request_prep(case: Case, meeting: Meeting) -> list[PrepRequest]:
@@ -73,10 +116,16 @@ def hand_over(request: PrepRequest, colleague: User, by: User) -> None:
 
 
 def colleagues_for(request: PrepRequest) -> list[User]:
-    """People who can take the request: same organisation and profession, able to sign in."""
-    import sqlalchemy as sa
-
+    """People who can take the request: same organisation and profession, able to sign in,
+    and members of the meeting's team (who may see the case: mdt.patients.access; a
+    colleague outside it would see the patient on My prep and nowhere else)."""
     owner = request.user
+    team_members = (
+        sa.select(Membership.user_id)
+        .join(Meeting, Meeting.team_id == Membership.team_id)
+        .join(Case, Case.meeting_id == Meeting.id)
+        .where(Case.id == request.case_id)
+    )
     return list(
         db.session.scalars(
             sa.select(User)
@@ -85,6 +134,7 @@ def colleagues_for(request: PrepRequest) -> list[User]:
                 User.profession == owner.profession,
                 User.id != owner.id,
                 User.is_active,
+                User.id.in_(team_members),
             )
             .order_by(User.name)
         )
@@ -94,6 +144,7 @@ def colleagues_for(request: PrepRequest) -> list[User]:
 def move_case(case: Case, to: Meeting) -> None:
     """Defer a case: completed prep moves with it, open requests get the new deadline, and
     whoever the new meeting needs and has none is asked."""
+    _back_from_covers(case, case.meeting)
     case.meeting_id = to.id
     case.meeting = to
     due = agenda_cutoff(to)
@@ -101,8 +152,20 @@ def move_case(case: Case, to: Meeting) -> None:
         if not request.done:
             request.due_at = due
     request_prep(case, to)
+    for cover in to.invitations:
+        if cover.covering_for_id is not None:
+            _pass_case_to_cover(case, cover.covering_for_id, cover.user_id)
     case.revision += 1
     db.session.flush()
+
+
+def _pass_case_to_cover(case: Case, member_id: int, cover_id: int) -> None:
+    if any(r.user_id == cover_id for r in case.prep_requests):
+        return
+    for request in case.prep_requests:
+        if request.user_id == member_id and not request.done:
+            request.user_id, request.handed_over_by_id = cover_id, member_id
+            request.revision += 1
 
 
 def is_overdue(request: PrepRequest, now: datetime | None = None) -> bool:

@@ -1,13 +1,13 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 from werkzeug.wrappers import Response
 
 from mdt.accounts.models import User
 from mdt.accounts.operations import Conflict
-from mdt.agenda.views import get_member_meeting_or_404, load_cases
+from mdt.agenda.views import get_agenda_meeting_or_404, load_cases
 from mdt.audit.operations import record, render_audited
 from mdt.core.forms import choices
 from mdt.core.time import now_utc
@@ -129,13 +129,20 @@ def handover(request_id: int) -> str | Response:
         return redirect(url_for("prep.mine"))
     if request.method == "POST" and not form.colleague_id.data:
         form.colleague_id.errors = ["Choose a colleague"]
-    return render_template("prep/handover.html", form=form, prep=prep, title="Hand over")
+    return render_audited(
+        "prep/handover.html",
+        patient_ids=[prep.case.patient_id],
+        what=f"handing over preparation {prep.id}",
+        form=form,
+        prep=prep,
+        title="Hand over",
+    )
 
 
 @bp.get("/meetings/<int:meeting_id>/readiness")
 @login_required
 def readiness_page(meeting_id: int) -> str:
-    meeting = get_member_meeting_or_404(meeting_id)
+    meeting = get_agenda_meeting_or_404(meeting_id)
     if not can_record_attendance(meeting, current_user):
         abort(403)
     cases = load_cases(meeting)

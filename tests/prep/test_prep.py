@@ -8,6 +8,7 @@ import time_machine
 
 from mdt.agenda.models import Case
 from mdt.prep.models import Known, PrepRequest
+from mdt.teams.models import TeamRole
 from tests.agenda.test_agenda import _case_form, _world
 from tests.conftest import login, submit
 
@@ -95,7 +96,7 @@ def test_a_second_save_of_the_same_request_is_refused_as_a_conflict(client, make
 def test_only_the_owner_can_prepare_and_a_request_can_be_handed_to_a_colleague(
     client, make, session, app
 ):
-    _coord, _team, gp, sw, _meeting, (edith, _fred) = _with_case(client, make, session)
+    _coord, team, gp, sw, _meeting, (edith, _fred) = _with_case(client, make, session)
     request = _request(session, edith, sw)
     other = app.test_client()
     login(other, gp.email)
@@ -103,6 +104,7 @@ def test_only_the_owner_can_prepare_and_a_request_can_be_handed_to_a_colleague(
     colleague = make.user(
         name="Maria SW", organisation_id=sw.organisation_id, profession=sw.profession
     )
+    make.member(team, colleague, role=TeamRole.ATTENDEE, discipline="Social care")
     mine = app.test_client()
     login(mine, sw.email)
     url = f"/prep/{request.id}/handover"
@@ -110,6 +112,22 @@ def test_only_the_owner_can_prepare_and_a_request_can_be_handed_to_a_colleague(
     handed = session.get(PrepRequest, request.id)
     session.refresh(handed)
     assert handed.user_id == colleague.id and handed.handed_over_by_id == sw.id
+
+
+def test_a_request_is_handed_only_to_a_colleague_in_the_team(client, make, session, app):
+    """A colleague outside the team would see the patient on My prep and nowhere else: the
+    patient is the team's (mdt.patients.access)."""
+    _coord, _team, _gp, sw, _meeting, (edith, _fred) = _with_case(client, make, session)
+    request = _request(session, edith, sw)
+    outsider = make.user(
+        name="Nadia Outside", organisation_id=sw.organisation_id, profession=sw.profession
+    )
+    mine = app.test_client()
+    login(mine, sw.email)
+    url = f"/prep/{request.id}/handover"
+    assert "Nadia Outside" not in mine.get(url).text
+    assert submit(mine, url, {"colleague_id": outsider.id}).status_code == 200
+    assert _request(session, edith, sw) is not None  # still theirs
 
 
 def test_readiness_matches_the_requests_and_lists_what_is_overdue(client, make, session, app):
