@@ -1,0 +1,3 @@
+from tests.mail.conftest import smtp, smtp_down
+
+__all__ = ["smtp", "smtp_down"]
