@@ -40,7 +40,9 @@ class Covered:
 def _covered(app, make, session) -> Covered:
     s = scene(make)
     all_present(session, s)
-    community = make.organisation(name="Oakfield Community", type=OrganisationType.ADULT_SOCIAL_CARE)
+    community = make.organisation(
+        name="Oakfield Community", type=OrganisationType.ADULT_SOCIAL_CARE
+    )
     ben = make.user(name="Ben Hughes", organisation=community, profession="Social worker")
     make.team(coordinator=make.user(), name="Oakfield Frailty MDT")  # not Ben's either
     membership = session.scalar(
