@@ -12,17 +12,42 @@ from mdt.agenda.models import Case, Priority, Triage
 from mdt.audit.operations import record
 from mdt.extensions import db
 from mdt.meetings.models import Meeting, MeetingStatus
+from mdt.patients.access import can_see_patient
 from mdt.patients.models import Patient
 from mdt.prep.operations import move_case, request_prep
 
 
 class AgendaRefusal(Exception):
-    """Why the case cannot be added; the message is for the person adding it."""
+    """Why the case cannot be added; the message is for the person adding it. `probed` is
+    a patient the refusal concerns whom they may not see: the view audits the attempt
+    (after rolling the rest back)."""
+
+    def __init__(self, message: str, probed: int | None = None) -> None:
+        super().__init__(message)
+        self.probed = probed
+
+
+MISMATCH = (
+    "This NHS number is already recorded with a different name or date of birth. "
+    "Check the NHS number, name and date of birth against the person's record."
+)
+
+#: For a number recorded for a patient the person adding may not see, when the name or the
+#: date of birth differ: nothing about that patient (not even that the number is recorded).
+NOT_ADDED = (
+    "This person could not be added with these details. Check the NHS number, name and "
+    "date of birth against the person's record, and ask their GP practice if they are right."
+)
 
 
 def find_or_create_patient(
-    nhs_number: str, name: str, date_of_birth: date, practice_id: int
+    nhs_number: str, name: str, date_of_birth: date, practice_id: int, by: User
 ) -> Patient:
+    """The patient the NHS number names, or a new one. A number already recorded is never
+    recorded twice: the case joins that patient when the name and date of birth match
+    (typing all three is knowing the person). When they differ, those who may see the
+    patient are told so; anyone else is refused without being told the number exists, and
+    the attempt is audited against that patient."""
     patient = db.session.scalar(sa.select(Patient).where(Patient.nhs_number == nhs_number))
     if patient is None:
         patient = Patient(
@@ -36,10 +61,9 @@ def find_or_create_patient(
         record("create", [patient.id], "patient record")
         return patient
     if patient.date_of_birth != date_of_birth or patient.name.lower() != name.strip().lower():
-        raise AgendaRefusal(
-            "This NHS number is already recorded with a different name or date of birth. "
-            "Check the NHS number, name and date of birth against the person's record."
-        )
+        if can_see_patient(by, patient.id):
+            raise AgendaRefusal(MISMATCH)
+        raise AgendaRefusal(NOT_ADDED, probed=patient.id)
     return patient
 
 
@@ -59,18 +83,10 @@ def add_case(
             "This person has objected to being discussed at MDT meetings, so they cannot be "
             "added to an agenda. Talk to them, or to their GP practice, about their care."
         )
-    if meeting.status is not MeetingStatus.SCHEDULED or meeting.starts_at <= now:
-        raise AgendaRefusal("Cases can only be added to a meeting that is still to come.")
+    check_open_to(meeting, now, priority, late_reason)
     if any(c.patient_id == patient.id for c in cases_of(meeting)):
         raise AgendaRefusal("This person is already on this meeting's agenda.")
     late = now >= agenda_cutoff(meeting)
-    if late and priority is not Priority.URGENT:
-        raise AgendaRefusal(
-            "The agenda closed at the cut-off: after it only urgent cases can be added. Add "
-            "this case to the next meeting, or mark it urgent and say why it cannot wait."
-        )
-    if late and not (late_reason or "").strip():
-        raise AgendaRefusal("Say why this urgent case cannot wait for the next meeting.")
     position = max((c.position for c in cases_of(meeting)), default=0) + 1
     case = Case(
         meeting_id=meeting.id,
@@ -87,6 +103,24 @@ def add_case(
     request_prep(case, meeting)
     record("create", [patient.id], f"case {case.id} on the agenda of meeting {meeting.id}")
     return case
+
+
+def check_open_to(
+    meeting: Meeting, now: datetime, priority: Priority, late_reason: str | None
+) -> None:
+    """Whether the agenda takes a case of this priority now, whoever the patient: checked
+    before the NHS number is looked up, so that the answer about a number is never one of
+    these (a number unknown here and one recorded elsewhere are refused alike)."""
+    if meeting.status is not MeetingStatus.SCHEDULED or meeting.starts_at <= now:
+        raise AgendaRefusal("Cases can only be added to a meeting that is still to come.")
+    late = now >= agenda_cutoff(meeting)
+    if late and priority is not Priority.URGENT:
+        raise AgendaRefusal(
+            "The agenda closed at the cut-off: after it only urgent cases can be added. Add "
+            "this case to the next meeting, or mark it urgent and say why it cannot wait."
+        )
+    if late and not (late_reason or "").strip():
+        raise AgendaRefusal("Say why this urgent case cannot wait for the next meeting.")
 
 
 def cases_of(meeting: Meeting) -> list[Case]:

@@ -11,7 +11,7 @@ from mdt.agenda import operations as ops
 from mdt.agenda.cutoff import agenda_cutoff
 from mdt.agenda.forms import CaseForm
 from mdt.agenda.models import Case, Priority, Triage
-from mdt.audit.operations import render_audited
+from mdt.audit.operations import record, render_audited
 from mdt.core.forms import EmptyForm, choices
 from mdt.core.time import now_utc
 from mdt.extensions import db
@@ -134,11 +134,14 @@ def new_case(meeting_id: int) -> str | Response:
     problem = None
     if form.validate_on_submit():
         try:
+            priority = Priority(form.priority.data)
+            ops.check_open_to(meeting, now_utc(), priority, form.late_reason.data)
             patient = ops.find_or_create_patient(
                 form.nhs_number.data,
                 form.name.data,
                 form.date_of_birth.data,
                 form.registered_practice_id.data,
+                current_user,  # type: ignore[arg-type]
             )
             case = ops.add_case(
                 meeting,
@@ -146,7 +149,7 @@ def new_case(meeting_id: int) -> str | Response:
                 current_user,
                 now_utc(),  # type: ignore[arg-type]
                 reason=form.reason.data,
-                priority=Priority(form.priority.data),
+                priority=priority,
                 late_reason=form.late_reason.data,
                 what_matters=(form.what_matters.data or "").strip(),
                 questions=(form.questions.data or "").strip(),
@@ -158,6 +161,9 @@ def new_case(meeting_id: int) -> str | Response:
         except ops.AgendaRefusal as refusal:
             db.session.rollback()
             problem = str(refusal)
+            if refusal.probed is not None:  # a number recorded for a patient not theirs
+                record("refused", [refusal.probed], f"case not added to meeting {meeting.id}")
+                db.session.commit()
         else:
             db.session.commit()
             flash(f"{case.patient.name} is on the agenda; preparation has been requested.")

@@ -108,9 +108,9 @@ def _has_cases(meeting: Meeting) -> bool:
     return db.session.scalar(sa.select(Case.id).where(Case.meeting_id == meeting.id)) is not None
 
 
-def _patient(nhs: str, name: str, born: date, practice: str):  # type: ignore[no-untyped-def]
+def _patient(nhs: str, name: str, born: date, practice: str, by: User):  # type: ignore[no-untyped-def]
     practice_id = db.session.scalar(sa.select(Organisation.id).where(Organisation.name == practice))
-    return agenda.find_or_create_patient(nhs, name, born, practice_id)
+    return agenda.find_or_create_patient(nhs, name, born, practice_id, by)
 
 
 def _riverside_cases(meeting: Meeting, people: dict[str, User], now) -> None:  # type: ignore[no-untyped-def]
@@ -127,7 +127,7 @@ def _riverside_cases(meeting: Meeting, people: dict[str, User], now) -> None:  #
     ):
         agenda.add_case(
             meeting,
-            _patient(nhs, name, born, practice),
+            _patient(nhs, name, born, practice, people[by]),
             people[by],
             now,
             reason=reason,
@@ -137,7 +137,7 @@ def _riverside_cases(meeting: Meeting, people: dict[str, User], now) -> None:  #
             key_worker_id=people[by].id,
         )
     # Dr Shah has prepared everything; Sam Whitfield (social care) all but the last two;
-    # Jo Clarke nothing yet.
+    # Ben Hughes, who covers Jo Clarke and prepares in her place, nothing yet.
     for case in agenda.cases_of(meeting):
         for request in case.prep_requests:
             if request.user_id == people["priya.shah"].id:
@@ -190,7 +190,7 @@ def _overdue_case(meeting: Meeting, people: dict[str, User]) -> None:
     )
     agenda.add_case(
         meeting,
-        _patient(nhs, name, born, practice),
+        _patient(nhs, name, born, practice, people["james.lee"]),
         people["james.lee"],
         added,
         reason="Weight loss and a fall last week; daughter lives abroad",
