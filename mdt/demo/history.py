@@ -154,7 +154,7 @@ def _cases(meeting: Meeting, n: int, people) -> None:  # type: ignore[no-untyped
         ]
         case = Case(
             meeting_id=meeting.id,
-            patient_id=_patient(nhs, name, born, practice).id,
+            patient_id=_patient(nhs, name, born, practice, people["priya.shah"]).id,
             reason=reason,
             what_matters=matters,
             disciplines_needed=discipline,

@@ -157,7 +157,7 @@ def _cases(meeting: Meeting, people: dict[str, User]) -> dict[int, Case]:
         nhs, name, born, practice, reason, matters, discipline = RIVERSIDE_CASES[index]
         case = Case(
             meeting_id=meeting.id,
-            patient_id=_patient(nhs, name, born, practice).id,
+            patient_id=_patient(nhs, name, born, practice, people["priya.shah"]).id,
             reason=reason,
             what_matters=matters,
             disciplines_needed=discipline,
