@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 import time_machine
+from markupsafe import escape
 
 from mdt.agenda.models import Case
 from mdt.audit.models import AuditEvent
@@ -256,3 +257,30 @@ def test_the_feed_names_no_patient_for_a_cover_or_a_member(app, make, session, w
         assert name not in feed
     for case in (c.s.edith, c.s.fred):
         assert case.patient.nhs_number not in feed
+
+
+def test_on_the_demo_ben_hughes_sees_each_patient_he_prepares(app, session):
+    """The issue's reproduction: Ben Hughes (Oakfield only) covers Jo Clarke at Riverside's
+    next meeting; each patient he prepares opens for him, and Jo owes none of it."""
+    from mdt.accounts.models import User
+    from mdt.demo.data import load_demo
+
+    with app.app_context():
+        load_demo()
+    ben_user = session.scalar(sa.select(User).where(User.name == "Ben Hughes"))
+    owed = session.scalars(
+        sa.select(Case)
+        .join(PrepRequest, PrepRequest.case_id == Case.id)
+        .where(PrepRequest.user_id == ben_user.id, PrepRequest.completed_at.is_(None))
+    ).all()
+    assert len(owed) == 7  # six at Riverside in Jo Clarke's place, one in his own team
+    ben, jo = app.test_client(), app.test_client()
+    login(ben, ben_user.email, "mdt-demo-password")
+    login(jo, "jo.clarke@northside-community-health.example.org", "mdt-demo-password")
+    prep = ben.get("/prep").text
+    for case in owed:
+        assert str(escape(case.patient.name)) in prep
+        assert ben.get(f"/patients/{case.patient_id}").status_code == 200
+        assert ben.get(f"/cases/{case.id}").status_code == 200
+        assert ben.get(f"/meetings/{case.meeting_id}/agenda").status_code == 200
+    assert "You have nothing to prepare" in jo.get("/prep").text
