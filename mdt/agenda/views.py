@@ -188,6 +188,8 @@ def case(case_id: int) -> str:
         what=f"case {case.id}",
         case=case,
         meeting=meeting,
+        # Whoever sees the case only through an action of theirs goes back to their actions.
+        on_agenda=may_see_agenda(current_user, meeting),  # type: ignore[arg-type]
         now=now_utc(),
         title="Case",
     )

@@ -178,6 +178,8 @@ def test_a_cover_sees_the_meetings_cases_until_the_minutes_are_sent(app, make, s
     assert "Edith" not in c.ben_client.get("/prep").text
     assert "Fred" not in c.ben_client.get("/prep").text
     assert "Fred Other" not in c.ben_client.get("/patients/?q=Fred").text
+    back = 'nhsuk-back-link__link" href="/actions"'
+    assert back in c.ben_client.get(pages["case"]).text  # not to the agenda
 
     minutes = [r for r in smtp.received if r.message["Subject"].startswith("Minutes")]
     mail = {r.rcpt_tos[0]: r.message.get_content() for r in minutes}
