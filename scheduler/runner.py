@@ -15,6 +15,7 @@ from flask import Flask
 
 from mdt.config import ConfigError
 from mdt.core.time import now_utc
+from mdt.mail import outbox
 from mdt.reminders.timing import reminder_time
 from scheduler import jobs
 from scheduler.locks import InstanceLock
@@ -56,6 +57,13 @@ def run(app: Flask, once: bool = False) -> int:
     try:
         if once:
             print(jobs.tick(app, now_utc()).summary())
+            if outbox.unrecorded():
+                # Sent or refused, but the database never heard: said, and a failure.
+                print(
+                    f"scheduler: {outbox.unrecorded()} outbox outcome(s) could not be recorded",
+                    file=sys.stderr,
+                )
+                return 1
         else:
             _run_forever(app, zone)
     finally:

@@ -254,10 +254,11 @@ def _other_backends(session) -> int:  # type: ignore[no-untyped-def]
     )
 
 
-def _wait_for(condition, seconds: float = 30) -> None:  # type: ignore[no-untyped-def]
+def _wait_for(condition, seconds: float = 30):  # type: ignore[no-untyped-def]
     import time
 
     deadline = time.monotonic() + seconds
-    while not condition():
+    while not (found := condition()):
         assert time.monotonic() < deadline, "timed out"
         time.sleep(0.05)
+    return found
