@@ -218,6 +218,8 @@ class Pace:
     #: Set to end the run after the message in flight (the scheduler's SIGTERM).
     stop: threading.Event | None = None
     #: Set when newer mail was queued (by the scheduler's sweep): it goes before the rest.
+    #: With a deadline, a run with nothing (left) to send waits for it until the deadline.
+    #: (Set it with `stop`, to wake a run waiting.)
     fresh: threading.Event | None = None
 
     def over(self) -> bool:
@@ -230,6 +232,11 @@ class Pace:
             return False
         self.fresh.clear()
         return True
+
+    def wait_for_fresh(self) -> bool:
+        if self.fresh is None or self.deadline is None or self.over():
+            return False
+        return self.fresh.wait(self.deadline - time.monotonic())
 
 
 def deliver(ids: list[int] | None = None, pace: Pace | None = None) -> tuple[int, int]:
@@ -254,6 +261,8 @@ def deliver(ids: list[int] | None = None, pace: Pace | None = None) -> tuple[int
             newer = _due_ids(sessions, ids, after=newest)
             newest = max(newer, default=newest)
             due.extendleft(reversed(newer))
+        if not due and pace.wait_for_fresh():
+            continue
         if not due or pace.over():
             return sent, not_sent
         row_id = due.popleft()

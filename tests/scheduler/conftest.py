@@ -7,7 +7,6 @@ import os
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
@@ -56,16 +55,12 @@ class SlowOrHoldingRecorder(Recorder):
         self.delay, self.hold_at = delay, hold_at
         self.holding, self.release = threading.Event(), threading.Event()
         self.on_data: Callable[[Any], None] | None = None
-        #: time.monotonic() of each message accepted, in order.
-        self.accepted_at: list[float] = []
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         await asyncio.sleep(self.delay)
         if self.on_data is not None:
             self.on_data(envelope)
-        reply = await super().handle_DATA(server, session, envelope)
-        self.accepted_at.append(time.monotonic())
-        return reply
+        return await super().handle_DATA(server, session, envelope)
 
     async def handle_QUIT(self, server: Any, session: Any, envelope: Any) -> str:
         if self.hold_at is not None and len(self.received) == self.hold_at:
