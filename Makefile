@@ -16,7 +16,7 @@ install: $(STAMP)
 
 # The scheduler (reminders, mail retries) runs beside the web server and is stopped when
 # serve ends, however it ends (Ctrl-C included: a background job ignores SIGINT, so the trap
-# stops it, after its current minute's work).
+# stops it, after the message it is sending and the sweep in progress).
 run: $(STAMP)
 	MDT_DEMO=true MDT_MAIL_TRANSPORT=$${MDT_MAIL_TRANSPORT:-folder} $(BIN)/mdt db upgrade
 	MDT_DEMO=true MDT_MAIL_TRANSPORT=$${MDT_MAIL_TRANSPORT:-folder} $(BIN)/mdt demo

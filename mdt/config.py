@@ -45,6 +45,7 @@ DEFAULTS: dict[str, Any] = {
     # [scheduler]
     "SCHEDULER_TIME_ZONE": "Europe/London",
     "SCHEDULER_STALE_MINUTES": 3,
+    "SCHEDULER_DELIVERY_SECONDS": 50,
     # [reminders]
     "REMINDERS_DIGEST_TIME": "07:30",
     # [bench]

@@ -1,9 +1,14 @@
-"""What the scheduler does each minute: sweep reminders (one scheduler at a time), then
-deliver every due message in the outbox (safe alongside other senders)."""
+"""What the scheduler does each minute: sweep reminders (one scheduler at a time), and
+deliver the due messages in the outbox (safe alongside other senders).
+
+The long-running scheduler runs the two as jobs of their own, side by side, so the sweep and
+its heartbeat keep their minute however long delivery takes; `--once` (and the tests' one
+minute) runs `tick`: the sweep, then delivery."""
 
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -45,6 +50,25 @@ def tick(app: Flask, started_at: datetime) -> TickResult:
     with app.app_context():
         sent, not_sent = outbox.deliver()
     return TickResult(swept, sent, not_sent)
+
+
+def sweep_job(app: Flask, started_at: datetime, fresh: threading.Event) -> None:
+    """The scheduler's sweep each minute; mail it queued goes next (`fresh`), ahead of what
+    delivery was working through."""
+    swept = run_sweep(app, started_at)
+    if swept is not None and swept.emails:
+        fresh.set()
+
+
+def delivery_job(app: Flask, seconds: float, stop: threading.Event, fresh: threading.Event) -> None:
+    """The scheduler's delivery each minute: no message is started later than `seconds`
+    past the minute (the rest wait for the next minute's run, which looks again at what is
+    due), nor once `stop` is set (SIGTERM: the message in flight is finished and recorded).
+    Until then, mail the sweep queues (`fresh`) goes at once, even when nothing else was."""
+    left = seconds - time.time() % 60  # a run started mid-minute (the first) ends with it
+    pace = outbox.Pace(deadline=time.monotonic() + left, stop=stop, fresh=fresh)
+    with app.app_context():
+        outbox.deliver(pace=pace)
 
 
 def run_sweep(app: Flask, started_at: datetime) -> SweepResult | None:

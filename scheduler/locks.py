@@ -16,8 +16,9 @@ SWEEP_LOCK_KEY = 0x6D647473
 
 
 class InstanceLock:
-    """On SQLite, a lock file next to the database held for the process's life. The kernel
-    drops it when the process ends, however it ends (SIGKILL included), so it never goes stale.
+    """On SQLite, a lock file next to the database (at its real path) held for the process's
+    life. The kernel drops it when the process ends, however it ends (SIGKILL included), so it
+    never goes stale.
     On PostgreSQL there is none: several schedulers may run, and take turns to sweep."""
 
     def __init__(self, path: Path | None) -> None:
@@ -30,7 +31,9 @@ class InstanceLock:
         parsed = make_url(url)
         if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
             return cls(None)
-        database = Path(parsed.database)
+        # The file's real path: a second scheduler reaching it through a symlink (of the file
+        # or of a folder on the way) must find the same lock.
+        database = Path(parsed.database).resolve()
         return cls(database.with_name(database.name + ".scheduler-lock"))
 
     def acquire(self) -> bool:

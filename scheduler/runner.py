@@ -1,10 +1,12 @@
-"""The long-running process: APScheduler's BlockingScheduler, one job every minute."""
+"""The long-running process: APScheduler's BlockingScheduler, with two jobs every minute in
+its threads: the sweep (with the heartbeat) and delivery, so neither waits for the other."""
 
 from __future__ import annotations
 
 import logging
 import signal
 import sys
+import threading
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -15,6 +17,7 @@ from flask import Flask
 
 from mdt.config import ConfigError
 from mdt.core.time import now_utc
+from mdt.mail import outbox
 from mdt.reminders.timing import reminder_time
 from scheduler import jobs
 from scheduler.locks import InstanceLock
@@ -42,9 +45,17 @@ def time_zone(config: dict[str, Any]) -> ZoneInfo:
         raise ConfigError(f"[scheduler] time_zone {name!r} is not an IANA time zone") from None
 
 
+def delivery_seconds(config: dict[str, Any]) -> int:
+    seconds = config["SCHEDULER_DELIVERY_SECONDS"]
+    if not isinstance(seconds, int) or not 1 <= seconds <= 59:
+        raise ConfigError(f"[scheduler] delivery_seconds {seconds!r} is not from 1 to 59")
+    return seconds
+
+
 def run(app: Flask, once: bool = False) -> int:
     zone = time_zone(app.config)
     reminder_time(app.config)  # refuse a bad setting now, not at the first sweep
+    seconds = delivery_seconds(app.config)
     lock = InstanceLock.for_database(app.config["DATABASE_URL"])
     if not lock.acquire():
         print(
@@ -56,29 +67,44 @@ def run(app: Flask, once: bool = False) -> int:
     try:
         if once:
             print(jobs.tick(app, now_utc()).summary())
+            if outbox.unrecorded():
+                # Sent or refused, but the database never heard: said, and a failure.
+                print(
+                    f"scheduler: {outbox.unrecorded()} outbox outcome(s) could not be recorded",
+                    file=sys.stderr,
+                )
+                return 1
         else:
-            _run_forever(app, zone)
+            _run_forever(app, zone, seconds)
     finally:
         lock.release()
     return 0
 
 
-def _run_forever(app: Flask, zone: ZoneInfo) -> None:
+def _run_forever(app: Flask, zone: ZoneInfo, seconds: int) -> None:
     scheduler = BlockingScheduler(
         timezone=zone,
         # A late or missed minute runs once, however late: a sweep catches up on its own.
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
     )
+    stopping, fresh = threading.Event(), threading.Event()
+    every_minute = CronTrigger(second=0, timezone=zone)  # on the minute: 09:00 means 09:00
+    now = datetime.now(zone)  # and at once on start: catch up after a stop
     scheduler.add_job(
-        jobs.tick,
-        CronTrigger(second=0, timezone=zone),  # on the minute, so 09:00 means 09:00
-        args=[app, now_utc()],
-        id="sweep-and-deliver",
-        next_run_time=datetime.now(zone),  # and at once on start: catch up after a stop
+        jobs.sweep_job, every_minute, [app, now_utc(), fresh], id="sweep", next_run_time=now
+    )
+    scheduler.add_job(
+        jobs.delivery_job,
+        every_minute,
+        [app, seconds, stopping, fresh],
+        id="deliver",
+        next_run_time=now,
     )
 
     def stop(signum: int, _frame: object) -> None:
-        log.info("stopping (signal %s) once the current run ends", signum)
+        log.info("stopping (signal %s) after the message in flight and the sweep", signum)
+        stopping.set()
+        fresh.set()  # wakes a delivery run waiting for mail, to see it should stop
         scheduler.shutdown(wait=True)
 
     signal.signal(signal.SIGTERM, stop)
@@ -86,5 +112,7 @@ def _run_forever(app: Flask, zone: ZoneInfo) -> None:
     try:
         scheduler.start()
     except KeyboardInterrupt:
+        stopping.set()
+        fresh.set()
         scheduler.shutdown(wait=True)
     log.info("stopped")

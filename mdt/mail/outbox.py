@@ -14,17 +14,21 @@ from __future__ import annotations
 import enum
 import logging
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from email import message_from_string, policy
 from email.message import EmailMessage
 from email.utils import format_datetime, getaddresses, make_msgid
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from flask import current_app, g
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm import Session, sessionmaker
 
 from mdt.core.db import Executes, insert_many
 from mdt.core.time import now_utc
@@ -39,6 +43,8 @@ from mdt.mail.transports import (
 )
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 MAX_BACKOFF = timedelta(hours=1)
 #: How long a sender owns a message it is sending; if it dies mid-send, another sender
@@ -201,35 +207,82 @@ def deliver_pending_after_request() -> None:
         )
 
 
-def deliver(ids: list[int] | None = None) -> tuple[int, int]:
-    """Try every queued message that is due (or those of them named); commit each outcome.
+@dataclass
+class Pace:
+    """How a delivery run shares its process (the scheduler's). Each is looked at before a
+    message is claimed, never while one is sent: a message handed to the server is always
+    finished and recorded."""
+
+    #: A time.monotonic() after which no message is started; the rest wait for the next run.
+    deadline: float | None = None
+    #: Set to end the run after the message in flight (the scheduler's SIGTERM).
+    stop: threading.Event | None = None
+    #: Set when newer mail was queued (by the scheduler's sweep): it goes before the rest.
+    #: With a deadline, a run with nothing (left) to send waits for it until the deadline.
+    #: (Set it with `stop`, to wake a run waiting.)
+    fresh: threading.Event | None = None
+
+    def over(self) -> bool:
+        if self.stop is not None and self.stop.is_set():
+            return True
+        return self.deadline is not None and time.monotonic() >= self.deadline
+
+    def take_fresh(self) -> bool:
+        if self.fresh is None or not self.fresh.is_set():
+            return False
+        self.fresh.clear()
+        return True
+
+    def wait_for_fresh(self) -> bool:
+        if self.fresh is None or self.deadline is None or self.over():
+            return False
+        return self.fresh.wait(self.deadline - time.monotonic())
+
+
+def deliver(ids: list[int] | None = None, pace: Pace | None = None) -> tuple[int, int]:
+    """Try every queued message that is due (or those of them named); record each outcome.
 
     Returns (sent, not sent: still queued or refused). Messages another sender is working
     on are skipped, so a request and ``mdt outbox send`` running together send each once.
+    Each claim and each outcome is a short transaction of its own, tried again on a new
+    connection if the database connection fails: a message the server accepted is recorded
+    sent, and a lost connection costs nothing else.
     """
+    pace = pace or Pace()
     transport = make_transport(current_app.config)
-    session = db.state().sessionmaker()
-    try:
-        due = _due_ids(session, ids)
-        sent = not_sent = 0
-        for done, row_id in enumerate(due, start=1):
-            row = _claim(session, row_id)
-            if row is None:
-                continue
-            outcome = _send_one(row, transport)
-            session.commit()
-            if outcome is _Outcome.SENT:
-                sent += 1
-                continue
-            not_sent += 1
-            if outcome is _Outcome.SERVER_UNAVAILABLE and done < len(due):
-                # Each further try would wait out the same timeout (and hold up the request
-                # that queued them); they stay due, untouched, for the next run.
-                log.warning("outbox: %s more message(s) left for the next run", len(due) - done)
-                return sent, not_sent + len(due) - done
-        return sent, not_sent
-    finally:
-        session.close()
+    sessions = db.state().sessionmaker
+    if not _record_earlier_outcomes(sessions):
+        return 0, 0
+    due = deque(_due_ids(sessions, ids))
+    newest = max(due, default=0)
+    sent = not_sent = 0
+    while True:
+        if pace.take_fresh():
+            newer = _due_ids(sessions, ids, after=newest)
+            newest = max(newer, default=newest)
+            due.extendleft(reversed(newer))
+        if not due and pace.wait_for_fresh():
+            continue
+        if not due or pace.over():
+            return sent, not_sent
+        row_id = due.popleft()
+        try:
+            claimed = _claim(sessions, row_id)
+        except sa.exc.DBAPIError:
+            log.exception("outbox: no database to claim message %s; left for the next run", row_id)
+            return sent, not_sent + 1 + len(due)
+        if claimed is None:
+            continue
+        outcome, values = _send_one(claimed, transport)
+        recorded = _record(sessions, row_id, values)
+        sent, not_sent = (sent + 1, not_sent) if outcome is _Outcome.SENT else (sent, not_sent + 1)
+        if not recorded:
+            return sent, not_sent + len(due)  # the database is away: so is every claim
+        if outcome is _Outcome.SERVER_UNAVAILABLE and due:
+            # Each further try would wait out the same timeout (and hold up the request
+            # that queued them); they stay due, untouched, for the next run.
+            log.warning("outbox: %s more message(s) left for the next run", len(due))
+            return sent, not_sent + len(due)
 
 
 def _is_due() -> sa.ColumnElement[bool]:
@@ -238,28 +291,59 @@ def _is_due() -> sa.ColumnElement[bool]:
     )
 
 
-def _due_ids(session: Session, ids: list[int] | None) -> list[int]:
+def _due_ids(
+    sessions: sessionmaker[Session], ids: list[int] | None, after: int | None = None
+) -> list[int]:
     query = sa.select(OutboxMessage.id).where(_is_due())
     if ids is not None:
         query = query.where(OutboxMessage.id.in_(ids))
-    found = list(session.scalars(query.order_by(OutboxMessage.id)))
-    session.rollback()  # end the read so each claim below is its own short transaction
-    return found
+    if after is not None:
+        query = query.where(OutboxMessage.id > after)
+    with _UNRECORDED_LOCK:
+        unrecorded = list(_UNRECORDED)
+    if unrecorded:  # sent or refused already, as far as this process knows
+        query = query.where(OutboxMessage.id.not_in(unrecorded))
+    # Read and let go: each claim below is its own short transaction.
+    with sessions() as session:
+        return list(session.scalars(query.order_by(OutboxMessage.id)))
 
 
-def _claim(session: Session, row_id: int) -> OutboxMessage | None:
+@dataclass(frozen=True)
+class _Claimed:
+    """What sending a claimed message needs, read in its claim's transaction."""
+
+    id: int
+    attempts: int
+    mime: str | None
+    recipients: str
+    subject: str
+    body: str | None
+    message_id: str | None
+    created_at: datetime
+
+
+_CLAIMED_COLUMNS = [getattr(OutboxMessage, f.name) for f in fields(_Claimed)]
+
+
+def _claim(sessions: sessionmaker[Session], row_id: int) -> _Claimed | None:
     """Take the message if it is still due: counting the attempt and pushing the next one
-    past the lease in one conditional UPDATE means only one sender can win it."""
-    result = session.execute(
-        sa.update(OutboxMessage)
-        .where(OutboxMessage.id == row_id, _is_due())
-        .values(attempts=OutboxMessage.attempts + 1, next_attempt_at=now_utc() + CLAIM_LEASE)
-        .execution_options(synchronize_session=False)
-    )
-    session.commit()
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        return None
-    return session.get(OutboxMessage, row_id, populate_existing=True)
+    past the lease in one conditional UPDATE means only one sender can win it. (Tried again
+    after a lost connection, a claim that did commit finds the message taken: it then waits
+    out the lease, never goes twice.)"""
+
+    def claim(session: Session) -> _Claimed | None:
+        result = session.execute(
+            sa.update(OutboxMessage)
+            .where(OutboxMessage.id == row_id, _is_due())
+            .values(attempts=OutboxMessage.attempts + 1, next_attempt_at=now_utc() + CLAIM_LEASE)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            return None
+        row = session.execute(sa.select(*_CLAIMED_COLUMNS).where(OutboxMessage.id == row_id))
+        return _Claimed(*row.one())
+
+    return _in_own_transaction(sessions, claim)
 
 
 class _Outcome(enum.Enum):
@@ -268,49 +352,135 @@ class _Outcome(enum.Enum):
     SERVER_UNAVAILABLE = "server unavailable"
 
 
-def _send_one(row: OutboxMessage, transport: Transport) -> _Outcome:
-    """Send one claimed message and record the outcome on its row (not yet committed)."""
-    fields = (row.mime, row.recipients, row.subject, row.body, row.message_id, row.created_at)
-    # Nothing is held open while the mail server is talked to: on SQLite a transaction holds
-    # the one write lock (BEGIN IMMEDIATE), and a slow server must not hold up every request.
-    session = object_session(row)
-    if session is not None:
-        session.commit()
+def _send_one(claimed: _Claimed, transport: Transport) -> tuple[_Outcome, dict[str, Any]]:
+    """Send one claimed message, holding no transaction (on SQLite one holds the one write
+    lock, and a slow server must not hold up every request); returns the outcome and what
+    to write on its row."""
+    c = claimed
+    kept: dict[str, Any] = {}
     try:
-        message = _message(*fields)
-        if fields[0] is None:
+        message = _message(c.mime, c.recipients, c.subject, c.body, c.message_id, c.created_at)
+        if c.mime is None:
             # Kept with the outcome: the row then holds what went out, as every other does.
-            row.mime = message.as_string()
-        transport.send(message, [a.strip() for a in fields[1].split(",")])
+            kept["mime"] = message.as_string()
+        transport.send(message, [a.strip() for a in c.recipients.split(",")])
     except PermanentFailure as exc:
-        row.last_error = str(exc)[:_ERROR_MAX]
-        row.status = OutboxStatus.FAILED
-        log.error("outbox message %s refused for good: %s", row.id, exc)
-        return _Outcome.NOT_SENT
+        log.error("outbox message %s refused for good: %s", c.id, exc)
+        return _Outcome.NOT_SENT, kept | {
+            "status": OutboxStatus.FAILED,
+            "last_error": _error(str(exc)),
+        }
     except TemporaryFailure as exc:
-        _retry_later(row, str(exc))
-        log.warning("outbox message %s not sent (attempt %s): %s", row.id, row.attempts, exc)
-        if isinstance(exc, ServerUnavailable):
-            return _Outcome.SERVER_UNAVAILABLE
-        return _Outcome.NOT_SENT
+        log.warning("outbox message %s not sent (attempt %s): %s", c.id, c.attempts, exc)
+        unavailable = isinstance(exc, ServerUnavailable)
+        outcome = _Outcome.SERVER_UNAVAILABLE if unavailable else _Outcome.NOT_SENT
+        return outcome, kept | _retry_later(c.attempts, str(exc))
     except Exception as exc:
         # A fault of ours, not the server's: keep the message and say so, never drop it.
-        _retry_later(row, f"{type(exc).__name__}: {exc}")
-        log.exception("outbox message %s not sent (attempt %s)", row.id, row.attempts)
-        return _Outcome.NOT_SENT
-    row.status = OutboxStatus.SENT
-    row.sent_at = now_utc()
-    row.last_error = None
-    log.info("outbox message %s sent (attempt %s)", row.id, row.attempts)
-    return _Outcome.SENT
+        log.exception("outbox message %s not sent (attempt %s)", c.id, c.attempts)
+        return _Outcome.NOT_SENT, kept | _retry_later(c.attempts, f"{type(exc).__name__}: {exc}")
+    log.info("outbox message %s sent (attempt %s)", c.id, c.attempts)
+    return _Outcome.SENT, kept | {
+        "status": OutboxStatus.SENT,
+        "sent_at": now_utc(),
+        "last_error": None,
+    }
 
 
-def _retry_later(row: OutboxMessage, error: str) -> None:
-    row.last_error = error[:_ERROR_MAX]
-    row.next_attempt_at = now_utc() + backoff(row.attempts)
+def _error(text: str) -> str:
+    return text[:_ERROR_MAX]
+
+
+def _retry_later(attempts: int, error: str) -> dict[str, Any]:
+    return {"last_error": _error(error), "next_attempt_at": retry_at(now_utc(), attempts)}
+
+
+def retry_at(now: datetime, attempts: int) -> datetime:
+    """The minute `backoff` after this try's minute. The scheduler delivers a few
+    milliseconds after each minute begins: a time a few milliseconds past the minute
+    would wait for the next one (retries came 3 and 5 minutes apart, not 2 and 4)."""
+    return now.replace(second=0, microsecond=0) + backoff(attempts)
 
 
 def backoff(attempts: int) -> timedelta:
     """2, 4, 8 ... minutes, then hourly. The exponent is capped first: 2**attempts minutes
     overflows timedelta after about 40 attempts, which a two-day outage reaches."""
     return min(timedelta(minutes=2 ** min(attempts, 10)), MAX_BACKOFF)
+
+
+#: Pauses before trying a transaction again on a new connection when the database
+#: connection failed (a terminated backend, a failover, SQLite busy): about 7.5 s in all.
+RETRY_PAUSES = (0.5, 1.0, 2.0, 4.0)
+#: Outcomes this process could not record, by message id, written first by the next run.
+#: Until then these messages are not claimed here: one the server accepted is never sent
+#: again by this process, whatever the database did meanwhile.
+_UNRECORDED: dict[int, dict[str, Any]] = {}
+_UNRECORDED_LOCK = threading.Lock()
+
+
+def _record(sessions: sessionmaker[Session], row_id: int, values: dict[str, Any]) -> bool:
+    """Write a message's outcome at once, in a transaction of its own; if the database
+    stays away, keep it for the next run (False)."""
+    try:
+        _in_own_transaction(sessions, partial(_write_outcome, row_id, values))
+    except sa.exc.DBAPIError:
+        with _UNRECORDED_LOCK:
+            _UNRECORDED[row_id] = values
+        log.exception(
+            "outbox message %s: could not record its outcome; kept to record in the next run",
+            row_id,
+        )
+        return False
+    return True
+
+
+def _record_earlier_outcomes(sessions: sessionmaker[Session]) -> bool:
+    """Write what earlier runs could not; False if the database is still away."""
+    with _UNRECORDED_LOCK:
+        waiting = dict(_UNRECORDED)
+    for row_id, values in waiting.items():
+        try:
+            _in_own_transaction(sessions, partial(_write_outcome, row_id, values))
+        except sa.exc.DBAPIError:
+            log.warning("outbox: %s outcome(s) still not recorded", len(waiting))
+            return False
+        with _UNRECORDED_LOCK:
+            _UNRECORDED.pop(row_id, None)
+        log.info("outbox message %s: outcome recorded late", row_id)
+    return True
+
+
+def unrecorded() -> int:
+    """How many outcomes this process could not record (the scheduler's --once says so)."""
+    with _UNRECORDED_LOCK:
+        return len(_UNRECORDED)
+
+
+def _write_outcome(row_id: int, values: dict[str, Any], session: Session) -> None:
+    session.execute(sa.update(OutboxMessage).where(OutboxMessage.id == row_id).values(**values))
+
+
+def _in_own_transaction(sessions: sessionmaker[Session], work: Callable[[Session], T]) -> T:
+    """`work` in a short transaction of its own, committed; tried again, on a new
+    connection, while the failure is the database connection's."""
+    for pause in (*RETRY_PAUSES, None):
+        with sessions() as session:
+            try:
+                result = work(session)
+                session.commit()
+                return result
+            except sa.exc.DBAPIError as exc:
+                if pause is None or not _connection_failed(exc):
+                    raise
+                log.warning(
+                    "outbox: the database connection failed (%s); trying again on a new one",
+                    type(exc.orig).__name__,
+                )
+        time.sleep(pause)
+    raise AssertionError("unreachable: the last try returns or raises")
+
+
+def _connection_failed(exc: sa.exc.DBAPIError) -> bool:
+    # OperationalError: the server went away or ended the session (psycopg's AdminShutdown),
+    # or SQLite stayed locked past its busy timeout; all worth a new connection.
+    return exc.connection_invalidated or isinstance(exc, sa.exc.OperationalError)

@@ -137,9 +137,7 @@ def test_a_message_another_sender_has_taken_is_left_to_it_until_its_lease_ends(a
     with app.app_context():
         # Another sender (say the request's own delivery) has claimed it and is talking to
         # the server right now.
-        other = db.state().sessionmaker()
-        assert outbox._claim(other, row_id) is not None
-        other.close()
+        assert outbox._claim(db.state().sessionmaker, row_id) is not None
 
         assert outbox.deliver() == (0, 0)
         assert outbox.deliver([row_id]) == (0, 0)

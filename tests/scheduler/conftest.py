@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -47,15 +47,19 @@ def live_make(live_session: Session) -> Factory:
 
 class SlowOrHoldingRecorder(Recorder):
     """Takes `delay` seconds over each message; with `hold_at`, keeps the QUIT reply of the
-    hold_at-th accepted message back until `release` is set (the client waits meanwhile)."""
+    hold_at-th accepted message back until `release` is set (the client waits meanwhile).
+    `on_data`, if set, is called with each message's envelope before it is accepted."""
 
     def __init__(self, delay: float = 0.0, hold_at: int | None = None) -> None:
         super().__init__()
         self.delay, self.hold_at = delay, hold_at
         self.holding, self.release = threading.Event(), threading.Event()
+        self.on_data: Callable[[Any], None] | None = None
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         await asyncio.sleep(self.delay)
+        if self.on_data is not None:
+            self.on_data(envelope)
         return await super().handle_DATA(server, session, envelope)
 
     async def handle_QUIT(self, server: Any, session: Any, envelope: Any) -> str:

@@ -5,11 +5,16 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import timedelta
+from itertools import pairwise
 
 import pytest
+import time_machine
 
+from mdt.core.time import now_utc
 from mdt.mail.models import OutboxStatus
+from scheduler import jobs
 from tests.conftest import login
+from tests.mail.support import queue
 from tests.reminders.support import london, meeting_on, reminder_mail, run_scheduler
 
 MONDAY_0730 = london(2027, 1, 11, 7, 30)
@@ -81,3 +86,30 @@ def test_the_refused_mail_page_says_when_there_is_none(client, make):
     page = client.get("/mail/refused").text
 
     assert "No message has been refused." in page
+
+
+def test_a_message_the_server_puts_off_is_tried_again_2_4_and_8_minutes_later(
+    app, session, smtp_server
+):
+    tries = []
+
+    def put_off_three_times(_envelope) -> None:  # type: ignore[no-untyped-def]
+        tries.append(now_utc())
+        smtp_server.handler.data_reply = "451 4.3.0 Try again later" if len(tries) <= 3 else None
+
+    smtp_server.handler.on_data = put_off_three_times
+    smtp_server.start()
+    app.config.update(smtp_server.app_config())
+    with time_machine.travel(MONDAY_0730 - timedelta(minutes=1), tick=False):
+        queue(app, ["priya@example.org"], subject="Meeting moved")
+
+    for minute in range(20):
+        # As APScheduler runs it: a few milliseconds after the minute, the clock running on.
+        moment = MONDAY_0730 + timedelta(minutes=minute, milliseconds=5)
+        with time_machine.travel(moment, tick=True):
+            jobs.tick(app, MONDAY_0730)
+
+    assert len(tries) == 4 and len(smtp_server.received) == 1
+    gaps = [later - earlier for earlier, later in pairwise(tries)]
+    for gap, minutes in zip(gaps, (2, 4, 8), strict=True):
+        assert abs(gap - timedelta(minutes=minutes)) < timedelta(seconds=2), gaps

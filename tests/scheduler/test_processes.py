@@ -10,10 +10,12 @@ import re
 import signal
 from collections import Counter
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 import time_machine
+from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
 from mdt.mail.models import OutboxMessage, OutboxStatus
@@ -112,6 +114,31 @@ def test_a_second_scheduler_on_the_same_sqlite_database_is_refused(
     code, out, _ = finish(start_scheduler(empty_database_url, smtp_server, MONDAY_0730, "--once"))
     assert code == 0 and "outbox: 0 sent" in out
     assert sorted(r.rcpt_tos[0] for r in smtp_server.received) == everyone
+
+
+@pytest.mark.skipif(BACKEND != "sqlite", reason="the instance lock is SQLite's")
+def test_a_second_scheduler_reaching_the_sqlite_file_through_a_symlink_is_refused(
+    live_app, empty_database_url, smtp_server, tmp_path
+):
+    database = Path(make_url(empty_database_url).database)
+    (tmp_path / "linked.db").symlink_to(database)  # the file, by another name
+    (tmp_path / "linked-folder").symlink_to(database.parent)  # a folder on the way
+    smtp_server.start()
+    running = start_scheduler(empty_database_url, smtp_server, MONDAY_0730)
+    try:
+        lock = database.with_name(database.name + ".scheduler-lock")
+        _wait_for(lambda: lock.exists() and lock.read_text() == str(running.pid))
+
+        for other in (tmp_path / "linked.db", tmp_path / "linked-folder" / database.name):
+            code, _, err = finish(
+                start_scheduler(f"sqlite:///{other}", smtp_server, MONDAY_0730, "--once")
+            )
+            assert code == 3, err
+            assert f"another scheduler (pid {running.pid}) is already running" in err
+    finally:
+        running.send_signal(signal.SIGTERM)
+        code, _, err = finish(running)
+    assert code == 0, err
 
 
 def test_a_scheduler_killed_mid_sweep_loses_nothing_and_repeats_at_most_the_message_in_flight(
@@ -227,10 +254,11 @@ def _other_backends(session) -> int:  # type: ignore[no-untyped-def]
     )
 
 
-def _wait_for(condition, seconds: float = 30) -> None:  # type: ignore[no-untyped-def]
+def _wait_for(condition, seconds: float = 30):  # type: ignore[no-untyped-def]
     import time
 
     deadline = time.monotonic() + seconds
-    while not condition():
+    while not (found := condition()):
         assert time.monotonic() < deadline, "timed out"
         time.sleep(0.05)
+    return found

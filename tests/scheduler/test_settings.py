@@ -14,6 +14,7 @@ from scheduler.runner import run
     [
         ("SCHEDULER_TIME_ZONE", "Mars/Olympus_Mons", "is not an IANA time zone"),
         ("REMINDERS_DIGEST_TIME", "half seven", "must be a time such as 07:30"),
+        ("SCHEDULER_DELIVERY_SECONDS", 90, "is not from 1 to 59"),
     ],
 )
 def test_a_bad_time_setting_is_named_before_anything_runs(database_url, setting, value, message):
@@ -22,4 +23,4 @@ def test_a_bad_time_setting_is_named_before_anything_runs(database_url, setting,
     with pytest.raises(ConfigError, match=message) as raised:
         run(app, once=True)
 
-    assert value in str(raised.value)
+    assert str(value) in str(raised.value)
