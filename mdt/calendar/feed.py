@@ -3,7 +3,8 @@
 Feeds follow RFC 5545 and RFC 7986: NAME and X-WR-CALNAME, REFRESH-INTERVAL and
 X-PUBLISHED-TTL of an hour; every TZID has a VTIMEZONE of yearly rules; recurring protected
 time has an RRULE with UNTIL in UTC, EXDATEs in the same zone as DTSTART, and a moved
-occurrence as an override with the same UID and RECURRENCE-ID. No VTODO, no VALARM.
+occurrence as an override with the same UID and RECURRENCE-ID; DTSTART, EXDATE and
+RECURRENCE-ID carry the series' wall-clock time, as the rule gives it. No VTODO, no VALARM.
 """
 
 from __future__ import annotations
@@ -100,13 +101,18 @@ def vevents(event: Event, *extra: Prop) -> list[Component]:
         _details(vevent, event, *extra)
         return [vevent]
     zone = ("TZID", event.zone)
-    vevent.add("DTSTART", ics.local(event.starts_at, event.zone), zone)
-    vevent.add("DTEND", ics.local(event.ends_at, event.zone), zone)
     rule = event.recurrence
-    if rule is not None:
+    if rule is None:
+        vevent.add("DTSTART", ics.local(event.starts_at, event.zone), zone)
+        vevent.add("DTEND", ics.local(event.ends_at, event.zone), zone)
+    else:
+        vevent.add("DTSTART", ics.wall(rule.first), zone)
+        vevent.add("DTEND", ics.wall(rule.first + rule.length), zone)
         vevent.add("RRULE", f"{rule.rrule};UNTIL={ics.utc(rule.until)}")
         for excluded in rule.excluded:
-            vevent.add("EXDATE", ics.local(excluded, event.zone), zone)
+            vevent.add("EXDATE", ics.wall(excluded), zone)
+        for added in rule.added:
+            vevent.add("RDATE", ics.utc(added))
     _details(vevent, event, *extra)
     moved = [_override(event, m, *extra) for m in (rule.moved if rule else ())]
     return [vevent, *moved]
@@ -115,7 +121,7 @@ def vevents(event: Event, *extra: Prop) -> list[Component]:
 def _override(event: TimedEvent, moved: Moved, *extra: Prop) -> Component:
     vevent = _header(event)
     zone = ("TZID", event.zone)
-    vevent.add("RECURRENCE-ID", ics.local(moved.original_start, event.zone), zone)
+    vevent.add("RECURRENCE-ID", ics.wall(moved.original_start), zone)
     vevent.add("DTSTART", ics.local(moved.starts_at, event.zone), zone)
     vevent.add("DTEND", ics.local(moved.ends_at, event.zone), zone)
     _details(vevent, event, *extra)

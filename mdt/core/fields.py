@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import date, time
 from typing import Any
 from zoneinfo import available_timezones
 
@@ -105,3 +107,20 @@ class After:
             return
         if field.data < earlier or (field.data == earlier and not self.allow_equal):
             raise ValidationError(self.message)
+
+
+def refuse_clock_change(day: object, at: object, zone: str) -> None:
+    """Refuse a start that a clock change in `zone` skips or repeats (when the day, time and
+    zone are all valid; their own validators report otherwise)."""
+    refuse_clock_changes([day] if day else [], at, zone)
+
+
+def refuse_clock_changes(days: Iterable[object], at: object, zone: str) -> None:
+    """As refuse_clock_change, for the first of `days` (a series' dates) it applies to."""
+    from mdt.core.calendar import clock_change_at, clock_change_message
+
+    if not isinstance(at, time) or zone not in available_timezones():
+        return
+    for day in days:
+        if isinstance(day, date) and (change := clock_change_at(day, at, zone)) is not None:
+            raise ValidationError(clock_change_message(day, at, zone, change))
