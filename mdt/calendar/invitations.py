@@ -27,8 +27,24 @@ METHODS = {
     "booked": "REQUEST",
     "rescheduled": "REQUEST",
     "moved to another place": "REQUEST",
+    "updated": "REQUEST",
     "cancelled": "CANCEL",
 }
+
+
+def shown(meeting: Meeting) -> tuple[object, ...]:
+    """Everything an invitation for `meeting` shows but its version: when this changes, the
+    invitees' calendars need an update (same UID, SEQUENCE + 1)."""
+    event = meeting_event(meeting)
+    return (
+        event.starts_at,
+        event.ends_at,
+        event.zone,
+        event.summary,
+        event.location,
+        event.description,
+        event.url,
+    )
 
 
 def recipients(meeting: Meeting) -> set[int]:

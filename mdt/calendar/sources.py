@@ -193,7 +193,11 @@ def _fixed(name: str, value: datetime) -> sa.BindParameter[datetime]:
 def _meetings(query: sa.Select[tuple[Meeting]], window: Window) -> list[Event]:
     rows = db.session.scalars(
         query.where(Meeting.status != MeetingStatus.CANCELLED, in_window(window))
-        .options(joinedload(Meeting.team), joinedload(Meeting.chair))
+        .options(
+            joinedload(Meeting.team),
+            joinedload(Meeting.chair),
+            joinedload(Meeting.minute_taker),
+        )
         .order_by(Meeting.starts_at, Meeting.id)
     )
     return [meeting_event(m) for m in rows]
@@ -218,6 +222,8 @@ def _meeting_description(meeting: Meeting) -> str:
     lines = [f"MDT meeting of {meeting.team.name}."]
     if meeting.chair is not None:
         lines.append(f"Chair: {meeting.chair.name}")
+    if meeting.minute_taker is not None:
+        lines.append(f"Minute-taker: {meeting.minute_taker.name}")
     if meeting.video_link:
         lines.append(f"Video: {meeting.video_link}")
     lines.append("Reply (in person, remotely, or apologies) in MDT Coordinator:")

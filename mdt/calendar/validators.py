@@ -202,16 +202,19 @@ def _protected_time_parts(of_teams: sa.ColumnElement[bool]) -> list[sa.Select]:
 
 def _meetings_part(tag: str) -> sa.Select:
     """sources.meeting_event, for meetings not cancelled and starting in the window."""
-    chair = aliased(User)
+    chair, taker = aliased(User), aliased(User)
     return (
-        _part(tag, *_meeting_columns(Meeting, chair))
+        _part(tag, *_meeting_columns(Meeting, chair, taker))
         .join_from(Meeting, Team, Team.id == Meeting.team_id)
         .outerjoin(chair, chair.id == Meeting.chair_id)
+        .outerjoin(taker, taker.id == Meeting.minute_taker_id)
         .where(Meeting.status != MeetingStatus.CANCELLED)
     )
 
 
-def _meeting_columns(meeting: type[Meeting], chair: type[User]) -> list[sa.ColumnElement]:
+def _meeting_columns(
+    meeting: type[Meeting], chair: type[User], taker: type[User]
+) -> list[sa.ColumnElement]:
     return [
         meeting.id,
         meeting.status,
@@ -225,6 +228,7 @@ def _meeting_columns(meeting: type[Meeting], chair: type[User]) -> list[sa.Colum
         Team.name,
         Team.time_zone,
         chair.name,
+        taker.name,
     ]
 
 
@@ -249,13 +253,14 @@ def _invited_part(user_id: sa.BindParameter[int], window: Window, dialect: str) 
         .offset(0)
         .lateral("invited_meeting")
     )
-    meeting, chair = aliased(Meeting, found), aliased(User)
+    meeting, chair, taker = aliased(Meeting, found), aliased(User), aliased(User)
     return (
-        _part("invited", *_meeting_columns(meeting, chair))
+        _part("invited", *_meeting_columns(meeting, chair, taker))
         .select_from(Invitation)
         .join(found, sa.true())
         .join(Team, Team.id == meeting.team_id)
         .outerjoin(chair, chair.id == meeting.chair_id)
+        .outerjoin(taker, taker.id == meeting.minute_taker_id)
         .where(Invitation.user_id == user_id)
     )
 

@@ -162,13 +162,45 @@ def test_a_new_place_reaches_calendars_as_the_same_event_updated(app, smtp, peop
     details = {"chair_id": "0", "minute_taker_id": "0", "revision": "1"}
     submit(coordinator, url, details | {"location": "Room 2", "video_link": ""})
     before = len(mail_to(smtp, who["nurse"].email))
-    # Saving it again, the same place (a new chair, say), changes no calendar: no email.
+    # Saving it again unchanged changes no calendar: no email, and no new revision.
     submit(coordinator, url, details | {"revision": "2", "location": "Room 2", "video_link": ""})
     assert len(mail_to(smtp, who["nurse"].email)) == before
-    submit(coordinator, url, details | {"revision": "3", "location": "Library", "video_link": ""})
+    submit(coordinator, url, details | {"revision": "2", "location": "Library", "video_link": ""})
     [*_, moved] = mail_to(smtp, who["nurse"].email)
     assert moved["Subject"].startswith("MDT meeting moved to another place:")
     event = vevent(calendar_part(moved))
     assert str(event["LOCATION"]) == "Library"
     assert str(event["UID"]) == f"meeting-{meeting}@mdt-coordinator"
-    assert int(event["SEQUENCE"]) == 3
+    assert int(event["SEQUENCE"]) == 2
+
+
+def test_a_new_chair_or_minute_taker_reaches_calendars_as_the_same_event_updated(app, smtp, people):
+    team, series, who = people
+    coordinator = app.test_client()
+    login(coordinator, who["coordinator"].email)
+    meeting = book(coordinator, team.id, series.id, date(2027, 1, 14))
+    url = f"/meetings/{meeting}/edit"
+    place = {"location": "Room 2", "video_link": ""}
+    nurse, maria = who["nurse"], who["both"]
+    chair = {"chair_id": str(nurse.id), "minute_taker_id": "0"}
+    submit(coordinator, url, place | chair | {"revision": "1"})
+    submit(coordinator, url, place | chair | {"minute_taker_id": str(maria.id), "revision": "2"})
+    # Saved again with nothing changed: nothing sent.
+    submit(coordinator, url, place | chair | {"minute_taker_id": str(maria.id), "revision": "3"})
+    messages = mail_to(smtp, who["coordinator"].email)
+    assert [m["Subject"].split(":")[0] for m in messages] == [
+        "MDT meeting booked",
+        "MDT meeting moved to another place",
+        "MDT meeting updated",
+    ]
+    events = [vevent(calendar_part(m)) for m in messages]
+    assert {str(e["UID"]) for e in events} == {f"meeting-{meeting}@mdt-coordinator"}
+    assert [int(e["SEQUENCE"]) for e in events] == [0, 1, 2]
+    assert "Chair: Grace Adeyemi" in str(events[1]["DESCRIPTION"])
+    assert "Minute-taker: Maria Lopez, SW" in str(events[2]["DESCRIPTION"])
+    # Only the minute-taker changes now: an update all the same.
+    submit(coordinator, url, place | chair | {"minute_taker_id": "0", "revision": "3"})
+    [*_, last] = mail_to(smtp, who["coordinator"].email)
+    assert last["Subject"].startswith("MDT meeting updated:")
+    event = vevent(calendar_part(last))
+    assert int(event["SEQUENCE"]) == 3 and "Minute-taker" not in str(event["DESCRIPTION"])
