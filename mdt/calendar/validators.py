@@ -27,6 +27,7 @@ while nothing is written a poll is answered from the token's statement alone.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import importlib.metadata
 import importlib.util
@@ -422,6 +423,17 @@ def current(feed: Hashable, today: date, clock: int | None, validate: Callable[[
         validator = validate()
         kept_validators().put(key, validator)
     return validator
+
+
+def gzipped(feed: Hashable, validator: str | None, body: bytes) -> bytes:
+    """The body gzipped, the same bytes each time (no timestamp), kept beside the body."""
+    key = (feed, validator, "gzip")
+    found = bodies().get(key) if validator is not None else None
+    if found is None:
+        found = gzip.compress(body, compresslevel=6, mtime=0)
+        if validator is not None:
+            bodies().put(key, found)
+    return found
 
 
 def body_for(

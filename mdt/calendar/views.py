@@ -63,19 +63,36 @@ def calendar_response(
     """200 with a strong ETag (the validator: same validator, same bytes), or 304 when the
     client holds it, without building the feed, and without taking the validator again while
     the feed clock has not ticked (mdt.calendar.validators). No Last-Modified: after a
-    deletion it would have to go backwards."""
-    etag: str | None = validators.current(found.feed, today, found.clock, validate)
-    if request.if_none_match.contains(etag):
+    deletion it would have to go backwards.
+
+    If-None-Match is compared weakly (RFC 9110 13.1.2): a proxy that compresses responses
+    weakens their ETags, W/"...", and its clients must still get 304s. Gzip is offered when
+    the client accepts it; the ETag then names the encoding, since the bytes differ."""
+    gzip = request.accept_encodings.quality("gzip") > 0
+    validator: str | None = validators.current(found.feed, today, found.clock, validate)
+    if request.if_none_match.contains_weak(_etag(validator, gzip)):
         response = Response(status=304)
     else:
-        body, etag = validators.body_for(found.feed, etag, validate, build)
-        response = Response(body, content_type="text/calendar; charset=utf-8")
+        body, validator = validators.body_for(found.feed, validator, validate, build)
+        response = Response(content_type="text/calendar; charset=utf-8")
+        if gzip:
+            response.set_data(validators.gzipped(found.feed, validator, body))
+            response.headers["Content-Encoding"] = "gzip"
+        else:
+            response.set_data(body)
         response.headers["Content-Disposition"] = 'inline; filename="mdt-calendar.ics"'
-    if etag is not None:
-        response.set_etag(etag)
+    if validator is not None:
+        response.set_etag(_etag(validator, gzip))
+    response.vary.add("Accept-Encoding")
     # The address is a secret: no shared cache may keep it; clients revalidate each time.
     response.headers["Cache-Control"] = "private, no-cache"
     return response
+
+
+def _etag(validator: str | None, gzip: bool) -> str:
+    if validator is None:
+        return ""
+    return f"{validator}-gzip" if gzip else validator
 
 
 # --- the calendar page ---------------------------------------------------------------------

@@ -3,6 +3,7 @@ and changes (reschedule, cancel, a revoked or rotated link) seen on the next fet
 
 from __future__ import annotations
 
+import gzip
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
@@ -93,6 +94,45 @@ def test_a_client_holding_the_current_etag_gets_304_without_a_body(app, team):
     assert unchanged.status_code == 304 and unchanged.data == b""
     assert unchanged.get_etag() == (etag, False)
     assert fetch(app, team.feed, "some-other-version").status_code == 200
+
+
+def test_a_client_behind_a_proxy_that_weakened_the_etag_gets_304(app, team):
+    etag = fetch(app, team.feed).get_etag()[0]
+
+    weak = app.test_client().get(team.feed, headers={"If-None-Match": f'W/"{etag}"'})
+    listed = app.test_client().get(team.feed, headers={"If-None-Match": f'"x", W/"{etag}"'})
+
+    assert weak.status_code == 304 and listed.status_code == 304
+    stale = app.test_client().get(team.feed, headers={"If-None-Match": 'W/"some-other-version"'})
+    assert stale.status_code == 200
+
+
+def test_a_client_accepting_gzip_gets_the_feed_gzipped_under_its_own_etag(app, team):
+    plain = fetch(app, team.feed)
+    gzip_headers = {"Accept-Encoding": "gzip, deflate"}
+
+    zipped = app.test_client().get(team.feed, headers=gzip_headers)
+
+    assert zipped.status_code == 200 and zipped.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(zipped.data) == plain.data and len(zipped.data) < len(plain.data)
+    assert (
+        "Accept-Encoding" in zipped.headers["Vary"] and "Accept-Encoding" in plain.headers["Vary"]
+    )
+    assert "Content-Encoding" not in plain.headers
+    etag = zipped.get_etag()[0]
+    assert etag == plain.get_etag()[0] + "-gzip"
+    # The same bytes again, and a 304 for whoever holds them, strong or weakened.
+    assert app.test_client().get(team.feed, headers=gzip_headers).data == zipped.data
+    for held in (f'"{etag}"', f'W/"{etag}"'):
+        again = app.test_client().get(team.feed, headers=gzip_headers | {"If-None-Match": held})
+        assert again.status_code == 304 and again.get_etag()[0] == etag
+    # The plain ETag names other bytes: a client asking for gzip gets them in full.
+    other = app.test_client().get(
+        team.feed, headers=gzip_headers | {"If-None-Match": f'"{plain.get_etag()[0]}"'}
+    )
+    assert other.status_code == 200
+    refused = app.test_client().get(team.feed, headers={"Accept-Encoding": "gzip;q=0"})
+    assert "Content-Encoding" not in refused.headers and refused.data == plain.data
 
 
 def test_rescheduling_a_meeting_raises_its_sequence_and_changes_the_etag(app, team, time_machine):
