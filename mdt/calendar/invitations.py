@@ -53,15 +53,18 @@ def recipients(meeting: Meeting) -> set[int]:
 
 
 def organizer() -> Prop:
-    """The sending address: replies from calendar apps go where the email came from."""
+    """The sending address (no replies are asked for: see attendee)."""
     name, address = parseaddr(current_app.config["MAIL_SENDER"])
     return Prop("ORGANIZER", f"mailto:{address}", (("CN", name),) if name else ())
 
 
 def attendee(person: User, method: str) -> Prop:
+    """RSVP=FALSE: nothing reads the replies calendar apps would send to the sender's address
+    (an iMIP REPLY mailbox is not part of the app), so people reply on the meeting's page,
+    as the email and the event's description say."""
     params: tuple[tuple[str, str], ...] = (("CN", person.name), ("ROLE", "REQ-PARTICIPANT"))
     if method == "REQUEST":
-        params += (("PARTSTAT", "NEEDS-ACTION"), ("RSVP", "TRUE"))
+        params += (("PARTSTAT", "NEEDS-ACTION"), ("RSVP", "FALSE"))
     return Prop("ATTENDEE", f"mailto:{person.email}", params)
 
 

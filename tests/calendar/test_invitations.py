@@ -107,8 +107,13 @@ def test_invitation_update_and_cancellation_arrive_as_one_calendar_event(app, sm
         ("REQUEST", uid, 1, "CONFIRMED"),
         ("CANCEL", uid, 2, "CANCELLED"),
     ]
+    # Nothing reads replies sent from calendar apps: none is asked for (lint checks each
+    # invitation above), and the email says where to reply instead.
     request = vevent(calendar_part(messages[0]))["ATTENDEE"].params
-    assert (request["PARTSTAT"], request["RSVP"]) == ("NEEDS-ACTION", "TRUE")
+    assert (request["PARTSTAT"], request["RSVP"]) == ("NEEDS-ACTION", "FALSE")
+    text = messages[0].get_body(("plain",)).get_content()
+    assert "Reply (in person, remotely, or apologies) on the meeting's page" in text
+    assert "a reply from your calendar app or to this email reaches nobody" in text
     moved = vevent(calendar_part(messages[1]))
     assert moved.decoded("DTSTART") == datetime(2027, 1, 15, 9, 30, tzinfo=UTC)
 
