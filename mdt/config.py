@@ -47,6 +47,8 @@ DEFAULTS: dict[str, Any] = {
     "SCHEDULER_STALE_MINUTES": 3,
     # [reminders]
     "REMINDERS_DIGEST_TIME": "07:30",
+    # [calendar]
+    "CALENDAR_UID_DOMAIN": "",
     # [bench]
     "BENCH_FLOOR": False,
 }

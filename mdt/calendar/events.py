@@ -1,8 +1,8 @@
 """What a calendar shows, independent of where it comes from: each source builds these.
 
 Identity and versions come from the database, never from the clock or chance: UID from the
-row's key, SEQUENCE from its revision, DTSTAMP and LAST-MODIFIED from its last change. So
-unchanged data gives byte-identical output.
+row's key and the installation's name, SEQUENCE from its revision, DTSTAMP and LAST-MODIFIED
+from its last change. So unchanged data gives byte-identical output.
 """
 
 from __future__ import annotations
@@ -10,11 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-UID_DOMAIN = "mdt-coordinator"
-
 
 def uid(kind: str, key: int) -> str:
-    return f"{kind}-{key}@{UID_DOMAIN}"
+    """The row's UID; the part after the @ names the installation (mdt.calendar.identity)."""
+    from mdt.calendar.identity import uid_domain
+
+    return f"{kind}-{key}@{uid_domain()}"
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,8 @@
 
 A validator (the feed's strong ETag) is the SHA-256 of
 - what is the same for every feed of this app: PRODID and REFRESH, the source of the code that
-  writes feeds (CODE), the bank-holiday and tzdata versions, SERVICE_NAME, and the links events
-  carry as built on BASE_URL;
+  writes feeds (CODE), the bank-holiday and tzdata versions, the UID domain, SERVICE_NAME, and
+  the links events carry as built on BASE_URL;
 - the feed's window (`Window.around(today)`: it moves once a month, not daily);
 - every column an event of the feed prints or depends on (the lists are in `_person_parts`
   and `_team_parts`), selected in ONE statement: a UNION ALL of small selects, each row cast
@@ -49,6 +49,7 @@ from mdt.actions.models import ActionPoint, ActionStatus
 from mdt.agenda.models import Case
 from mdt.calendar.events import Window
 from mdt.calendar.feed import PRODID, REFRESH
+from mdt.calendar.identity import uid_domain
 from mdt.calendar.models import CalendarFeed, CalendarPreference
 from mdt.calendar.sources import in_window, window_bounds
 from mdt.core.web import external_url
@@ -128,7 +129,7 @@ def _app_part() -> list[str]:
             external_url("prep.mine"),
             external_url("actions.detail", action_id=0),
         ]
-        found = [PRODID, REFRESH, CODE, holidays.__version__, _tzdata_version()]
+        found = [PRODID, REFRESH, CODE, holidays.__version__, _tzdata_version(), uid_domain()]
         found += [current_app.config["SERVICE_NAME"], *links]
         current_app.extensions["mdt.calendar.static"] = found
     return found

@@ -131,7 +131,7 @@ def _utc(moment: datetime) -> str:
 
 
 def _uid(kind: str, key: int) -> str:
-    return f"{kind}-{key}@mdt-coordinator"
+    return f"{kind}-{key}@mdt.test"
 
 
 def test_a_members_feed_shows_in_python_and_in_icaljs_exactly_what_the_app_shows(app, demo, icaljs):

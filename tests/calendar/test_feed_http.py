@@ -138,7 +138,7 @@ def test_a_client_accepting_gzip_gets_the_feed_gzipped_under_its_own_etag(app, t
 def test_rescheduling_a_meeting_raises_its_sequence_and_changes_the_etag(app, team, time_machine):
     meeting = book(team.coordinator, team.id, team.series_id, date(2027, 1, 14))
     before = fetch(app, team.feed)
-    uid = f"meeting-{meeting}@mdt-coordinator"
+    uid = f"meeting-{meeting}@mdt.test"
     assert prop(before.data, "SEQUENCE", uid) == "0"
     assert prop(before.data, "DTSTART", uid) == "TZID=Europe/London:20270114T130000"
 
@@ -155,8 +155,8 @@ def test_rescheduling_a_meeting_raises_its_sequence_and_changes_the_etag(app, te
 
 def test_a_cancelled_meeting_is_gone_from_the_next_fetch_and_its_slot_is_back(app, team):
     meeting = book(team.coordinator, team.id, team.series_id, date(2027, 1, 14))
-    uid = f"meeting-{meeting}@mdt-coordinator"
-    series_uid = f"series-{team.series_id}@mdt-coordinator"
+    uid = f"meeting-{meeting}@mdt.test"
+    series_uid = f"series-{team.series_id}@mdt.test"
     booked = fetch(app, team.feed).data
     assert uid.encode() in booked
     assert prop(booked, "EXDATE", series_uid) == "TZID=Europe/London:20270114T130000"
@@ -239,8 +239,8 @@ def test_a_busy_feed_holds_only_three_months_back_and_eighteen_ahead(app, make, 
     feed = fetch(app, feed_path(make_feed_link(client, coordinator.id))).data
 
     # October 2026 to July 2028, in whole months.
-    assert prop(feed, "DTSTART", f"series-{series.id}@mdt-coordinator").endswith(":20261006T123000")
-    assert "UNTIL=20280725T113000Z" in prop(feed, "RRULE", f"series-{series.id}@mdt-coordinator")
+    assert prop(feed, "DTSTART", f"series-{series.id}@mdt.test").endswith(":20261006T123000")
+    assert "UNTIL=20280725T113000Z" in prop(feed, "RRULE", f"series-{series.id}@mdt.test")
     years = re.findall(rb"DTSTART;TZID=Europe/London:(\d{4})0303T", feed)
     assert years == [b"2027", b"2028"]
     assert len(feed) < 4000

@@ -101,7 +101,7 @@ def test_invitation_update_and_cancellation_arrive_as_one_calendar_event(app, sm
         assert attendee.params["CN"] == "Grace Adeyemi"
         assert attendee.params["ROLE"] == "REQ-PARTICIPANT"
         assert f"/meetings/{meeting}" in message.get_body(("html",)).get_content()
-    uid = f"meeting-{meeting}@mdt-coordinator"
+    uid = f"meeting-{meeting}@mdt.test"
     assert seen == [
         ("REQUEST", uid, 0, "CONFIRMED"),
         ("REQUEST", uid, 1, "CONFIRMED"),
@@ -135,7 +135,7 @@ def test_each_person_chooses_invitations_the_feed_or_both_and_never_sees_a_meeti
 
     meeting = book(coordinator, team.id, series.id, date(2027, 1, 14))
 
-    uid = f"UID:meeting-{meeting}@mdt-coordinator".encode()
+    uid = f"UID:meeting-{meeting}@mdt.test".encode()
     [to_nurse] = mail_to(smtp, who["nurse"].email)  # the default, and no feed: invitations
     [to_feed_only] = mail_to(smtp, who["feed_only"].email)
     [to_both] = mail_to(smtp, who["both"].email)
@@ -175,7 +175,7 @@ def test_a_new_place_reaches_calendars_as_the_same_event_updated(app, smtp, peop
     assert moved["Subject"].startswith("MDT meeting moved to another place:")
     event = vevent(calendar_part(moved))
     assert str(event["LOCATION"]) == "Library"
-    assert str(event["UID"]) == f"meeting-{meeting}@mdt-coordinator"
+    assert str(event["UID"]) == f"meeting-{meeting}@mdt.test"
     assert int(event["SEQUENCE"]) == 2
 
 
@@ -199,7 +199,7 @@ def test_a_new_chair_or_minute_taker_reaches_calendars_as_the_same_event_updated
         "MDT meeting updated",
     ]
     events = [vevent(calendar_part(m)) for m in messages]
-    assert {str(e["UID"]) for e in events} == {f"meeting-{meeting}@mdt-coordinator"}
+    assert {str(e["UID"]) for e in events} == {f"meeting-{meeting}@mdt.test"}
     assert [int(e["SEQUENCE"]) for e in events] == [0, 1, 2]
     assert "Chair: Grace Adeyemi" in str(events[1]["DESCRIPTION"])
     assert "Minute-taker: Maria Lopez, SW" in str(events[2]["DESCRIPTION"])
