@@ -9,6 +9,7 @@ RECURRENCE-ID carry the series' wall-clock time, as the rule gives it. No VTODO,
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from datetime import date
 
@@ -19,8 +20,10 @@ from mdt.calendar import ics
 from mdt.calendar.events import AllDayEvent, Event, Moved, TimedEvent, Window
 from mdt.calendar.ics import Component, Prop
 from mdt.calendar.sources import PERSON_SOURCES, TEAM_SOURCES
-from mdt.calendar.timezones import vtimezone
+from mdt.calendar.timezones import UnsupportedTimeZone, vtimezone
 from mdt.teams.models import Team
+
+logger = logging.getLogger(__name__)
 
 PRODID = "-//MDT Coordinator//Calendar feeds 1.0//EN"
 REFRESH = "PT1H"
@@ -52,12 +55,22 @@ def render(name: str, events: list[Event], years: tuple[int, ...]) -> bytes:
 
 
 def components(events: Iterable[Event], years: tuple[int, ...], *extra: Prop) -> list[Component]:
-    """VTIMEZONEs (one per zone used, by name) then VEVENTs in a stable order."""
+    """VTIMEZONEs (one per zone used, by name) then VEVENTs in a stable order. Events in a
+    zone that cannot be written for `years` are left out (and logged), never the feed: teams
+    and series are checked at entry, so only a zone whose rules changed since gets here, and
+    administrators see it listed (People's calendar links)."""
     ordered = sorted(events, key=_order)
     zones = sorted({e.zone for e in ordered if isinstance(e, TimedEvent)})
-    out = [vtimezone(zone, years) for zone in zones]
+    out, left_out = [], set()
+    for zone in zones:
+        try:
+            out.append(vtimezone(zone, years))
+        except UnsupportedTimeZone as problem:
+            logger.warning("calendar: events in %s left out of a calendar: %s", zone, problem)
+            left_out.add(zone)
     for event in ordered:
-        out += vevents(event, *extra)
+        if not (isinstance(event, TimedEvent) and event.zone in left_out):
+            out += vevents(event, *extra)
     return out
 
 

@@ -8,6 +8,7 @@ the text, the same as HTML, and text/calendar with a `method` parameter equal to
 
 from __future__ import annotations
 
+import dataclasses
 from email.message import EmailMessage
 from email.utils import parseaddr
 
@@ -19,6 +20,7 @@ from mdt.calendar.feed import PRODID, components
 from mdt.calendar.ics import Component, Prop
 from mdt.calendar.operations import invited_by_email
 from mdt.calendar.sources import meeting_event
+from mdt.calendar.timezones import writable
 from mdt.core.web import external_url
 from mdt.meetings.models import Meeting
 
@@ -29,6 +31,10 @@ METHODS = {
     "moved to another place": "REQUEST",
     "updated": "REQUEST",
     "cancelled": "CANCEL",
+    # A change of how meetings reach the person (mdt.calendar.delivery): the meeting itself
+    # is unchanged, it leaves or joins their email calendar.
+    "now in your calendar feed": "CANCEL",
+    "now sent by email": "REQUEST",
 }
 
 
@@ -70,12 +76,14 @@ def attendee(person: User, method: str) -> Prop:
 
 def invitation(meeting: Meeting, person: User, method: str) -> bytes:
     event = meeting_event(meeting, "CANCELLED" if method == "CANCEL" else "CONFIRMED")
+    years = (event.starts_at.year,)
+    if not writable(event.zone, years):  # an invitation is never empty: UTC is always right
+        event = dataclasses.replace(event, zone="UTC")
     calendar = Component("VCALENDAR")
     calendar.add("VERSION", "2.0")
     calendar.add("PRODID", PRODID)
     calendar.add("CALSCALE", "GREGORIAN")
     calendar.add("METHOD", method)
-    years = (event.starts_at.year,)
     calendar.children = components([event], years, organizer(), attendee(person, method))
     return ics.serialise(calendar)
 

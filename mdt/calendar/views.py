@@ -14,9 +14,10 @@ from werkzeug.wrappers import Response
 from mdt.accounts.access import admin_required
 from mdt.accounts.models import User
 from mdt.accounts.views import EXPIRED
+from mdt.calendar import delivery, validators
 from mdt.calendar import feed as feeds
 from mdt.calendar import operations as ops
-from mdt.calendar import validators
+from mdt.calendar.events import Window
 from mdt.calendar.forms import DeliveryForm
 from mdt.calendar.models import CalendarFeed, MeetingDelivery
 from mdt.core.forms import EmptyForm
@@ -111,6 +112,8 @@ def _render_index(form: DeliveryForm) -> str:
         form=form,
         feed=ops.person_feed(current_user),  # type: ignore[arg-type]
         delivery=ops.deliveries([current_user.id])[current_user.id],
+        chosen=ops.chosen_delivery(current_user),  # type: ignore[arg-type]
+        upcoming=delivery.count_upcoming(current_user, now_utc()),  # type: ignore[arg-type]
         team_rows=[(t, ops.team_feed(t)) for t in _managed_teams()],
         button=EmptyForm(),
         title="Calendar",
@@ -132,10 +135,20 @@ def preference() -> str | Response:
     form = DeliveryForm()
     if not form.validate_on_submit():
         return _render_index(form)
-    ops.set_delivery(current_user, MeetingDelivery(form.meeting_delivery.data))  # type: ignore[arg-type]
+    chosen = MeetingDelivery(form.meeting_delivery.data)  # type: ignore[arg-type]
+    sent = delivery.choose(current_user, chosen, now_utc())  # type: ignore[arg-type]
     db.session.commit()
-    flash("Your choice is saved.")
+    flash("Your choice is saved." + _brought_into_line(sent))
     return redirect(url_for("calendar.index"))
+
+
+def _brought_into_line(sent: int) -> str:
+    if not sent:
+        return ""
+    meetings = "meeting" if sent == 1 else "meetings"
+    return (
+        f" An email about each of {sent} upcoming {meetings} brings the email calendar into line."
+    )
 
 
 # --- feed links ----------------------------------------------------------------------------
@@ -161,8 +174,10 @@ def new_person_link(user_id: int) -> str | Response:
     if not EmptyForm().validate_on_submit():
         flash(EXPIRED)
         return _back(person)
-    token = ops.issue_person_link(person, current_user)  # type: ignore[arg-type]
+    token, sent = delivery.make_link(person, current_user, now_utc())  # type: ignore[arg-type]
     db.session.commit()
+    if sent:
+        flash(_brought_into_line(sent).strip())
     https, webcal = ops.feed_urls("calendar.person_feed", token)
     return render_template(
         "calendar/new_link.html",
@@ -180,9 +195,11 @@ def revoke_person_link(user_id: int) -> Response:
     person = get_person_or_403(user_id)
     if not EmptyForm().validate_on_submit():
         flash(EXPIRED)
-    elif ops.revoke_person_link(person):
-        db.session.commit()
-        flash(f"The calendar link of {person.name} no longer works.")
+    else:
+        stopped, sent = delivery.stop_link(person, now_utc())
+        if stopped:
+            db.session.commit()
+            flash(f"The calendar link of {person.name} no longer works." + _brought_into_line(sent))
     return _back(person)
 
 
@@ -225,5 +242,9 @@ def people() -> str:
         sa.select(CalendarFeed).join(User, User.id == CalendarFeed.user_id).order_by(User.name)
     ).all()
     return render_template(
-        "calendar/people.html", feeds=rows, button=EmptyForm(), title="People's calendar links"
+        "calendar/people.html",
+        feeds=rows,
+        left_out=ops.left_out_of_feeds(Window.around(now_utc().date()).years),
+        button=EmptyForm(),
+        title="People's calendar links",
     )

@@ -25,11 +25,10 @@ def validate_time_zone(_form: object, field: StringField) -> None:
         )
     # Calendar feeds must describe the zone's clock changes as yearly rules that Outlook and
     # Google follow; the few zones whose rules cannot be written so are refused here.
-    from mdt.calendar.timezones import UnsupportedTimeZone, yearly_rules
+    from mdt.calendar.timezones import UnsupportedTimeZone, yearly_rules, years_from
 
-    year = now_utc().year
-    try:
-        yearly_rules(name, tuple(range(year - 1, year + 3)))
+    try:  # for every window a feed can cover from now on, not just the next few years
+        yearly_rules(name, years_from(now_utc().year))
     except UnsupportedTimeZone:
         raise ValidationError(
             f"{name} changes its clocks in a way calendar apps cannot follow; "
