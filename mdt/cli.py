@@ -307,14 +307,16 @@ def feed_url(email: str) -> None:
     """Print EMAIL's calendar feed address. Only a hash of it is kept, so a person who has
     one gets a new one (and the old one stops working)."""
     from mdt.accounts import operations as accounts
+    from mdt.calendar import delivery
     from mdt.calendar import operations as calendar
+    from mdt.core.time import now_utc
     from mdt.extensions import db as database
 
     user = accounts.find_user_by_email(email)
     if user is None:
         raise click.ClickException(f"{email} has no account")
     replaced = calendar.person_feed(user) is not None
-    token = calendar.issue_person_link(user, None)
+    token, _sent = delivery.make_link(user, None, now_utc())
     database.session.commit()
     if replaced:
         click.echo(f"{email} had a calendar link: it is replaced, and the old one no longer works.")

@@ -48,6 +48,8 @@ DEFAULTS: dict[str, Any] = {
     "SCHEDULER_DELIVERY_SECONDS": 50,
     # [reminders]
     "REMINDERS_DIGEST_TIME": "07:30",
+    # [calendar]
+    "CALENDAR_UID_DOMAIN": "",
     # [bench]
     "BENCH_FLOOR": False,
 }

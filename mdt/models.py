@@ -5,7 +5,7 @@ from mdt.actions.models import ActionChange, ActionPoint
 from mdt.agenda.models import Case
 from mdt.audit.models import AuditEvent
 from mdt.availability.models import Commitment
-from mdt.calendar.models import CalendarFeed, CalendarPreference, FeedClock
+from mdt.calendar.models import CalendarFeed, CalendarIdentity, CalendarPreference, FeedClock
 from mdt.core.db import Base
 from mdt.directory.models import PersonCheck, Service
 from mdt.mail.models import OutboxMessage
@@ -31,6 +31,7 @@ __all__ = [
     "AuditEvent",
     "Base",
     "CalendarFeed",
+    "CalendarIdentity",
     "CalendarPreference",
     "Case",
     "Commitment",

@@ -1,8 +1,8 @@
 """What a calendar shows, independent of where it comes from: each source builds these.
 
 Identity and versions come from the database, never from the clock or chance: UID from the
-row's key, SEQUENCE from its revision, DTSTAMP and LAST-MODIFIED from its last change. So
-unchanged data gives byte-identical output.
+row's key and the installation's name, SEQUENCE from its revision, DTSTAMP and LAST-MODIFIED
+from its last change. So unchanged data gives byte-identical output.
 """
 
 from __future__ import annotations
@@ -10,11 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-UID_DOMAIN = "mdt-coordinator"
-
 
 def uid(kind: str, key: int) -> str:
-    return f"{kind}-{key}@{UID_DOMAIN}"
+    """The row's UID; the part after the @ names the installation (mdt.calendar.identity)."""
+    from mdt.calendar.identity import uid_domain
+
+    return f"{kind}-{key}@{uid_domain()}"
 
 
 @dataclass(frozen=True)
@@ -28,17 +29,27 @@ class Version:
 class Moved:
     """One occurrence of a recurring event taking place at another time."""
 
-    original_start: datetime  # UTC, as the rule gives it: the RECURRENCE-ID
-    starts_at: datetime
+    #: The wall-clock start the rule gives (naive, in the event's zone): the RECURRENCE-ID.
+    original_start: datetime
+    starts_at: datetime  # UTC
     ends_at: datetime
 
 
 @dataclass(frozen=True)
 class Recurrence:
+    """A rule written in the series' wall-clock time: DTSTART, EXDATE and RECURRENCE-ID
+    are the local times the rule gives (naive, in the event's zone), never a UTC instant
+    converted back, which differs when a start falls in a clock change's gap."""
+
+    first: datetime  # the wall-clock start of the first occurrence: DTSTART
+    length: timedelta  # DTEND is `first` plus this, on the wall clock
     rrule: str  # without UNTIL
     until: datetime  # UTC start of the last occurrence the rule gives
-    excluded: tuple[datetime, ...] = ()  # UTC starts the rule gives that do not take place
+    excluded: tuple[datetime, ...] = ()  # wall-clock starts the rule gives that do not take place
     moved: tuple[Moved, ...] = ()
+    #: Leading occurrences whose wall-clock start a clock change skips, in UTC (RDATE; with
+    #: a TZID libical reads it as UTC): DTSTART itself in the gap is read an hour late.
+    added: tuple[datetime, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -3,11 +3,13 @@
 Feeds follow RFC 5545 and RFC 7986: NAME and X-WR-CALNAME, REFRESH-INTERVAL and
 X-PUBLISHED-TTL of an hour; every TZID has a VTIMEZONE of yearly rules; recurring protected
 time has an RRULE with UNTIL in UTC, EXDATEs in the same zone as DTSTART, and a moved
-occurrence as an override with the same UID and RECURRENCE-ID. No VTODO, no VALARM.
+occurrence as an override with the same UID and RECURRENCE-ID; DTSTART, EXDATE and
+RECURRENCE-ID carry the series' wall-clock time, as the rule gives it. No VTODO, no VALARM.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from datetime import date
 
@@ -18,8 +20,10 @@ from mdt.calendar import ics
 from mdt.calendar.events import AllDayEvent, Event, Moved, TimedEvent, Window
 from mdt.calendar.ics import Component, Prop
 from mdt.calendar.sources import PERSON_SOURCES, TEAM_SOURCES
-from mdt.calendar.timezones import vtimezone
+from mdt.calendar.timezones import UnsupportedTimeZone, vtimezone
 from mdt.teams.models import Team
+
+logger = logging.getLogger(__name__)
 
 PRODID = "-//MDT Coordinator//Calendar feeds 1.0//EN"
 REFRESH = "PT1H"
@@ -51,12 +55,22 @@ def render(name: str, events: list[Event], years: tuple[int, ...]) -> bytes:
 
 
 def components(events: Iterable[Event], years: tuple[int, ...], *extra: Prop) -> list[Component]:
-    """VTIMEZONEs (one per zone used, by name) then VEVENTs in a stable order."""
+    """VTIMEZONEs (one per zone used, by name) then VEVENTs in a stable order. Events in a
+    zone that cannot be written for `years` are left out (and logged), never the feed: teams
+    and series are checked at entry, so only a zone whose rules changed since gets here, and
+    administrators see it listed (People's calendar links)."""
     ordered = sorted(events, key=_order)
     zones = sorted({e.zone for e in ordered if isinstance(e, TimedEvent)})
-    out = [vtimezone(zone, years) for zone in zones]
+    out, left_out = [], set()
+    for zone in zones:
+        try:
+            out.append(vtimezone(zone, years))
+        except UnsupportedTimeZone as problem:
+            logger.warning("calendar: events in %s left out of a calendar: %s", zone, problem)
+            left_out.add(zone)
     for event in ordered:
-        out += vevents(event, *extra)
+        if not (isinstance(event, TimedEvent) and event.zone in left_out):
+            out += vevents(event, *extra)
     return out
 
 
@@ -100,13 +114,18 @@ def vevents(event: Event, *extra: Prop) -> list[Component]:
         _details(vevent, event, *extra)
         return [vevent]
     zone = ("TZID", event.zone)
-    vevent.add("DTSTART", ics.local(event.starts_at, event.zone), zone)
-    vevent.add("DTEND", ics.local(event.ends_at, event.zone), zone)
     rule = event.recurrence
-    if rule is not None:
+    if rule is None:
+        vevent.add("DTSTART", ics.local(event.starts_at, event.zone), zone)
+        vevent.add("DTEND", ics.local(event.ends_at, event.zone), zone)
+    else:
+        vevent.add("DTSTART", ics.wall(rule.first), zone)
+        vevent.add("DTEND", ics.wall(rule.first + rule.length), zone)
         vevent.add("RRULE", f"{rule.rrule};UNTIL={ics.utc(rule.until)}")
         for excluded in rule.excluded:
-            vevent.add("EXDATE", ics.local(excluded, event.zone), zone)
+            vevent.add("EXDATE", ics.wall(excluded), zone)
+        for added in rule.added:
+            vevent.add("RDATE", ics.utc(added))
     _details(vevent, event, *extra)
     moved = [_override(event, m, *extra) for m in (rule.moved if rule else ())]
     return [vevent, *moved]
@@ -115,7 +134,7 @@ def vevents(event: Event, *extra: Prop) -> list[Component]:
 def _override(event: TimedEvent, moved: Moved, *extra: Prop) -> Component:
     vevent = _header(event)
     zone = ("TZID", event.zone)
-    vevent.add("RECURRENCE-ID", ics.local(moved.original_start, event.zone), zone)
+    vevent.add("RECURRENCE-ID", ics.wall(moved.original_start), zone)
     vevent.add("DTSTART", ics.local(moved.starts_at, event.zone), zone)
     vevent.add("DTEND", ics.local(moved.ends_at, event.zone), zone)
     _details(vevent, event, *extra)

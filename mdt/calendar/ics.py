@@ -64,6 +64,11 @@ def local(moment: datetime, zone: str) -> str:
     return moment.astimezone(ZoneInfo(zone)).strftime("%Y%m%dT%H%M%S")
 
 
+def wall(moment: datetime) -> str:
+    """A wall-clock time as it is (naive, in the zone of the TZID written beside it)."""
+    return moment.strftime("%Y%m%dT%H%M%S")
+
+
 def day(value: date) -> str:
     return value.strftime("%Y%m%d")
 

@@ -8,6 +8,7 @@ the text, the same as HTML, and text/calendar with a `method` parameter equal to
 
 from __future__ import annotations
 
+import dataclasses
 from email.message import EmailMessage
 from email.utils import parseaddr
 
@@ -19,6 +20,7 @@ from mdt.calendar.feed import PRODID, components
 from mdt.calendar.ics import Component, Prop
 from mdt.calendar.operations import invited_by_email
 from mdt.calendar.sources import meeting_event
+from mdt.calendar.timezones import writable
 from mdt.core.web import external_url
 from mdt.meetings.models import Meeting
 
@@ -27,8 +29,28 @@ METHODS = {
     "booked": "REQUEST",
     "rescheduled": "REQUEST",
     "moved to another place": "REQUEST",
+    "updated": "REQUEST",
     "cancelled": "CANCEL",
+    # A change of how meetings reach the person (mdt.calendar.delivery): the meeting itself
+    # is unchanged, it leaves or joins their email calendar.
+    "now in your calendar feed": "CANCEL",
+    "now sent by email": "REQUEST",
 }
+
+
+def shown(meeting: Meeting) -> tuple[object, ...]:
+    """Everything an invitation for `meeting` shows but its version: when this changes, the
+    invitees' calendars need an update (same UID, SEQUENCE + 1)."""
+    event = meeting_event(meeting)
+    return (
+        event.starts_at,
+        event.ends_at,
+        event.zone,
+        event.summary,
+        event.location,
+        event.description,
+        event.url,
+    )
 
 
 def recipients(meeting: Meeting) -> set[int]:
@@ -37,26 +59,31 @@ def recipients(meeting: Meeting) -> set[int]:
 
 
 def organizer() -> Prop:
-    """The sending address: replies from calendar apps go where the email came from."""
+    """The sending address (no replies are asked for: see attendee)."""
     name, address = parseaddr(current_app.config["MAIL_SENDER"])
     return Prop("ORGANIZER", f"mailto:{address}", (("CN", name),) if name else ())
 
 
 def attendee(person: User, method: str) -> Prop:
+    """RSVP=FALSE: nothing reads the replies calendar apps would send to the sender's address
+    (an iMIP REPLY mailbox is not part of the app), so people reply on the meeting's page,
+    as the email and the event's description say."""
     params: tuple[tuple[str, str], ...] = (("CN", person.name), ("ROLE", "REQ-PARTICIPANT"))
     if method == "REQUEST":
-        params += (("PARTSTAT", "NEEDS-ACTION"), ("RSVP", "TRUE"))
+        params += (("PARTSTAT", "NEEDS-ACTION"), ("RSVP", "FALSE"))
     return Prop("ATTENDEE", f"mailto:{person.email}", params)
 
 
 def invitation(meeting: Meeting, person: User, method: str) -> bytes:
     event = meeting_event(meeting, "CANCELLED" if method == "CANCEL" else "CONFIRMED")
+    years = (event.starts_at.year,)
+    if not writable(event.zone, years):  # an invitation is never empty: UTC is always right
+        event = dataclasses.replace(event, zone="UTC")
     calendar = Component("VCALENDAR")
     calendar.add("VERSION", "2.0")
     calendar.add("PRODID", PRODID)
     calendar.add("CALSCALE", "GREGORIAN")
     calendar.add("METHOD", method)
-    years = (event.starts_at.year,)
     calendar.children = components([event], years, organizer(), attendee(person, method))
     return ics.serialise(calendar)
 

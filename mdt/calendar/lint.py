@@ -5,6 +5,7 @@ It reports: bare LF or CR, lines over 75 octets, bad UTF-8, a TZID without a VTI
 floating (zone-less) timed events, an EXDATE or RECURRENCE-ID not in DTSTART's zone, a
 VEVENT without UID, DTSTAMP or SEQUENCE, a non-UTC UNTIL, two masters with one UID, a
 RECURRENCE-ID that hits no occurrence, METHOD in a feed (or missing from an invitation),
+an ATTENDEE asked for a reply (RSVP=TRUE: nothing reads the replies calendar apps send),
 and VTODO or VALARM.
 """
 
@@ -148,7 +149,18 @@ def _calendar(root: Node, feed: bool) -> list[str]:
     for node in root.walk():
         if node.name in ("VTODO", "VALARM"):
             problems.append(f"line {node.line}: {node.name} is not wanted in our calendars")
-    return problems
+    return problems + _replies_asked(root)
+
+
+def _replies_asked(root: Node) -> list[str]:
+    """The app reads no iMIP replies (people reply on the meeting's page), so no calendar it
+    writes may ask a calendar app to send one."""
+    return [
+        f"line {p.line}: ATTENDEE asks for a reply (RSVP=TRUE) that nothing reads"
+        for node in root.walk()
+        for p in node.all("ATTENDEE")
+        if p.params.get("RSVP", "FALSE").upper() == "TRUE"
+    ]
 
 
 def _time_zones(root: Node) -> list[str]:

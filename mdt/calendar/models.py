@@ -100,3 +100,17 @@ class FeedClock(Base):
 
     shard: Mapped[int] = mapped_column(sa.SmallInteger, primary_key=True, autoincrement=False)
     ticks: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+
+
+class CalendarIdentity(Base):
+    """How this installation names its calendar events: the part of every UID after the @.
+    A row exists only in an installation that already wrote calendars before UIDs were
+    named per installation (migration k6cal0000001 keeps its "mdt-coordinator", so its
+    people's calendars keep matching); otherwise the name comes from BASE_URL's host.
+    The setting CALENDAR_UID_DOMAIN, when given, overrides both."""
+
+    __tablename__ = "calendar_identity"
+    __table_args__ = (sa.CheckConstraint("id = 1", name="one_row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False, default=1)
+    uid_domain: Mapped[str] = mapped_column(sa.String(253))

@@ -141,3 +141,24 @@ def invited_by_email(user_ids: Iterable[int]) -> set[int]:
     """Who gets calendar invitations (.ics) with meeting emails."""
     by_email = (MeetingDelivery.EMAIL, MeetingDelivery.BOTH)
     return {i for i, d in deliveries(user_ids).items() if d in by_email}
+
+
+# --- zones the feeds cannot write ----------------------------------------------------------
+
+
+def left_out_of_feeds(years: tuple[int, ...]) -> list[tuple[str, str, str]]:
+    """(team, what, zone) for each team's meetings and each series whose time zone cannot be
+    written for `years`, so the feeds leave them out (mdt.calendar.feed.components): a zone
+    whose rules changed after it was chosen. For administrators, to choose another zone."""
+    from mdt.calendar.timezones import writable
+    from mdt.slots.models import SlotSeries
+
+    teams = db.session.execute(sa.select(Team.name, Team.time_zone).order_by(Team.name))
+    series = db.session.execute(
+        sa.select(Team.name, SlotSeries.title, SlotSeries.time_zone)
+        .join(Team, Team.id == SlotSeries.team_id)
+        .order_by(Team.name, SlotSeries.title)
+    )
+    found = [(name, "Meetings", zone) for name, zone in teams]
+    found += [(name, f"Protected time: {title}", zone) for name, title, zone in series]
+    return [row for row in found if not writable(row[2], years)]

@@ -9,8 +9,8 @@ events; free-text reasons for a change, and anything about patients, never do.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -30,7 +30,7 @@ from mdt.calendar.events import (
 )
 from mdt.calendar.operations import meetings_in_feed
 from mdt.calendar.timezones import WEEKDAY_CODES
-from mdt.core.calendar import local_to_utc
+from mdt.core.calendar import clock_change_at, local_to_utc
 from mdt.core.web import external_url
 from mdt.extensions import db
 from mdt.meetings.models import Invitation, Meeting, MeetingStatus
@@ -93,10 +93,11 @@ def rrule(rule: Rule) -> str:
 
 def series_event(series: SlotSeries, window: Window, bookings: Bookings) -> TimedEvent | None:
     booked, meetings_changed = bookings
-    recurrence = _recurrence(series, occurrences(series, window.first, window.last), booked)
-    if recurrence is None:
+    length = timedelta(minutes=series.duration_minutes)
+    rule = _recurrence(series, occurrences(series, window.first, window.last), booked, length)
+    if rule is None:
         return None
-    first = recurrence.first
+    first = local_to_utc(rule.first.date(), rule.first.time(), series.time_zone)
     return TimedEvent(
         uid=uid("series", series.id),
         version=Version(
@@ -105,27 +106,21 @@ def series_event(series: SlotSeries, window: Window, bookings: Bookings) -> Time
             series.created_at,
         ),
         starts_at=first,
-        ends_at=first + timedelta(minutes=series.duration_minutes),
+        ends_at=first + length,
         zone=series.time_zone,
         summary=f"{series.team.name}: {series.title} (protected time)",
         location=series.location,
         description=_series_description(series),
         url=external_url("slots.index", team_id=series.team_id),
-        recurrence=recurrence.rule,
+        recurrence=rule,
     )
 
 
-@dataclass(frozen=True)
-class _Span:
-    first: datetime
-    rule: Recurrence
-
-
 def _recurrence(
-    series: SlotSeries, occs: list[Occurrence], booked: frozenset[date]
-) -> _Span | None:
-    def start(occ: Occurrence) -> datetime:  # as the rule gives it, even if moved
-        return local_to_utc(occ.original_date, series.start_time, series.time_zone)
+    series: SlotSeries, occs: list[Occurrence], booked: frozenset[date], length: timedelta
+) -> Recurrence | None:
+    def start(occ: Occurrence) -> datetime:  # the wall-clock time the rule gives, even if moved
+        return datetime.combine(occ.original_date, series.start_time)
 
     gone = (OccurrenceState.CANCELLED, OccurrenceState.SKIPPED)
     excluded = {start(o) for o in occs if o.state in gone or o.original_date in booked}
@@ -139,8 +134,20 @@ def _recurrence(
         for o in occs
         if o.state is OccurrenceState.MOVED and o.original_date not in booked
     ]
+    # Series stored before such starts were refused may begin in a spring-forward gap:
+    # the rule starts at the first start that exists, those before it are added (RDATE).
+    zone = series.time_zone
+    leading = list(itertools.takewhile(lambda s: _skipped(s, zone), shown[:-1]))
+    shown = shown[len(leading) :]
+    added = tuple(local_to_utc(s.date(), s.time(), zone) for s in leading)
     inner = tuple(sorted(e for e in excluded if shown[0] < e < shown[-1]))
-    return _Span(shown[0], Recurrence(rrule(series.rule), shown[-1], inner, tuple(moved)))
+    until = local_to_utc(shown[-1].date(), shown[-1].time(), zone)
+    return Recurrence(shown[0], length, rrule(series.rule), until, inner, tuple(moved), added)
+
+
+def _skipped(wall: datetime, zone: str) -> bool:
+    change = clock_change_at(wall.date(), wall.time(), zone)
+    return change is not None and change.forward
 
 
 def _series_description(series: SlotSeries) -> str:
@@ -186,7 +193,11 @@ def _fixed(name: str, value: datetime) -> sa.BindParameter[datetime]:
 def _meetings(query: sa.Select[tuple[Meeting]], window: Window) -> list[Event]:
     rows = db.session.scalars(
         query.where(Meeting.status != MeetingStatus.CANCELLED, in_window(window))
-        .options(joinedload(Meeting.team), joinedload(Meeting.chair))
+        .options(
+            joinedload(Meeting.team),
+            joinedload(Meeting.chair),
+            joinedload(Meeting.minute_taker),
+        )
         .order_by(Meeting.starts_at, Meeting.id)
     )
     return [meeting_event(m) for m in rows]
@@ -211,6 +222,8 @@ def _meeting_description(meeting: Meeting) -> str:
     lines = [f"MDT meeting of {meeting.team.name}."]
     if meeting.chair is not None:
         lines.append(f"Chair: {meeting.chair.name}")
+    if meeting.minute_taker is not None:
+        lines.append(f"Minute-taker: {meeting.minute_taker.name}")
     if meeting.video_link:
         lines.append(f"Video: {meeting.video_link}")
     lines.append("Reply (in person, remotely, or apologies) in MDT Coordinator:")

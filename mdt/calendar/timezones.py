@@ -25,8 +25,27 @@ WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 EPOCH_YEAR = 1970
 
 
+#: How many years ahead a zone is checked before a team or series may use it: zoneinfo's
+#: rules repeat their weekdays and dates within 28 years, so a zone written correctly for
+#: these years is written correctly for every window a feed can cover from now on.
+YEARS_CHECKED_AHEAD = 28
+
+
 class UnsupportedTimeZone(ValueError):
     """The zone is unknown, or its clock changes cannot be written as yearly rules."""
+
+
+def years_from(year: int) -> tuple[int, ...]:
+    """Every year a feed's window can reach from `year` on (it starts 3 months back)."""
+    return tuple(range(year - 1, year + YEARS_CHECKED_AHEAD + 1))
+
+
+def writable(name: str, years: tuple[int, ...]) -> bool:
+    try:
+        yearly_rules(name, years)
+    except UnsupportedTimeZone:
+        return False
+    return True
 
 
 @dataclass(frozen=True)

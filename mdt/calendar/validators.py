@@ -3,8 +3,8 @@
 
 A validator (the feed's strong ETag) is the SHA-256 of
 - what is the same for every feed of this app: PRODID and REFRESH, the source of the code that
-  writes feeds (CODE), the bank-holiday and tzdata versions, SERVICE_NAME, and the links events
-  carry as built on BASE_URL;
+  writes feeds (CODE), the bank-holiday and tzdata versions, the UID domain, SERVICE_NAME, and
+  the links events carry as built on BASE_URL;
 - the feed's window (`Window.around(today)`: it moves once a month, not daily);
 - every column an event of the feed prints or depends on (the lists are in `_person_parts`
   and `_team_parts`), selected in ONE statement: a UNION ALL of small selects, each row cast
@@ -27,6 +27,7 @@ while nothing is written a poll is answered from the token's statement alone.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import importlib.metadata
 import importlib.util
@@ -48,6 +49,7 @@ from mdt.actions.models import ActionPoint, ActionStatus
 from mdt.agenda.models import Case
 from mdt.calendar.events import Window
 from mdt.calendar.feed import PRODID, REFRESH
+from mdt.calendar.identity import uid_domain
 from mdt.calendar.models import CalendarFeed, CalendarPreference
 from mdt.calendar.sources import in_window, window_bounds
 from mdt.core.web import external_url
@@ -127,7 +129,7 @@ def _app_part() -> list[str]:
             external_url("prep.mine"),
             external_url("actions.detail", action_id=0),
         ]
-        found = [PRODID, REFRESH, CODE, holidays.__version__, _tzdata_version()]
+        found = [PRODID, REFRESH, CODE, holidays.__version__, _tzdata_version(), uid_domain()]
         found += [current_app.config["SERVICE_NAME"], *links]
         current_app.extensions["mdt.calendar.static"] = found
     return found
@@ -202,16 +204,19 @@ def _protected_time_parts(of_teams: sa.ColumnElement[bool]) -> list[sa.Select]:
 
 def _meetings_part(tag: str) -> sa.Select:
     """sources.meeting_event, for meetings not cancelled and starting in the window."""
-    chair = aliased(User)
+    chair, taker = aliased(User), aliased(User)
     return (
-        _part(tag, *_meeting_columns(Meeting, chair))
+        _part(tag, *_meeting_columns(Meeting, chair, taker))
         .join_from(Meeting, Team, Team.id == Meeting.team_id)
         .outerjoin(chair, chair.id == Meeting.chair_id)
+        .outerjoin(taker, taker.id == Meeting.minute_taker_id)
         .where(Meeting.status != MeetingStatus.CANCELLED)
     )
 
 
-def _meeting_columns(meeting: type[Meeting], chair: type[User]) -> list[sa.ColumnElement]:
+def _meeting_columns(
+    meeting: type[Meeting], chair: type[User], taker: type[User]
+) -> list[sa.ColumnElement]:
     return [
         meeting.id,
         meeting.status,
@@ -225,6 +230,7 @@ def _meeting_columns(meeting: type[Meeting], chair: type[User]) -> list[sa.Colum
         Team.name,
         Team.time_zone,
         chair.name,
+        taker.name,
     ]
 
 
@@ -249,13 +255,14 @@ def _invited_part(user_id: sa.BindParameter[int], window: Window, dialect: str) 
         .offset(0)
         .lateral("invited_meeting")
     )
-    meeting, chair = aliased(Meeting, found), aliased(User)
+    meeting, chair, taker = aliased(Meeting, found), aliased(User), aliased(User)
     return (
-        _part("invited", *_meeting_columns(meeting, chair))
+        _part("invited", *_meeting_columns(meeting, chair, taker))
         .select_from(Invitation)
         .join(found, sa.true())
         .join(Team, Team.id == meeting.team_id)
         .outerjoin(chair, chair.id == meeting.chair_id)
+        .outerjoin(taker, taker.id == meeting.minute_taker_id)
         .where(Invitation.user_id == user_id)
     )
 
@@ -417,6 +424,17 @@ def current(feed: Hashable, today: date, clock: int | None, validate: Callable[[
         validator = validate()
         kept_validators().put(key, validator)
     return validator
+
+
+def gzipped(feed: Hashable, validator: str | None, body: bytes) -> bytes:
+    """The body gzipped, the same bytes each time (no timestamp), kept beside the body."""
+    key = (feed, validator, "gzip")
+    found = bodies().get(key) if validator is not None else None
+    if found is None:
+        found = gzip.compress(body, compresslevel=6, mtime=0)
+        if validator is not None:
+            bodies().put(key, found)
+    return found
 
 
 def body_for(

@@ -14,9 +14,10 @@ from werkzeug.wrappers import Response
 from mdt.accounts.access import admin_required
 from mdt.accounts.models import User
 from mdt.accounts.views import EXPIRED
+from mdt.calendar import delivery, validators
 from mdt.calendar import feed as feeds
 from mdt.calendar import operations as ops
-from mdt.calendar import validators
+from mdt.calendar.events import Window
 from mdt.calendar.forms import DeliveryForm
 from mdt.calendar.models import CalendarFeed, MeetingDelivery
 from mdt.core.forms import EmptyForm
@@ -63,19 +64,36 @@ def calendar_response(
     """200 with a strong ETag (the validator: same validator, same bytes), or 304 when the
     client holds it, without building the feed, and without taking the validator again while
     the feed clock has not ticked (mdt.calendar.validators). No Last-Modified: after a
-    deletion it would have to go backwards."""
-    etag: str | None = validators.current(found.feed, today, found.clock, validate)
-    if request.if_none_match.contains(etag):
+    deletion it would have to go backwards.
+
+    If-None-Match is compared weakly (RFC 9110 13.1.2): a proxy that compresses responses
+    weakens their ETags, W/"...", and its clients must still get 304s. Gzip is offered when
+    the client accepts it; the ETag then names the encoding, since the bytes differ."""
+    gzip = request.accept_encodings.quality("gzip") > 0
+    validator: str | None = validators.current(found.feed, today, found.clock, validate)
+    if request.if_none_match.contains_weak(_etag(validator, gzip)):
         response = Response(status=304)
     else:
-        body, etag = validators.body_for(found.feed, etag, validate, build)
-        response = Response(body, content_type="text/calendar; charset=utf-8")
+        body, validator = validators.body_for(found.feed, validator, validate, build)
+        response = Response(content_type="text/calendar; charset=utf-8")
+        if gzip:
+            response.set_data(validators.gzipped(found.feed, validator, body))
+            response.headers["Content-Encoding"] = "gzip"
+        else:
+            response.set_data(body)
         response.headers["Content-Disposition"] = 'inline; filename="mdt-calendar.ics"'
-    if etag is not None:
-        response.set_etag(etag)
+    if validator is not None:
+        response.set_etag(_etag(validator, gzip))
+    response.vary.add("Accept-Encoding")
     # The address is a secret: no shared cache may keep it; clients revalidate each time.
     response.headers["Cache-Control"] = "private, no-cache"
     return response
+
+
+def _etag(validator: str | None, gzip: bool) -> str:
+    if validator is None:
+        return ""
+    return f"{validator}-gzip" if gzip else validator
 
 
 # --- the calendar page ---------------------------------------------------------------------
@@ -94,6 +112,8 @@ def _render_index(form: DeliveryForm) -> str:
         form=form,
         feed=ops.person_feed(current_user),  # type: ignore[arg-type]
         delivery=ops.deliveries([current_user.id])[current_user.id],
+        chosen=ops.chosen_delivery(current_user),  # type: ignore[arg-type]
+        upcoming=delivery.count_upcoming(current_user, now_utc()),  # type: ignore[arg-type]
         team_rows=[(t, ops.team_feed(t)) for t in _managed_teams()],
         button=EmptyForm(),
         title="Calendar",
@@ -115,10 +135,20 @@ def preference() -> str | Response:
     form = DeliveryForm()
     if not form.validate_on_submit():
         return _render_index(form)
-    ops.set_delivery(current_user, MeetingDelivery(form.meeting_delivery.data))  # type: ignore[arg-type]
+    chosen = MeetingDelivery(form.meeting_delivery.data)  # type: ignore[arg-type]
+    sent = delivery.choose(current_user, chosen, now_utc())  # type: ignore[arg-type]
     db.session.commit()
-    flash("Your choice is saved.")
+    flash("Your choice is saved." + _brought_into_line(sent))
     return redirect(url_for("calendar.index"))
+
+
+def _brought_into_line(sent: int) -> str:
+    if not sent:
+        return ""
+    meetings = "meeting" if sent == 1 else "meetings"
+    return (
+        f" An email about each of {sent} upcoming {meetings} brings the email calendar into line."
+    )
 
 
 # --- feed links ----------------------------------------------------------------------------
@@ -144,8 +174,10 @@ def new_person_link(user_id: int) -> str | Response:
     if not EmptyForm().validate_on_submit():
         flash(EXPIRED)
         return _back(person)
-    token = ops.issue_person_link(person, current_user)  # type: ignore[arg-type]
+    token, sent = delivery.make_link(person, current_user, now_utc())  # type: ignore[arg-type]
     db.session.commit()
+    if sent:
+        flash(_brought_into_line(sent).strip())
     https, webcal = ops.feed_urls("calendar.person_feed", token)
     return render_template(
         "calendar/new_link.html",
@@ -163,9 +195,11 @@ def revoke_person_link(user_id: int) -> Response:
     person = get_person_or_403(user_id)
     if not EmptyForm().validate_on_submit():
         flash(EXPIRED)
-    elif ops.revoke_person_link(person):
-        db.session.commit()
-        flash(f"The calendar link of {person.name} no longer works.")
+    else:
+        stopped, sent = delivery.stop_link(person, now_utc())
+        if stopped:
+            db.session.commit()
+            flash(f"The calendar link of {person.name} no longer works." + _brought_into_line(sent))
     return _back(person)
 
 
@@ -208,5 +242,9 @@ def people() -> str:
         sa.select(CalendarFeed).join(User, User.id == CalendarFeed.user_id).order_by(User.name)
     ).all()
     return render_template(
-        "calendar/people.html", feeds=rows, button=EmptyForm(), title="People's calendar links"
+        "calendar/people.html",
+        feeds=rows,
+        left_out=ops.left_out_of_feeds(Window.around(now_utc().date()).years),
+        button=EmptyForm(),
+        title="People's calendar links",
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache, lru_cache
 from zoneinfo import ZoneInfo
@@ -77,3 +78,55 @@ def today_in(zone: str, now: datetime | None = None) -> date:
     from mdt.core.time import now_utc
 
     return to_local(now or now_utc(), zone).date()
+
+
+# --- clock changes --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClockChange:
+    """A change of the clocks on `day`: at `before` they jump to `after` (forward or back)."""
+
+    day: date
+    before: time
+    after: time
+
+    @property
+    def forward(self) -> bool:
+        return self.after > self.before
+
+
+def clock_change_at(day: date, at: time, zone: str) -> ClockChange | None:
+    """The clock change that makes `at` on `day` a time that does not exist (the clocks jump
+    over it) or that happens twice (they go back over it) in `zone`; None for a plain time.
+    A meeting there has no single start every calendar app agrees on."""
+    tz = ZoneInfo(zone)
+    local = datetime.combine(day, at, tzinfo=tz)
+    before, after = local.utcoffset(), local.replace(fold=1).utcoffset()
+    if before is None or after is None or before == after:
+        return None
+    # The instant of the change lies within a day of `at` read with the earlier offset.
+    low = datetime.combine(day, at, tzinfo=UTC) - before - timedelta(days=1)
+    high = low + timedelta(days=2)
+    while high - low > timedelta(minutes=1):
+        middle = low + (high - low) / 2
+        if middle.astimezone(tz).utcoffset() == before:
+            low = middle
+        else:
+            high = middle
+    change = high.replace(second=0, microsecond=0)
+    return ClockChange(day, (change + before).time(), (change + after).time())
+
+
+def clock_change_message(day: date, at: time, zone: str, change: ClockChange) -> str:
+    """What to tell someone who chose `at` on a clock-change day."""
+    when = f"{day:%A} {day.day} {day:%B %Y}"
+    low, high = sorted((change.before, change.after))
+    if change.forward:
+        what = f"does not exist in {zone} on {when}: the clocks go forward"
+    else:
+        what = f"happens twice in {zone} on {when}: the clocks go back"
+    return (
+        f"{at:%H:%M} {what} from {change.before:%H:%M} to {change.after:%H:%M}. "
+        f"Choose a start before {low:%H:%M} or from {high:%H:%M}"
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import date, time
 from typing import Any
 from zoneinfo import available_timezones
 
@@ -23,11 +25,10 @@ def validate_time_zone(_form: object, field: StringField) -> None:
         )
     # Calendar feeds must describe the zone's clock changes as yearly rules that Outlook and
     # Google follow; the few zones whose rules cannot be written so are refused here.
-    from mdt.calendar.timezones import UnsupportedTimeZone, yearly_rules
+    from mdt.calendar.timezones import UnsupportedTimeZone, yearly_rules, years_from
 
-    year = now_utc().year
-    try:
-        yearly_rules(name, tuple(range(year - 1, year + 3)))
+    try:  # for every window a feed can cover from now on, not just the next few years
+        yearly_rules(name, years_from(now_utc().year))
     except UnsupportedTimeZone:
         raise ValidationError(
             f"{name} changes its clocks in a way calendar apps cannot follow; "
@@ -105,3 +106,20 @@ class After:
             return
         if field.data < earlier or (field.data == earlier and not self.allow_equal):
             raise ValidationError(self.message)
+
+
+def refuse_clock_change(day: object, at: object, zone: str) -> None:
+    """Refuse a start that a clock change in `zone` skips or repeats (when the day, time and
+    zone are all valid; their own validators report otherwise)."""
+    refuse_clock_changes([day] if day else [], at, zone)
+
+
+def refuse_clock_changes(days: Iterable[object], at: object, zone: str) -> None:
+    """As refuse_clock_change, for the first of `days` (a series' dates) it applies to."""
+    from mdt.core.calendar import clock_change_at, clock_change_message
+
+    if not isinstance(at, time) or zone not in available_timezones():
+        return
+    for day in days:
+        if isinstance(day, date) and (change := clock_change_at(day, at, zone)) is not None:
+            raise ValidationError(clock_change_message(day, at, zone, change))

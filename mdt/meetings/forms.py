@@ -4,7 +4,7 @@ from markupsafe import Markup
 from wtforms import RadioField, SelectField, StringField, URLField
 from wtforms.validators import URL, DataRequired, InputRequired, Length, Optional
 
-from mdt.core.fields import date_field, time_field
+from mdt.core.fields import date_field, refuse_clock_change, time_field
 from mdt.core.forms import BaseForm, choices, revision_field
 from mdt.core.widgets import options
 from mdt.meetings.models import REPLY_LABELS, Attendance, Reply
@@ -18,6 +18,11 @@ class WhenFields(BaseForm):
     end_time = time_field(
         "End time", after=("start_time", "The end time must be after the start time")
     )
+    #: The team's time zone, set by the view: a start inside a clock change is refused.
+    zone = "Europe/London"
+
+    def validate_start_time(self, field: object) -> None:
+        refuse_clock_change(self.date.data, self.start_time.data, self.zone)
 
 
 class AdHocMeetingForm(WhenFields):

@@ -148,16 +148,22 @@ def update_details(
     location: str,
     video_link: str,
 ) -> None:
+    """Save the details; a change to nothing at all leaves the meeting as it was. Any change
+    an invitation shows (chair, minute-taker, place, link) reaches calendars as the same
+    event, updated (SEQUENCE + 1); a change to nothing shown sends nothing."""
     check_revision(meeting, revision)
-    meeting.chair, meeting.minute_taker = chair, minute_taker
     where = (location.strip(), video_link.strip())
+    people = (chair.id if chair else None, minute_taker.id if minute_taker else None)
     moved = where != (meeting.location, meeting.video_link)
+    if not moved and people == (meeting.chair_id, meeting.minute_taker_id):
+        return
+    before = calendar_invitations.shown(meeting)
+    meeting.chair, meeting.minute_taker = chair, minute_taker
     meeting.location, meeting.video_link = where
     _bump(meeting)
     db.session.flush()
-    if moved and meeting.status is MeetingStatus.SCHEDULED:
-        # A new place or link reaches calendars as the same event, updated (SEQUENCE + 1).
-        _tell_invitees(meeting, "moved to another place")
+    if meeting.status is MeetingStatus.SCHEDULED and calendar_invitations.shown(meeting) != before:
+        _tell_invitees(meeting, "moved to another place" if moved else "updated")
 
 
 def reply(meeting: Meeting, invitation: Invitation, answer: Reply, cover: User | None) -> None:

@@ -125,6 +125,7 @@ def book(team_id: int, series_id: int, day: date) -> Response:
 def new_adhoc(team_id: int) -> str | Response:
     team = get_team_or_404(team_id, manage=True)
     form = AdHocMeetingForm()
+    form.zone = team.time_zone
     if form.validate_on_submit():
         starts = local_to_utc(form.date.data, form.start_time.data, team.time_zone)
         ends = local_to_utc(form.date.data, form.end_time.data, team.time_zone)
@@ -277,6 +278,7 @@ def reschedule(meeting_id: int) -> str | Response:
     form = RescheduleForm(
         date=start.date(), start_time=start.time(), end_time=end.time(), revision=meeting.revision
     )
+    form.zone = zone
     conflict = None
     if form.validate_on_submit():
         try:

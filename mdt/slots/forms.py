@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from wtforms import (
     BooleanField,
     IntegerField,
@@ -14,12 +16,14 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from mdt.core.fields import (
     OrdinalField,
     date_field,
+    refuse_clock_change,
+    refuse_clock_changes,
     time_field,
     validate_time_zone,
     weekday_field,
 )
 from mdt.core.forms import BaseForm, choices, revision_field
-from mdt.slots.recurrence import WEEKDAYS, Frequency
+from mdt.slots.recurrence import WEEKDAYS, Frequency, Rule
 
 MIN_MINUTES, MAX_MINUTES = 15, 240
 
@@ -89,6 +93,32 @@ class SeriesForm(RecurrenceFields):
         if field.data is None or not MIN_MINUTES <= field.data <= MAX_MINUTES:
             raise ValidationError("The length must be between 15 minutes and 4 hours (240 minutes)")
 
+    def validate_start_time(self, field: object) -> None:
+        """No occurrence may start at a time a clock change skips or repeats."""
+        refuse_clock_changes(self._rule_dates(), self.start_time.data, self.time_zone.data or "")
+
+    def _rule_dates(self) -> list[date]:
+        """The dates the rule typed gives over CLOCK_CHECK_YEARS ([] while it is incomplete)."""
+        start, weekday = self.start_date.data, self.weekday.data
+        if not isinstance(start, date) or weekday is None:
+            return []
+        try:
+            rule = Rule(
+                self.frequency.data,
+                weekday,
+                start,
+                self.interval.data or 1,
+                self.ordinal.data or 1,
+                self.end_date.data if isinstance(self.end_date.data, date) else None,
+            )
+        except ValueError:
+            return []
+        return rule.dates(start, start + timedelta(days=366 * CLOCK_CHECK_YEARS))
+
+
+#: How far ahead a series' dates are checked against clock changes: past any feed's window.
+CLOCK_CHECK_YEARS = 4
+
 
 class OccurrenceChangeForm(BaseForm):
     action = RadioField(
@@ -107,9 +137,14 @@ class OccurrenceChangeForm(BaseForm):
         if self.action.data == "move" and not self.new_date.data:
             raise ValidationError("Enter the new date")
 
+    #: The series' time zone, set by the view: a move into a clock change is refused.
+    zone = "Europe/London"
+
     def validate_new_time(self, field: object) -> None:
         if self.action.data == "move" and not self.new_time.data:
             raise ValidationError("Enter the new start time, like 12:30")
+        if self.action.data == "move":
+            refuse_clock_change(self.new_date.data, self.new_time.data, self.zone)
 
 
 class FindSlotForm(BaseForm):

@@ -151,6 +151,7 @@ def occurrence(team_id: int, series_id: int, day: date) -> str | Response:
     series = get_series_or_404(team, series_id)
     occ = find_occurrence(series, day) or abort(404)
     form = OccurrenceChangeForm()
+    form.zone = series.time_zone
     problem = None
     if form.validate_on_submit():
         moved_to = None

@@ -85,6 +85,38 @@ def icaljs_occurrences(data: bytes, first: datetime, after: datetime) -> list[Se
     return sorted(Seen(o["start"], o["uid"], o["status"]) for o in json.loads(result.stdout))
 
 
+SYSTEM_PYTHON = "/usr/bin/python3"  # Debian's, where gir1.2-ical-3.0 and python3-gi live
+LIBICAL_SCRIPT = Path(__file__).parent / "libical_expand.py"
+
+
+def libical_available() -> None:
+    """libical through Debian's GObject bindings, which only Debian's own python3 imports."""
+    check = "import gi; gi.require_version('ICalGLib', '3.0'); from gi.repository import ICalGLib"
+    found = Path(SYSTEM_PYTHON).exists() and (
+        subprocess.run([SYSTEM_PYTHON, "-c", check], capture_output=True, check=False).returncode
+        == 0
+    )
+    if not found:
+        reason = "libical is needed (apt-get install -y gir1.2-ical-3.0 python3-gi)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{reason}; in CI (CI=true) a skipped check is a failure")
+        pytest.skip(reason)
+
+
+def libical_occurrences(data: bytes, first: datetime, after: datetime) -> list[Seen]:
+    """libical (Evolution, GNOME Calendar), using only the feed's own VTIMEZONEs."""
+    result = subprocess.run(
+        [SYSTEM_PYTHON, str(LIBICAL_SCRIPT), _iso(first), _iso(after)],
+        input=data,
+        capture_output=True,
+        check=False,
+        timeout=60,
+        env={"PATH": os.environ["PATH"], "TZ": "America/Los_Angeles"},
+    )
+    assert result.returncode == 0, result.stderr.decode()
+    return sorted(Seen(o["start"], o["uid"], o["status"]) for o in json.loads(result.stdout))
+
+
 def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 

@@ -3,6 +3,7 @@ and changes (reschedule, cancel, a revoked or rotated link) seen on the next fet
 
 from __future__ import annotations
 
+import gzip
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
@@ -95,10 +96,49 @@ def test_a_client_holding_the_current_etag_gets_304_without_a_body(app, team):
     assert fetch(app, team.feed, "some-other-version").status_code == 200
 
 
+def test_a_client_behind_a_proxy_that_weakened_the_etag_gets_304(app, team):
+    etag = fetch(app, team.feed).get_etag()[0]
+
+    weak = app.test_client().get(team.feed, headers={"If-None-Match": f'W/"{etag}"'})
+    listed = app.test_client().get(team.feed, headers={"If-None-Match": f'"x", W/"{etag}"'})
+
+    assert weak.status_code == 304 and listed.status_code == 304
+    stale = app.test_client().get(team.feed, headers={"If-None-Match": 'W/"some-other-version"'})
+    assert stale.status_code == 200
+
+
+def test_a_client_accepting_gzip_gets_the_feed_gzipped_under_its_own_etag(app, team):
+    plain = fetch(app, team.feed)
+    gzip_headers = {"Accept-Encoding": "gzip, deflate"}
+
+    zipped = app.test_client().get(team.feed, headers=gzip_headers)
+
+    assert zipped.status_code == 200 and zipped.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(zipped.data) == plain.data and len(zipped.data) < len(plain.data)
+    assert (
+        "Accept-Encoding" in zipped.headers["Vary"] and "Accept-Encoding" in plain.headers["Vary"]
+    )
+    assert "Content-Encoding" not in plain.headers
+    etag = zipped.get_etag()[0]
+    assert etag == plain.get_etag()[0] + "-gzip"
+    # The same bytes again, and a 304 for whoever holds them, strong or weakened.
+    assert app.test_client().get(team.feed, headers=gzip_headers).data == zipped.data
+    for held in (f'"{etag}"', f'W/"{etag}"'):
+        again = app.test_client().get(team.feed, headers=gzip_headers | {"If-None-Match": held})
+        assert again.status_code == 304 and again.get_etag()[0] == etag
+    # The plain ETag names other bytes: a client asking for gzip gets them in full.
+    other = app.test_client().get(
+        team.feed, headers=gzip_headers | {"If-None-Match": f'"{plain.get_etag()[0]}"'}
+    )
+    assert other.status_code == 200
+    refused = app.test_client().get(team.feed, headers={"Accept-Encoding": "gzip;q=0"})
+    assert "Content-Encoding" not in refused.headers and refused.data == plain.data
+
+
 def test_rescheduling_a_meeting_raises_its_sequence_and_changes_the_etag(app, team, time_machine):
     meeting = book(team.coordinator, team.id, team.series_id, date(2027, 1, 14))
     before = fetch(app, team.feed)
-    uid = f"meeting-{meeting}@mdt-coordinator"
+    uid = f"meeting-{meeting}@mdt.test"
     assert prop(before.data, "SEQUENCE", uid) == "0"
     assert prop(before.data, "DTSTART", uid) == "TZID=Europe/London:20270114T130000"
 
@@ -115,8 +155,8 @@ def test_rescheduling_a_meeting_raises_its_sequence_and_changes_the_etag(app, te
 
 def test_a_cancelled_meeting_is_gone_from_the_next_fetch_and_its_slot_is_back(app, team):
     meeting = book(team.coordinator, team.id, team.series_id, date(2027, 1, 14))
-    uid = f"meeting-{meeting}@mdt-coordinator"
-    series_uid = f"series-{team.series_id}@mdt-coordinator"
+    uid = f"meeting-{meeting}@mdt.test"
+    series_uid = f"series-{team.series_id}@mdt.test"
     booked = fetch(app, team.feed).data
     assert uid.encode() in booked
     assert prop(booked, "EXDATE", series_uid) == "TZID=Europe/London:20270114T130000"
@@ -199,8 +239,8 @@ def test_a_busy_feed_holds_only_three_months_back_and_eighteen_ahead(app, make, 
     feed = fetch(app, feed_path(make_feed_link(client, coordinator.id))).data
 
     # October 2026 to July 2028, in whole months.
-    assert prop(feed, "DTSTART", f"series-{series.id}@mdt-coordinator").endswith(":20261006T123000")
-    assert "UNTIL=20280725T113000Z" in prop(feed, "RRULE", f"series-{series.id}@mdt-coordinator")
+    assert prop(feed, "DTSTART", f"series-{series.id}@mdt.test").endswith(":20261006T123000")
+    assert "UNTIL=20280725T113000Z" in prop(feed, "RRULE", f"series-{series.id}@mdt.test")
     years = re.findall(rb"DTSTART;TZID=Europe/London:(\d{4})0303T", feed)
     assert years == [b"2027", b"2028"]
     assert len(feed) < 4000

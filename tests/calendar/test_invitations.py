@@ -101,14 +101,19 @@ def test_invitation_update_and_cancellation_arrive_as_one_calendar_event(app, sm
         assert attendee.params["CN"] == "Grace Adeyemi"
         assert attendee.params["ROLE"] == "REQ-PARTICIPANT"
         assert f"/meetings/{meeting}" in message.get_body(("html",)).get_content()
-    uid = f"meeting-{meeting}@mdt-coordinator"
+    uid = f"meeting-{meeting}@mdt.test"
     assert seen == [
         ("REQUEST", uid, 0, "CONFIRMED"),
         ("REQUEST", uid, 1, "CONFIRMED"),
         ("CANCEL", uid, 2, "CANCELLED"),
     ]
+    # Nothing reads replies sent from calendar apps: none is asked for (lint checks each
+    # invitation above), and the email says where to reply instead.
     request = vevent(calendar_part(messages[0]))["ATTENDEE"].params
-    assert (request["PARTSTAT"], request["RSVP"]) == ("NEEDS-ACTION", "TRUE")
+    assert (request["PARTSTAT"], request["RSVP"]) == ("NEEDS-ACTION", "FALSE")
+    text = messages[0].get_body(("plain",)).get_content()
+    assert "Reply (in person, remotely, or apologies) on the meeting's page" in text
+    assert "a reply from your calendar app or to this email reaches nobody" in text
     moved = vevent(calendar_part(messages[1]))
     assert moved.decoded("DTSTART") == datetime(2027, 1, 15, 9, 30, tzinfo=UTC)
 
@@ -130,7 +135,7 @@ def test_each_person_chooses_invitations_the_feed_or_both_and_never_sees_a_meeti
 
     meeting = book(coordinator, team.id, series.id, date(2027, 1, 14))
 
-    uid = f"UID:meeting-{meeting}@mdt-coordinator".encode()
+    uid = f"UID:meeting-{meeting}@mdt.test".encode()
     [to_nurse] = mail_to(smtp, who["nurse"].email)  # the default, and no feed: invitations
     [to_feed_only] = mail_to(smtp, who["feed_only"].email)
     [to_both] = mail_to(smtp, who["both"].email)
@@ -162,13 +167,45 @@ def test_a_new_place_reaches_calendars_as_the_same_event_updated(app, smtp, peop
     details = {"chair_id": "0", "minute_taker_id": "0", "revision": "1"}
     submit(coordinator, url, details | {"location": "Room 2", "video_link": ""})
     before = len(mail_to(smtp, who["nurse"].email))
-    # Saving it again, the same place (a new chair, say), changes no calendar: no email.
+    # Saving it again unchanged changes no calendar: no email, and no new revision.
     submit(coordinator, url, details | {"revision": "2", "location": "Room 2", "video_link": ""})
     assert len(mail_to(smtp, who["nurse"].email)) == before
-    submit(coordinator, url, details | {"revision": "3", "location": "Library", "video_link": ""})
+    submit(coordinator, url, details | {"revision": "2", "location": "Library", "video_link": ""})
     [*_, moved] = mail_to(smtp, who["nurse"].email)
     assert moved["Subject"].startswith("MDT meeting moved to another place:")
     event = vevent(calendar_part(moved))
     assert str(event["LOCATION"]) == "Library"
-    assert str(event["UID"]) == f"meeting-{meeting}@mdt-coordinator"
-    assert int(event["SEQUENCE"]) == 3
+    assert str(event["UID"]) == f"meeting-{meeting}@mdt.test"
+    assert int(event["SEQUENCE"]) == 2
+
+
+def test_a_new_chair_or_minute_taker_reaches_calendars_as_the_same_event_updated(app, smtp, people):
+    team, series, who = people
+    coordinator = app.test_client()
+    login(coordinator, who["coordinator"].email)
+    meeting = book(coordinator, team.id, series.id, date(2027, 1, 14))
+    url = f"/meetings/{meeting}/edit"
+    place = {"location": "Room 2", "video_link": ""}
+    nurse, maria = who["nurse"], who["both"]
+    chair = {"chair_id": str(nurse.id), "minute_taker_id": "0"}
+    submit(coordinator, url, place | chair | {"revision": "1"})
+    submit(coordinator, url, place | chair | {"minute_taker_id": str(maria.id), "revision": "2"})
+    # Saved again with nothing changed: nothing sent.
+    submit(coordinator, url, place | chair | {"minute_taker_id": str(maria.id), "revision": "3"})
+    messages = mail_to(smtp, who["coordinator"].email)
+    assert [m["Subject"].split(":")[0] for m in messages] == [
+        "MDT meeting booked",
+        "MDT meeting moved to another place",
+        "MDT meeting updated",
+    ]
+    events = [vevent(calendar_part(m)) for m in messages]
+    assert {str(e["UID"]) for e in events} == {f"meeting-{meeting}@mdt.test"}
+    assert [int(e["SEQUENCE"]) for e in events] == [0, 1, 2]
+    assert "Chair: Grace Adeyemi" in str(events[1]["DESCRIPTION"])
+    assert "Minute-taker: Maria Lopez, SW" in str(events[2]["DESCRIPTION"])
+    # Only the minute-taker changes now: an update all the same.
+    submit(coordinator, url, place | chair | {"minute_taker_id": "0", "revision": "3"})
+    [*_, last] = mail_to(smtp, who["coordinator"].email)
+    assert last["Subject"].startswith("MDT meeting updated:")
+    event = vevent(calendar_part(last))
+    assert int(event["SEQUENCE"]) == 3 and "Minute-taker" not in str(event["DESCRIPTION"])

@@ -137,6 +137,15 @@ def test_a_good_feed_passes():
             sample(change("SUMMARY:A deadline", "BEGIN:VALARM\r\nACTION:DISPLAY\r\nEND:VALARM")),
             "VALARM is not wanted",
         ),
+        (
+            sample(
+                change(
+                    "SUMMARY:A deadline",
+                    "ATTENDEE;CN=Grace;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:g@example.org",
+                )
+            ),
+            "ATTENDEE asks for a reply (RSVP=TRUE) that nothing reads",
+        ),
     ],
 )
 def test_each_bad_sample_fails_for_its_own_reason(bad, problem):

@@ -76,8 +76,8 @@ def test_zones_without_a_yearly_rule_are_refused_with_a_clear_reason():
         vtimezone("Africa/Casablanca", YEARS)
 
 
-def test_a_team_in_sydney_sees_its_slot_at_the_right_times_in_icaljs(
-    app, make, time_machine, icaljs
+def test_a_team_in_sydney_sees_its_slot_at_the_right_times_in_icaljs_and_libical(
+    app, make, time_machine, icaljs, libical
 ):
     time_machine.move_to(datetime(2027, 2, 1, tzinfo=UTC), tick=False)
     coordinator = make.user()
@@ -100,5 +100,6 @@ def test_a_team_in_sydney_sees_its_slot_at_the_right_times_in_icaljs(
         ]
     seen = [s.start for s in icaljs(feed, first, after)]
     assert seen == expected
+    assert [s.start for s in libical(feed, first, after)] == expected
     # 12:30 in Sydney: 01:30 UTC in its summer (AEDT), 02:30 UTC in its winter (AEST).
     assert "2027-03-01T01:30:00Z" in seen and "2027-07-05T02:30:00Z" in seen
