@@ -338,6 +338,30 @@ def outbox_send() -> None:
     click.echo(f"{sent} sent, {failed} not sent (still queued or refused)")
 
 
+@main_group.group()
+def audit() -> None:
+    """The audit log."""
+
+
+@audit.command("verify")
+@with_appcontext
+def audit_verify() -> None:
+    """Walk the audit log's hash chain and report the first broken link (exit status 1).
+    The outcome is kept: the audit log page shows the latest."""
+    from mdt.audit.chain import verify_and_record
+    from mdt.extensions import db as database
+
+    outcome = verify_and_record(database.session)
+    database.session.commit()
+    if not outcome.ok:
+        click.echo(
+            f"Audit chain BROKEN after {outcome.rows_checked} good event(s): {outcome.problem}",
+            err=True,
+        )
+        sys.exit(1)
+    click.echo(f"Audit chain verified: {outcome.rows_checked} event(s), every link holds.")
+
+
 # Not inside an app context: each of the scheduler's runs opens its own, so nothing (the
 # database session, `g`) is shared from one minute to the next.
 @main_group.command("scheduler", with_appcontext=False)
