@@ -45,6 +45,11 @@ DEFAULTS: dict[str, Any] = {
     # [scheduler]
     "SCHEDULER_TIME_ZONE": "Europe/London",
     "SCHEDULER_STALE_MINUTES": 3,
+    # [backup]
+    "BACKUP_DIRECTORY": "",
+    "BACKUP_HOUR": 2,
+    "BACKUP_KEEP": 7,
+    "BACKUP_HOLD_MAIL_OLDER_THAN_MINUTES": 0,
     # [reminders]
     "REMINDERS_DIGEST_TIME": "07:30",
     # [bench]
