@@ -1,4 +1,5 @@
-"""The long-running process: APScheduler's BlockingScheduler, one job every minute."""
+"""The long-running process: APScheduler's BlockingScheduler: the sweep and delivery every
+minute, and a backup with the audit chain's check once a day ([backup] hour)."""
 
 from __future__ import annotations
 
@@ -42,8 +43,16 @@ def time_zone(config: dict[str, Any]) -> ZoneInfo:
         raise ConfigError(f"[scheduler] time_zone {name!r} is not an IANA time zone") from None
 
 
+def _backup_hour(config: dict[str, Any]) -> int:
+    hour = config["BACKUP_HOUR"]
+    if not isinstance(hour, int) or not 0 <= hour <= 23:
+        raise ConfigError(f"[backup] hour must be a whole number from 0 to 23, not {hour!r}")
+    return hour
+
+
 def run(app: Flask, once: bool = False) -> int:
     zone = time_zone(app.config)
+    _backup_hour(app.config)  # refuse a bad setting now, not at night
     reminder_time(app.config)  # refuse a bad setting now, not at the first sweep
     lock = InstanceLock.for_database(app.config["DATABASE_URL"])
     if not lock.acquire():
@@ -75,6 +84,13 @@ def _run_forever(app: Flask, zone: ZoneInfo) -> None:
         args=[app, now_utc()],
         id="sweep-and-deliver",
         next_run_time=datetime.now(zone),  # and at once on start: catch up after a stop
+    )
+
+    scheduler.add_job(
+        jobs.nightly,
+        CronTrigger(hour=_backup_hour(app.config), minute=15, timezone=zone),
+        args=[app],
+        id="backup-and-audit-check",
     )
 
     def stop(signum: int, _frame: object) -> None:
