@@ -44,9 +44,13 @@ def time_zone(config: dict[str, Any]) -> ZoneInfo:
 
 
 def _backup_hour(config: dict[str, Any]) -> int:
-    hour = config["BACKUP_HOUR"]
+    """The nightly job's hour, once [backup] hour and keep are known to make sense (keep 0
+    would remove the backup just taken)."""
+    hour, keep = config["BACKUP_HOUR"], config["BACKUP_KEEP"]
     if not isinstance(hour, int) or not 0 <= hour <= 23:
         raise ConfigError(f"[backup] hour must be a whole number from 0 to 23, not {hour!r}")
+    if not isinstance(keep, int) or keep < 1:
+        raise ConfigError(f"[backup] keep must be a whole number from 1, not {keep!r}")
     return hour
 
 

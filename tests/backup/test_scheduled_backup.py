@@ -44,3 +44,9 @@ def test_a_backup_hour_that_is_not_one_is_refused_at_start(source: Side, hour: o
     source.app.config.update(BACKUP_HOUR=hour)
     with pytest.raises(ConfigError, match=r"\[backup\] hour"):
         runner.run(source.app, once=True)
+
+
+def test_keeping_no_backup_is_refused_at_start(source: Side):
+    source.app.config.update(BACKUP_KEEP=0)
+    with pytest.raises(ConfigError, match=r"\[backup\] keep"):
+        runner.run(source.app, once=True)
