@@ -73,3 +73,7 @@ def target(target_url: str, tmp_path: Path) -> Iterator[Side]:
     side = _side(target_url, tmp_path / "target")
     yield side
     db.state(side.app).engine.dispose()
+
+
+# A real SMTP server for the tests that run a real scheduler process after a restore.
+from tests.scheduler.conftest import smtp_server  # noqa: E402, F401
