@@ -54,8 +54,9 @@ class Event(TypedDict):
 
 
 def append(session: Session, events: Sequence[Event]) -> None:
-    """Write events (all with the same at, user, action and what on PostgreSQL's path, as
-    record() makes them, or any on SQLite's), each chained to the one before."""
+    """Write events, each chained to the one before, after the chain's head. On PostgreSQL
+    a page's rows (one moment, person, action and what, as record() makes them) go in one
+    statement; other events, and every event on SQLite, in an executemany."""
     if not events:
         return
     previous = session.execute(_TAKE_HEAD).scalar_one()
