@@ -13,7 +13,7 @@ from flask.cli import ScriptInfo
 from flask_login import login_user
 
 from mdt import create_app
-from mdt.audit.chain import verify
+from mdt.audit.chain import Outcome, verify
 from mdt.audit.models import AuditEvent, AuditVerification
 from mdt.audit.operations import record
 from mdt.cli import main_group
@@ -158,3 +158,33 @@ def test_concurrent_writers_chain_one_after_another(empty_database_url, tmp_path
         distinct = conn.execute(sa.text("SELECT count(DISTINCT previous_hash) FROM audit_event"))
         assert distinct.scalar_one() == 200
     engine.dispose()
+
+
+def test_rows_written_before_the_chain_are_chained_by_the_migration(empty_database_url, tmp_path):
+    migrate.upgrade(empty_database_url, "h2act0000001")
+    engine = create_engine(empty_database_url)
+    with engine.begin() as conn:
+        for n, what in enumerate(["case 1 on the agenda", "prep 4", "Zoë's pack"]):
+            conn.execute(
+                sa.text(
+                    "INSERT INTO audit_event (at, user_id, patient_id, action, what) "
+                    "VALUES (:at, :user_id, :patient_id, 'view', :what)"
+                ),
+                {
+                    "at": f"2026-11-0{n + 1} 09:00:00.12345{n}",
+                    "user_id": n or None,
+                    "patient_id": 10 + n,
+                    "what": what,
+                },
+            )
+    engine.dispose()
+    migrate.upgrade(empty_database_url)
+    app = create_app(test_config(empty_database_url, tmp_path))
+    with app.app_context():
+        assert verify(db.session) == Outcome(rows_checked=3)
+        with app.test_request_context("/prep"):
+            record("view", [99], "after the migration")
+            db.session.commit()
+        outcome = verify(db.session)
+    db.state(app).engine.dispose()
+    assert outcome.ok and outcome.rows_checked == 4, outcome.problem
