@@ -185,6 +185,8 @@ INVENTORY: dict[str, Route] = {
     "mail.held": Route("GET", "/mail/held", ADMIN_ONLY),
     "mail.release": Route("POST", "/mail/held/{held_id}/release", ADMIN_ONLY, csrf="flash"),
     "mail.drop": Route("POST", "/mail/held/{held_id}/drop", ADMIN_ONLY, csrf="flash"),
+    "mail.release_all": Route("POST", "/mail/held/release-all", ADMIN_ONLY, csrf="flash"),
+    "mail.drop_all": Route("POST", "/mail/held/drop-all", ADMIN_ONLY, csrf="flash"),
     "minutes.run": Route("GET", "/meetings/{meeting_id}/run", CHAIR_ONLY),
     "minutes.close": Route("GET", "/meetings/{meeting_id}/close", CHAIR_ONLY, csrf="flash"),
     "minutes.view": Route("GET", "/meetings/{meeting_id}/minutes", PATIENT_VIEW),

@@ -49,12 +49,31 @@ def drop(session: Session, message_id: int, by: str) -> bool:
     return _decide(session, message_id, status=OutboxStatus.DROPPED, last_error=note)
 
 
+def release_all(session: Session) -> int:
+    return _decide_all(session, status=OutboxStatus.QUEUED, next_attempt_at=now_utc())
+
+
+def drop_all(session: Session, by: str) -> int:
+    note = f"dropped after a restore by {by}"[:1000]
+    return _decide_all(session, status=OutboxStatus.DROPPED, last_error=note)
+
+
 def _decide(session: Session, message_id: int, **values: object) -> bool:
     # Conditional, so two administrators deciding at once cannot both act on one message.
+    return _held_update(session, [OutboxMessage.id == message_id], values) == 1
+
+
+def _decide_all(session: Session, **values: object) -> int:
+    return _held_update(session, [], values)
+
+
+def _held_update(
+    session: Session, where: list[sa.ColumnElement[bool]], values: dict[str, object]
+) -> int:
     result = session.execute(
         sa.update(OutboxMessage)
-        .where(OutboxMessage.id == message_id, OutboxMessage.status == OutboxStatus.HELD)
+        .where(*where, OutboxMessage.status == OutboxStatus.HELD)
         .values(**values)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1  # type: ignore[attr-defined, no-any-return]
+    return result.rowcount  # type: ignore[attr-defined, no-any-return]

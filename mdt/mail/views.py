@@ -76,3 +76,27 @@ def drop(message_id: int) -> Response:
     else:
         flash(NOT_HELD)
     return redirect(url_for("mail.held"))
+
+
+@bp.post("/held/release-all")
+@admin_required
+def release_all() -> Response:
+    if not EmptyForm().validate_on_submit():
+        flash(EXPIRED)
+        return redirect(url_for("mail.held"))
+    count = held_mail.release_all(db.session)
+    db.session.commit()
+    flash(f"{count} held message(s) released: they go with the next delivery, within a minute.")
+    return redirect(url_for("mail.held"))
+
+
+@bp.post("/held/drop-all")
+@admin_required
+def drop_all() -> Response:
+    if not EmptyForm().validate_on_submit():
+        flash(EXPIRED)
+        return redirect(url_for("mail.held"))
+    count = held_mail.drop_all(db.session, by=current_user.email)
+    db.session.commit()
+    flash(f"{count} held message(s) dropped: they will not be sent. They stay on record.")
+    return redirect(url_for("mail.held"))
