@@ -46,6 +46,11 @@ DEFAULTS: dict[str, Any] = {
     "SCHEDULER_TIME_ZONE": "Europe/London",
     "SCHEDULER_STALE_MINUTES": 3,
     "SCHEDULER_DELIVERY_SECONDS": 50,
+    # [backup]
+    "BACKUP_DIRECTORY": "",
+    "BACKUP_HOUR": 2,
+    "BACKUP_KEEP": 7,
+    "BACKUP_HOLD_MAIL_OLDER_THAN_MINUTES": 0,
     # [reminders]
     "REMINDERS_DIGEST_TIME": "07:30",
     # [calendar]

@@ -3,8 +3,9 @@
 from mdt.accounts.models import LoginAttempt, PasswordLink, User, UserSession
 from mdt.actions.models import ActionChange, ActionPoint
 from mdt.agenda.models import Case
-from mdt.audit.models import AuditEvent
+from mdt.audit.models import AuditChainHead, AuditEvent, AuditVerification
 from mdt.availability.models import Commitment
+from mdt.backup.models import RestoreRecord
 from mdt.calendar.models import CalendarFeed, CalendarIdentity, CalendarPreference, FeedClock
 from mdt.core.db import Base
 from mdt.directory.models import PersonCheck, Service
@@ -28,7 +29,10 @@ __all__ = [
     "ActionPoint",
     "Discussion",
     "FeedClock",
+    "AuditChainHead",
     "AuditEvent",
+    "AuditVerification",
+    "RestoreRecord",
     "Base",
     "CalendarFeed",
     "CalendarIdentity",

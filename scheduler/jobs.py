@@ -12,9 +12,13 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from flask import Flask, g
 
+from mdt.audit.chain import verify_and_record
+from mdt.backup.manifest import BackupError
+from mdt.backup.operations import prune, take_backup
 from mdt.core.time import now_utc
 from mdt.extensions import db
 from mdt.mail import outbox
@@ -103,3 +107,45 @@ def run_sweep(app: Flask, started_at: datetime) -> SweepResult | None:
             elapsed,
         )
         return result
+
+
+def nightly(app: Flask) -> None:
+    """Once a day at [backup] hour: a backup into [backup] directory (if set), keeping the
+    newest [backup] keep, then the audit chain checked (the audit log shows the outcome)."""
+    backup(app)
+    verify_audit(app)
+
+
+def backup(app: Flask) -> Path | None:
+    directory = str(app.config["BACKUP_DIRECTORY"])
+    if not directory:
+        return None
+    folder = Path(directory) / f"mdt-{now_utc():%Y%m%dT%H%M%SZ}"
+    try:
+        manifest = take_backup(app.config["DATABASE_URL"], folder)
+        removed = prune(Path(directory), int(app.config["BACKUP_KEEP"]))
+    except (BackupError, OSError):
+        log.exception("backup into %s failed; tried again tomorrow", folder)
+        return None
+    log.info(
+        "backup: %s rows into %s; %s older backup(s) removed",
+        sum(manifest.tables.values()),
+        folder,
+        len(removed),
+    )
+    return folder
+
+
+def verify_audit(app: Flask) -> None:
+    with app.app_context():
+        try:
+            outcome = verify_and_record(db.session)
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            log.exception("audit chain check failed to run; tried again tomorrow")
+            return
+    if outcome.ok:
+        log.info("audit chain verified: %s event(s)", outcome.rows_checked)
+    else:
+        log.error("audit chain BROKEN: %s", outcome.problem)

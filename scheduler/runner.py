@@ -1,5 +1,6 @@
 """The long-running process: APScheduler's BlockingScheduler, with two jobs every minute in
-its threads: the sweep (with the heartbeat) and delivery, so neither waits for the other."""
+its threads: the sweep (with the heartbeat) and delivery, so neither waits for the other; and a
+backup with the audit chain's check once a day ([backup] hour)."""
 
 from __future__ import annotations
 
@@ -52,8 +53,20 @@ def delivery_seconds(config: dict[str, Any]) -> int:
     return seconds
 
 
+def _backup_hour(config: dict[str, Any]) -> int:
+    """The nightly job's hour, once [backup] hour and keep are known to make sense (keep 0
+    would remove the backup just taken)."""
+    hour, keep = config["BACKUP_HOUR"], config["BACKUP_KEEP"]
+    if not isinstance(hour, int) or not 0 <= hour <= 23:
+        raise ConfigError(f"[backup] hour must be a whole number from 0 to 23, not {hour!r}")
+    if not isinstance(keep, int) or keep < 1:
+        raise ConfigError(f"[backup] keep must be a whole number from 1, not {keep!r}")
+    return hour
+
+
 def run(app: Flask, once: bool = False) -> int:
     zone = time_zone(app.config)
+    _backup_hour(app.config)  # refuse a bad setting now, not at night
     reminder_time(app.config)  # refuse a bad setting now, not at the first sweep
     seconds = delivery_seconds(app.config)
     lock = InstanceLock.for_database(app.config["DATABASE_URL"])
@@ -99,6 +112,13 @@ def _run_forever(app: Flask, zone: ZoneInfo, seconds: int) -> None:
         [app, seconds, stopping, fresh],
         id="deliver",
         next_run_time=now,
+    )
+
+    scheduler.add_job(
+        jobs.nightly,
+        CronTrigger(hour=_backup_hour(app.config), minute=15, timezone=zone),
+        args=[app],
+        id="backup-and-audit-check",
     )
 
     def stop(signum: int, _frame: object) -> None:

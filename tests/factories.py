@@ -15,6 +15,7 @@ from mdt.actions.models import ActionChange, ActionPoint, ActionStatus
 from mdt.agenda.models import Case
 from mdt.availability.models import Commitment, CommitmentKind
 from mdt.directory.models import Service
+from mdt.mail.models import OutboxMessage
 from mdt.meetings.models import Invitation, Meeting
 from mdt.organisations.models import Organisation, OrganisationType
 from mdt.patients.models import Patient
@@ -226,3 +227,18 @@ def _service(self: Factory, owner: User | None = None, **over: Any) -> Service:
 
 
 Factory.service = _service  # type: ignore[attr-defined]
+
+
+def _outbox_message(self: Factory, **over: Any) -> OutboxMessage:
+    """A plain-text message in the outbox (queued, unless `status` says otherwise)."""
+    n = next(_counter)
+    fields = {
+        "recipients": f"person{n}@example.org",
+        "subject": f"Message {n}",
+        "body": "Hello",
+        "message_id": f"<message-{n}@mdt-coordinator>",
+    } | over
+    return self._save(OutboxMessage(**fields))
+
+
+Factory.outbox_message = _outbox_message  # type: ignore[attr-defined]

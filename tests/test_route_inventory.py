@@ -16,6 +16,7 @@ from mdt.accounts import operations as accounts
 from mdt.calendar import operations as calendar
 from mdt.core.forms import CSRF_MESSAGE
 from mdt.extensions import db
+from mdt.mail.models import OutboxStatus
 from mdt.teams.models import TeamRole
 from tests.conftest import CSRF_RE, login
 
@@ -181,6 +182,11 @@ INVENTORY: dict[str, Route] = {
     ),
     "reminders.preferences": Route("GET", "/reminders/preferences", SIGNED_IN, csrf="form"),
     "mail.refused": Route("GET", "/mail/refused", ADMIN_ONLY),
+    "mail.held": Route("GET", "/mail/held", ADMIN_ONLY),
+    "mail.release": Route("POST", "/mail/held/{held_id}/release", ADMIN_ONLY, csrf="flash"),
+    "mail.drop": Route("POST", "/mail/held/{held_id}/drop", ADMIN_ONLY, csrf="flash"),
+    "mail.release_all": Route("POST", "/mail/held/release-all", ADMIN_ONLY, csrf="flash"),
+    "mail.drop_all": Route("POST", "/mail/held/drop-all", ADMIN_ONLY, csrf="flash"),
     "minutes.run": Route("GET", "/meetings/{meeting_id}/run", CHAIR_ONLY),
     "minutes.close": Route("GET", "/meetings/{meeting_id}/close", CHAIR_ONLY, csrf="flash"),
     "minutes.view": Route("GET", "/meetings/{meeting_id}/minutes", PATIENT_VIEW),
@@ -239,6 +245,7 @@ def world(app, make) -> dict[str, Any]:
     case = make.case(meeting, patient, member)
     action = make.action(case, member)
     service = make.service(member)
+    held = make.outbox_message(status=OutboxStatus.HELD)
     with app.app_context():
         token = accounts.issue_password_link(member, admin)
         feed_token = calendar.issue_person_link(member, member)
@@ -262,6 +269,7 @@ def world(app, make) -> dict[str, Any]:
             "prep_id": case.prep_requests[0].id,
             "action_id": action.id,
             "service_id": service.id,
+            "held_id": held.id,
         },
         "emails": {
             "outsider": "outsider@b.example.org",

@@ -2,32 +2,96 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any, TypedDict
 
 import sqlalchemy as sa
 from flask import render_template
 from flask_login import current_user
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.orm import Session
 
-from mdt.audit.models import AuditEvent
+from mdt.audit.chain import link
+from mdt.audit.models import AuditChainHead, AuditEvent
 from mdt.core.db import UTCDateTime
 from mdt.core.time import now_utc
 from mdt.extensions import db
 
-#: On PostgreSQL the rows are one INSERT ... SELECT of the ids as an array: an executemany
-#: sends one statement per patient (about 30 µs each in the driver: half a millisecond on
-#: a list of 17 people), this the same one statement whatever their number.
+#: On PostgreSQL the rows are one INSERT ... SELECT of arrays: an executemany sends one
+#: statement per patient (about 30 µs each in the driver: half a millisecond on a list of
+#: 17 people), this the same one statement whatever their number. In the arrays' order, so
+#: the ids follow the chain.
+_CHAINED = (
+    sa.func.unnest(
+        sa.bindparam("patient_ids", type_=postgresql.ARRAY(sa.Integer)),
+        sa.bindparam("previous_hashes", type_=postgresql.ARRAY(sa.String)),
+        sa.bindparam("hashes", type_=postgresql.ARRAY(sa.String)),
+    )
+    .table_valued("patient_id", "previous_hash", "hash", with_ordinality="position")
+    .render_derived(name="chained")
+)
 _INSERT_EACH = sa.insert(AuditEvent.__table__).from_select(
-    ["at", "user_id", "patient_id", "action", "what"],
+    ["at", "user_id", "action", "what", "patient_id", "previous_hash", "hash"],
     sa.select(
         sa.bindparam("at", type_=UTCDateTime),
         sa.bindparam("user_id", type_=sa.Integer),
-        sa.func.unnest(sa.bindparam("patient_ids", type_=postgresql.ARRAY(sa.Integer))),
         sa.bindparam("action", type_=sa.String),
         sa.bindparam("what", type_=sa.String),
-    ),
+        _CHAINED.c.patient_id,
+        _CHAINED.c.previous_hash,
+        _CHAINED.c.hash,
+    ).order_by(_CHAINED.c.position),
 )
+
+#: The chain's head, locked until the transaction ends: on PostgreSQL a second writer waits
+#: here and then reads the head the first one left (READ COMMITTED re-reads a row it waited
+#: for), so no two rows ever follow the same one. SQLite has one writer at a time already.
+_TAKE_HEAD = sa.select(AuditChainHead.last_hash).where(AuditChainHead.id == 1).with_for_update()
+
+
+class Event(TypedDict):
+    at: datetime
+    user_id: int | None
+    patient_id: int
+    action: str
+    what: str
+
+
+def append(session: Session, events: Sequence[Event]) -> None:
+    """Write events, each chained to the one before, after the chain's head. On PostgreSQL
+    a page's rows (one moment, person, action and what, as record() makes them) go in one
+    statement; other events, and every event on SQLite, in an executemany."""
+    if not events:
+        return
+    previous = session.execute(_TAKE_HEAD).scalar_one()
+    chained: list[dict[str, Any]] = []
+    for event in events:
+        made = link(previous, **event)
+        chained.append({**event, "previous_hash": previous, "hash": made})
+        previous = made
+    if session.get_bind().dialect.name == "postgresql" and _one_shape(events):
+        first = chained[0]
+        session.execute(
+            _INSERT_EACH,
+            {key: first[key] for key in ("at", "user_id", "action", "what")}
+            | {
+                "patient_ids": [row["patient_id"] for row in chained],
+                "previous_hashes": [row["previous_hash"] for row in chained],
+                "hashes": [row["hash"] for row in chained],
+            },
+        )
+    else:
+        session.execute(AuditEvent.__table__.insert(), chained)
+
+
+def _one_shape(events: Sequence[Event]) -> bool:
+    first = events[0]
+    return all(
+        (e["at"], e["user_id"], e["action"], e["what"])
+        == (first["at"], first["user_id"], first["action"], first["what"])
+        for e in events
+    )
 
 
 def record(action: str, patient_ids: Iterable[int], what: str) -> None:
@@ -36,13 +100,14 @@ def record(action: str, patient_ids: Iterable[int], what: str) -> None:
     if not ids:
         return
     user_id = current_user.id if current_user and current_user.is_authenticated else None
-    row = {"at": now_utc(), "user_id": user_id, "action": action, "what": what[:200]}
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(_INSERT_EACH, row | {"patient_ids": ids})
-    else:
-        db.session.execute(
-            AuditEvent.__table__.insert(), [row | {"patient_id": pid} for pid in ids]
-        )
+    at = now_utc()
+    append(
+        db.session,
+        [
+            Event(at=at, user_id=user_id, patient_id=pid, action=action, what=what[:200])
+            for pid in ids
+        ],
+    )
 
 
 def render_audited(
@@ -50,8 +115,10 @@ def render_audited(
 ) -> str:
     """Render a page that shows patient data and commit its audit rows with it. Rendering
     comes first: a commit expires every loaded row, and the template would then load each
-    one again with a query of its own."""
-    record(verb, patient_ids, what)
+    one again with a query of its own. Recording comes after it: the rows take the audit
+    chain's head, which waits for every other writer's commit (PostgreSQL), and it is held
+    from there to this commit only, not while the page is rendered."""
     page = render_template(template, **context)
+    record(verb, patient_ids, what)
     db.session.commit()
     return page

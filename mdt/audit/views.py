@@ -13,6 +13,7 @@ from flask import Blueprint, Response, request
 
 from mdt.accounts.access import admin_required
 from mdt.audit import queries
+from mdt.audit.chain import last_verification
 from mdt.audit.forms import AuditFilterForm
 from mdt.audit.operations import record, render_audited
 from mdt.core.spreadsheet import csv_response
@@ -51,6 +52,7 @@ def index() -> str:
         pages=pages,
         args={k: v for k, v in request.args.items() if k != "page"},
         when=queries.when,
+        verification=last_verification(db.session),
         title="Audit log",
     )
 

@@ -15,6 +15,11 @@ class OutboxStatus(enum.StrEnum):
     SENT = "sent"
     #: The server refused it for good (5xx); kept, with the error, for an administrator.
     FAILED = "failed"
+    #: Queued or being sent when the backup a database was restored from was taken: it may
+    #: have gone already, so it waits for an administrator to release it (or drop it).
+    HELD = "held"
+    #: Held, then dropped by an administrator: kept, never sent.
+    DROPPED = "dropped"
 
 
 class OutboxMessage(Base):

@@ -9,13 +9,15 @@ import io
 import sqlalchemy as sa
 
 from mdt.audit.models import AuditEvent
+from mdt.audit.operations import Event, append
 from tests.conftest import login
 from tests.queries import count_queries
 from tests.reminders.support import london
 
 
 def _event(session, user, patient, at, action="view", what="patient record"):  # type: ignore[no-untyped-def]
-    session.add(AuditEvent(user_id=user.id, patient_id=patient.id, at=at, action=action, what=what))
+    event = Event(user_id=user.id, patient_id=patient.id, at=at, action=action, what=what)
+    append(session, [event])
     session.commit()
 
 
