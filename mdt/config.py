@@ -47,6 +47,12 @@ DEFAULTS: dict[str, Any] = {
     "SCHEDULER_STALE_MINUTES": 3,
     # [reminders]
     "REMINDERS_DIGEST_TIME": "07:30",
+    # [retention]
+    "RETENTION_PATIENT_YEARS": 8,
+    "RETENTION_AUDIT_YEARS": 8,
+    "RETENTION_RUN_AT": "02:30",
+    "RETENTION_BATCH_SIZE": 100,
+    "RETENTION_HASH_KEY": "",
     # [bench]
     "BENCH_FLOOR": False,
 }

@@ -16,6 +16,7 @@ from mdt.mail import outbox
 from mdt.reminders import heartbeat
 from mdt.reminders.sweep import SweepResult, sweep
 from mdt.reminders.timing import reminder_time
+from mdt.retention import disposal
 from scheduler.locks import try_sweep_lock
 
 log = logging.getLogger(__name__)
@@ -78,4 +79,18 @@ def run_sweep(app: Flask, started_at: datetime) -> SweepResult | None:
             result.emails,
             elapsed,
         )
+        return result
+
+
+def retention(app: Flask) -> disposal.RetentionRun | None:
+    """Daily: dispose of patients past retention, then audit rows past theirs. A failure is
+    logged; what was due is due again the next day."""
+    with app.app_context():
+        try:
+            result = disposal.run(app.config, now_utc())
+        except Exception:
+            db.session.rollback()
+            log.exception("retention failed; it is tried again tomorrow")
+            return None
+        log.info("%s", result.summary())
         return result

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import signal
 import sys
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -16,6 +16,7 @@ from flask import Flask
 from mdt.config import ConfigError
 from mdt.core.time import now_utc
 from mdt.reminders.timing import reminder_time
+from mdt.retention.disposal import run_at
 from scheduler import jobs
 from scheduler.locks import InstanceLock
 
@@ -45,6 +46,7 @@ def time_zone(config: dict[str, Any]) -> ZoneInfo:
 def run(app: Flask, once: bool = False) -> int:
     zone = time_zone(app.config)
     reminder_time(app.config)  # refuse a bad setting now, not at the first sweep
+    retention_at = run_at(app.config)
     lock = InstanceLock.for_database(app.config["DATABASE_URL"])
     if not lock.acquire():
         print(
@@ -57,13 +59,13 @@ def run(app: Flask, once: bool = False) -> int:
         if once:
             print(jobs.tick(app, now_utc()).summary())
         else:
-            _run_forever(app, zone)
+            _run_forever(app, zone, retention_at)
     finally:
         lock.release()
     return 0
 
 
-def _run_forever(app: Flask, zone: ZoneInfo) -> None:
+def _run_forever(app: Flask, zone: ZoneInfo, retention_at: time) -> None:
     scheduler = BlockingScheduler(
         timezone=zone,
         # A late or missed minute runs once, however late: a sweep catches up on its own.
@@ -76,13 +78,23 @@ def _run_forever(app: Flask, zone: ZoneInfo) -> None:
         id="sweep-and-deliver",
         next_run_time=datetime.now(zone),  # and at once on start: catch up after a stop
     )
+    scheduler.add_job(
+        jobs.retention,
+        CronTrigger(hour=retention_at.hour, minute=retention_at.minute, timezone=zone),
+        args=[app],
+        id="retention",
+    )
 
     def stop(signum: int, _frame: object) -> None:
         log.info("stopping (signal %s) once the current run ends", signum)
         scheduler.shutdown(wait=True)
 
     signal.signal(signal.SIGTERM, stop)
-    log.info("started (time zone %s); sweeping and delivering every minute", zone.key)
+    log.info(
+        "started (time zone %s); sweeping and delivering every minute, retention daily at %s",
+        zone.key,
+        retention_at.strftime("%H:%M"),
+    )
     try:
         scheduler.start()
     except KeyboardInterrupt:
