@@ -24,6 +24,7 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from mdt.accounts.models import User
 from mdt.actions.models import ActionChange, ActionPoint, ActionStatus
@@ -113,6 +114,7 @@ def _cases(export: Export) -> int:
         sa.select(Case, Meeting)
         .join(Meeting, Meeting.id == Case.meeting_id)
         .where(Case.patient_id == export.patient.id)
+        .options(selectinload(Meeting.team))
         .order_by(Case.id)
     ).all()
     names = _names({c.referred_by_id for c, _ in rows} | {c.key_worker_id for c, _ in rows})
@@ -230,6 +232,7 @@ def _actions(export: Export) -> int:
                     ActionPoint.case_id.in_(_case_ids(export)),
                 )
             )
+            .options(selectinload(ActionPoint.owner))
             .order_by(ActionPoint.id)
         )
     )
@@ -274,6 +277,7 @@ def _holds(export: Export) -> int:
         db.session.scalars(
             sa.select(LegalHold)
             .where(LegalHold.patient_id == export.patient.id)
+            .options(selectinload(LegalHold.placed_by), selectinload(LegalHold.lifted_by))
             .order_by(LegalHold.id)
         )
     )

@@ -10,6 +10,7 @@ import time_machine
 from mdt.audit.models import AuditEvent
 from mdt.retention.models import LegalHold
 from tests.conftest import csrf_token, login, submit
+from tests.queries import count_queries
 from tests.retention.support import utc
 
 TODAY = utc("2026-03-01", "09:00")
@@ -110,3 +111,18 @@ def test_a_hold_needs_a_reason(admin_client, clinic):
         },
     )
     assert "Enter why the records must be kept" in response.text
+
+
+def test_the_page_takes_the_same_queries_for_two_patients_or_twelve(
+    app, admin_client, clinic, make
+):
+    admin = make.admin()
+    counts = []
+    for n in (2, 10):
+        for _ in range(n):
+            closed = clinic.patient_closed_on(utc("2018-04-01"))
+            make.hold(closed.patient, admin)
+        with count_queries(app) as statements:
+            assert admin_client.get("/admin/retention/").status_code == 200
+        counts.append(len(statements))
+    assert counts[0] == counts[1], counts
