@@ -23,6 +23,7 @@ from mdt.prep.models import PrepRequest
 from mdt.retention import disposal
 from mdt.retention.operations import DISPOSED_ACTION
 from mdt.retention.rules import nhs_number_hash
+from tests.conftest import login
 from tests.retention.support import utc
 
 #: 02:30 in London on 1 March 2026 (GMT): eight years after 1 March 2018.
@@ -203,3 +204,17 @@ def test_audit_rows_past_their_period_go_oldest_first_never_from_the_middle(app,
     left = session.scalars(sa.select(AuditEvent.id).where(AuditEvent.id.in_(ids))).all()
     assert left == ids[2:]
     assert min(session.scalars(sa.select(AuditEvent.id))) == ids[2]
+
+
+def test_the_audit_log_shows_each_disposal_without_the_patient(app, client, clinic, make):
+    gone = clinic.patient_closed_on(utc("2018-01-10"))
+    name, number = gone.patient.name, gone.patient.nhs_number
+    _run(app)
+    login(client, make.admin().email)
+    page = client.get("/audit/?date_from=2000-01-01").text
+    assert "No longer held (disposed of)" in page
+    assert "disposed of by the retention rule (8 years after 2018-01-10)" in page
+    assert name not in page
+    exported = client.get("/audit/export.csv").text
+    assert "disposed of by the retention rule" in exported
+    assert number not in exported and name not in exported
