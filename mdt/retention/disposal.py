@@ -21,6 +21,7 @@ from mdt.audit.models import AuditEvent
 from mdt.config import ConfigError
 from mdt.core.calendar import SERVICE_ZONE, to_local
 from mdt.extensions import db
+from mdt.patients.models import Patient
 from mdt.retention import operations, queries
 from mdt.retention.rules import Standing
 
@@ -86,10 +87,13 @@ def run(config: Mapping[str, Any], now: datetime, *, dry_run: bool = False) -> R
 
 def _dispose_batch(config: Mapping[str, Any], ids: list[int], today: date) -> int:
     """Looked at again inside the batch's own transaction: someone may have put a patient
-    on an agenda, or placed a hold, since the list was made."""
+    on an agenda, or placed a hold, since the list was made. The patients' rows are locked
+    first (PostgreSQL): a case or a hold added meanwhile waits for this transaction, so the
+    second look sees every one committed before it, and none can be deleted unseen."""
     if not _take_lock():
         db.session.rollback()
         return 0
+    db.session.execute(sa.select(Patient.id).where(Patient.id.in_(ids)).with_for_update())
     still_due = [s for s in queries.standings(config, ids) if s.due_by(today)]
     try:
         disposed = operations.dispose(still_due, hash_key(config))
