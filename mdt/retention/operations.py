@@ -44,7 +44,14 @@ def dispose(due: Sequence[Standing], hash_key: str) -> int:
     db.session.execute(
         sa.update(ActionPoint)
         .where(sa.or_(ActionPoint.patient_id.in_(ids), ActionPoint.case_id.in_(cases)))
-        .values(patient_id=None, case_id=None, description=DISPOSED_ACTION, closing_note="")
+        .values(
+            patient_id=None,
+            case_id=None,
+            description=DISPOSED_ACTION,
+            closing_note="",
+            revision=ActionPoint.revision + 1,
+            updated_at=now_utc(),
+        )
     )
     for table, where in (
         (Discussion, Discussion.case_id.in_(cases)),
