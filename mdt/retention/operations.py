@@ -9,7 +9,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from mdt.accounts.models import User
-from mdt.actions.models import ActionPoint
+from mdt.actions.models import ActionChange, ActionPoint
 from mdt.agenda.models import Case
 from mdt.audit.models import AuditEvent
 from mdt.audit.operations import record
@@ -24,6 +24,20 @@ from mdt.retention.rules import Standing, nhs_number_hash
 #: What an action kept after its patient was disposed of says instead of its own words,
 #: which were about that patient.
 DISPOSED_ACTION = "Removed: the patient's MDT records were disposed of (retention rule)"
+
+
+#: Every table that names a patient (see tests/retention/test_every_table.py) and what a
+#: disposal does with its rows.
+DISPOSAL = {
+    "patient": "deleted",
+    "agenda_case": "deleted",
+    "prep_request": "deleted; counted in disposed_prep",
+    "discussion": "deleted; counted in disposed_outcome",
+    "action_point": "kept, without the patient, the case or its own words",
+    "action_change": "kept with its action (who, when, what kind), without its words",
+    "legal_hold": "deleted (only lifted holds: a patient under one is never disposed of)",
+    "audit_event": "kept for [retention] audit_years; the dispose row names them by a keyed hash",
+}
 
 
 class HoldRefusal(Exception):
@@ -41,9 +55,16 @@ def dispose(due: Sequence[Standing], hash_key: str) -> int:
     numbers = {pid: nhs for pid, nhs in rows}
     cases = sa.select(Case.id).where(Case.patient_id.in_(ids)).scalar_subquery()
     _keep_counts(ids, cases)
+    theirs = sa.or_(ActionPoint.patient_id.in_(ids), ActionPoint.case_id.in_(cases))
+    # Closing notes and reasons in the history are free text about the patient too.
+    db.session.execute(
+        sa.update(ActionChange)
+        .where(ActionChange.action_id.in_(sa.select(ActionPoint.id).where(theirs)))
+        .values(detail="")
+    )
     db.session.execute(
         sa.update(ActionPoint)
-        .where(sa.or_(ActionPoint.patient_id.in_(ids), ActionPoint.case_id.in_(cases)))
+        .where(theirs)
         .values(
             patient_id=None,
             case_id=None,

@@ -17,27 +17,9 @@ from mdt.retention import disposal
 from mdt.subject_access.bundle import READ_WITH, SOURCES
 from tests.conftest import login, submit
 from tests.retention.support import Clinic, utc
+from tests.schema import tables_naming_a_patient
 
 URL = "/admin/subject-access/"
-
-
-def tables_naming_a_patient(metadata: sa.MetaData) -> set[str]:
-    """Tables with a foreign key to patient or a patient_id column, and then every table
-    with a foreign key to one of those (a preparation request names its case's patient)."""
-    found = {
-        t.name
-        for t in metadata.tables.values()
-        if "patient_id" in t.c or any(fk.column.table.name == "patient" for fk in t.foreign_keys)
-    } | ({"patient"} if "patient" in metadata.tables else set())
-    while True:
-        more = {
-            t.name
-            for t in metadata.tables.values()
-            if any(fk.column.table.name in found for fk in t.foreign_keys)
-        } - found
-        if not more:
-            return found
-        found |= more
 
 
 def not_exported(metadata: sa.MetaData) -> set[str]:
