@@ -73,7 +73,9 @@ def _register(app: Flask) -> None:
     from mdt.reminders import recheck
     from mdt.reminders import views as reminders
     from mdt.reports import views as reports
+    from mdt.retention import views as retention
     from mdt.slots import views as slots
+    from mdt.subject_access import views as subject_access
     from mdt.teams import views as teams
 
     del core, recheck  # imported for what they register: models, the flush listener
@@ -98,6 +100,8 @@ def _register(app: Flask) -> None:
         directory.bp,
         audit.bp,
         reports.bp,
+        retention.bp,
+        subject_access.bp,
     ):
         app.register_blueprint(blueprint)
     cli.init_app(app)

@@ -417,6 +417,23 @@ def audit_verify() -> None:
     click.echo(f"Audit chain verified: {outcome.rows_checked} event(s), every link holds.")
 
 
+@main_group.command("retention")
+@click.option("--dry-run", is_flag=True, help="List what would be disposed of; change nothing.")
+@with_appcontext
+def retention(dry_run: bool) -> None:
+    """Dispose of patients past retention and audit rows past theirs, now (the scheduler
+    does it daily). Patients are listed by id only: no names or NHS numbers on a console."""
+    from mdt.core.time import now_utc
+    from mdt.retention.disposal import run
+
+    result = run(current_app.config, now_utc(), dry_run=dry_run)
+    for s in result.due:
+        click.echo(
+            f"patient {s.patient_id}: closed {s.closed_on}, kept {s.years} years, due {s.due_on}"
+        )
+    click.echo(result.summary())
+
+
 # Not inside an app context: each of the scheduler's runs opens its own, so nothing (the
 # database session, `g`) is shared from one minute to the next.
 @main_group.command("scheduler", with_appcontext=False)

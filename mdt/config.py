@@ -55,6 +55,12 @@ DEFAULTS: dict[str, Any] = {
     "REMINDERS_DIGEST_TIME": "07:30",
     # [calendar]
     "CALENDAR_UID_DOMAIN": "",
+    # [retention]
+    "RETENTION_PATIENT_YEARS": 8,
+    "RETENTION_AUDIT_YEARS": 8,
+    "RETENTION_RUN_AT": "02:30",
+    "RETENTION_BATCH_SIZE": 100,
+    "RETENTION_HASH_KEY": "",
     # [bench]
     "BENCH_FLOOR": False,
 }

@@ -21,6 +21,7 @@ from mdt.reminders.models import (
     ReminderPreference,
     SchedulerHeartbeat,
 )
+from mdt.retention.models import DisposedOutcome, DisposedPrep, LegalHold
 from mdt.slots.models import SlotException, SlotSeries
 from mdt.teams.models import Membership, Team
 
@@ -28,6 +29,9 @@ __all__ = [
     "ActionChange",
     "ActionPoint",
     "Discussion",
+    "DisposedOutcome",
+    "DisposedPrep",
+    "LegalHold",
     "FeedClock",
     "AuditChainHead",
     "AuditEvent",

@@ -25,6 +25,7 @@ from mdt.mail import outbox
 from mdt.reminders import heartbeat
 from mdt.reminders.sweep import SweepResult, sweep
 from mdt.reminders.timing import reminder_time
+from mdt.retention import disposal
 from scheduler.locks import try_sweep_lock
 
 log = logging.getLogger(__name__)
@@ -149,3 +150,17 @@ def verify_audit(app: Flask) -> None:
         log.info("audit chain verified: %s event(s)", outcome.rows_checked)
     else:
         log.error("audit chain BROKEN: %s", outcome.problem)
+
+
+def retention(app: Flask) -> disposal.RetentionRun | None:
+    """Daily: dispose of patients past retention, then audit rows past theirs. A failure is
+    logged; what was due is due again the next day."""
+    with app.app_context():
+        try:
+            result = disposal.run(app.config, now_utc())
+        except Exception:
+            db.session.rollback()
+            log.exception("retention failed; it is tried again tomorrow")
+            return None
+        log.info("%s", result.summary())
+        return result

@@ -8,7 +8,7 @@ import logging
 import signal
 import sys
 import threading
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -20,6 +20,7 @@ from mdt.config import ConfigError
 from mdt.core.time import now_utc
 from mdt.mail import outbox
 from mdt.reminders.timing import reminder_time
+from mdt.retention.disposal import run_at
 from scheduler import jobs
 from scheduler.locks import InstanceLock
 
@@ -69,6 +70,7 @@ def run(app: Flask, once: bool = False) -> int:
     _backup_hour(app.config)  # refuse a bad setting now, not at night
     reminder_time(app.config)  # refuse a bad setting now, not at the first sweep
     seconds = delivery_seconds(app.config)
+    retention_at = run_at(app.config)
     lock = InstanceLock.for_database(app.config["DATABASE_URL"])
     if not lock.acquire():
         print(
@@ -88,13 +90,13 @@ def run(app: Flask, once: bool = False) -> int:
                 )
                 return 1
         else:
-            _run_forever(app, zone, seconds)
+            _run_forever(app, zone, seconds, retention_at)
     finally:
         lock.release()
     return 0
 
 
-def _run_forever(app: Flask, zone: ZoneInfo, seconds: int) -> None:
+def _run_forever(app: Flask, zone: ZoneInfo, seconds: int, retention_at: time) -> None:
     scheduler = BlockingScheduler(
         timezone=zone,
         # A late or missed minute runs once, however late: a sweep catches up on its own.
@@ -120,6 +122,12 @@ def _run_forever(app: Flask, zone: ZoneInfo, seconds: int) -> None:
         args=[app],
         id="backup-and-audit-check",
     )
+    scheduler.add_job(
+        jobs.retention,
+        CronTrigger(hour=retention_at.hour, minute=retention_at.minute, timezone=zone),
+        args=[app],
+        id="retention",
+    )
 
     def stop(signum: int, _frame: object) -> None:
         log.info("stopping (signal %s) after the message in flight and the sweep", signum)
@@ -128,7 +136,11 @@ def _run_forever(app: Flask, zone: ZoneInfo, seconds: int) -> None:
         scheduler.shutdown(wait=True)
 
     signal.signal(signal.SIGTERM, stop)
-    log.info("started (time zone %s); sweeping and delivering every minute", zone.key)
+    log.info(
+        "started (time zone %s); sweeping and delivering every minute, retention daily at %s",
+        zone.key,
+        retention_at.strftime("%H:%M"),
+    )
     try:
         scheduler.start()
     except KeyboardInterrupt:

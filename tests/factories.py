@@ -20,6 +20,7 @@ from mdt.meetings.models import Invitation, Meeting
 from mdt.organisations.models import Organisation, OrganisationType
 from mdt.patients.models import Patient
 from mdt.prep.models import PrepRequest
+from mdt.retention.models import LegalHold
 from mdt.slots.models import SlotSeries
 from mdt.slots.recurrence import Frequency
 from mdt.teams.models import Membership, Team, TeamRole
@@ -242,3 +243,12 @@ def _outbox_message(self: Factory, **over: Any) -> OutboxMessage:
 
 
 Factory.outbox_message = _outbox_message  # type: ignore[attr-defined]
+
+
+def _hold(self: Factory, patient: Patient, by: User, **over: Any) -> LegalHold:
+    """A legal hold in place on a patient's records."""
+    fields = {"reason": "Claim 2026/114 (solicitors' letter)"} | over
+    return self._save(LegalHold(patient_id=patient.id, placed_by_id=by.id, **fields))
+
+
+Factory.hold = _hold  # type: ignore[attr-defined]

@@ -227,6 +227,13 @@ INVENTORY: dict[str, Route] = {
     "reports.team_csv": Route("GET", "/teams/{team_id}/report.csv", TEAM_VIEW),
     "reports.teams": Route("GET", "/reports/teams", ADMIN_ONLY),
     "reports.teams_csv": Route("GET", "/reports/teams.csv", ADMIN_ONLY),
+    # Retention and subject access: administrators only (they name patients, and are audited).
+    "retention.index": Route("GET", "/admin/retention/", ADMIN_ONLY),
+    "retention.hold": Route("GET", "/admin/retention/hold", ADMIN_ONLY, csrf="form"),
+    "retention.lift": Route(
+        "GET", "/admin/retention/holds/{hold_id}/lift", ADMIN_ONLY, csrf="form"
+    ),
+    "subject_access.index": Route("GET", "/admin/subject-access/", ADMIN_ONLY, csrf="form"),
 }
 
 
@@ -246,6 +253,7 @@ def world(app, make) -> dict[str, Any]:
     action = make.action(case, member)
     service = make.service(member)
     held = make.outbox_message(status=OutboxStatus.HELD)
+    hold = make.hold(patient, admin)
     with app.app_context():
         token = accounts.issue_password_link(member, admin)
         feed_token = calendar.issue_person_link(member, member)
@@ -270,6 +278,7 @@ def world(app, make) -> dict[str, Any]:
             "action_id": action.id,
             "service_id": service.id,
             "held_id": held.id,
+            "hold_id": hold.id,
         },
         "emails": {
             "outsider": "outsider@b.example.org",

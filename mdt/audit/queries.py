@@ -25,7 +25,8 @@ PAGE_SIZE = 50
 @dataclass(frozen=True)
 class Row:
     event: AuditEvent
-    patient: Patient
+    #: None once the patient's records were disposed of (retention): the rows stay.
+    patient: Patient | None
     user: User | None
 
 
@@ -47,10 +48,10 @@ def conditions(form: AuditFilterForm) -> list[sa.ColumnElement[bool]]:
     return found
 
 
-def _select(form: AuditFilterForm) -> sa.Select[tuple[AuditEvent, Patient, User | None]]:
+def _select(form: AuditFilterForm) -> sa.Select[tuple[AuditEvent, Patient | None, User | None]]:
     return (
         sa.select(AuditEvent, Patient, User)
-        .join(Patient, Patient.id == AuditEvent.patient_id)
+        .outerjoin(Patient, Patient.id == AuditEvent.patient_id)
         .outerjoin(User, User.id == AuditEvent.user_id)
         .where(*conditions(form))
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
@@ -61,7 +62,7 @@ def count(form: AuditFilterForm) -> int:
     return (
         db.session.scalar(
             sa.select(sa.func.count(AuditEvent.id))
-            .join(Patient, Patient.id == AuditEvent.patient_id)
+            .outerjoin(Patient, Patient.id == AuditEvent.patient_id)
             .where(*conditions(form))
         )
         or 0

@@ -43,7 +43,7 @@ def index() -> str:
         rows = queries.page(form, number)
     return render_audited(
         "audit/index.html",
-        patient_ids=[row.patient.id for row in rows],
+        patient_ids=[row.patient.id for row in rows if row.patient],
         what="audit log",
         form=form,
         rows=rows,
@@ -66,7 +66,8 @@ def export() -> Response | str:
     shown: set[int] = set()
     rows = []
     for row in queries.every_row(form):
-        shown.add(row.patient.id)
+        if row.patient:
+            shown.add(row.patient.id)
         rows.append(_csv_row(row))
     record("export", shown, "audit log (CSV)")
     db.session.commit()
@@ -79,8 +80,8 @@ def _csv_row(row: queries.Row) -> tuple[str, ...]:
         row.event.at.isoformat(timespec="seconds"),
         user.name if user else "",
         user.email if user else "",
-        row.patient.nhs_number,
-        row.patient.name,
+        row.patient.nhs_number if row.patient else "",
+        row.patient.name if row.patient else "",
         row.event.action,
         row.event.what,
     )

@@ -1,5 +1,5 @@
-from wtforms import SelectField, StringField
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms import IntegerField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from mdt.core.forms import BaseForm, choices, revision_field
 from mdt.organisations.models import ORGANISATION_TYPE_LABELS
@@ -25,6 +25,13 @@ class OrganisationForm(BaseForm):
                 r"^[A-Za-z0-9]{3,12}$",
                 message="An ODS code is 3 to 12 letters and numbers, like F84012",
             ),
+        ],
+    )
+    retention_years = IntegerField(
+        "Keep patients' MDT records for (years, optional)",
+        validators=[
+            Optional(),
+            NumberRange(min=1, max=100, message="Enter a number of years from 1 to 100"),
         ],
     )
     revision = revision_field()

@@ -48,6 +48,9 @@ class Organisation(Base):
     )
     #: NHS Organisation Data Service code (e.g. a practice's F84012); optional.
     ods_code: Mapped[str | None] = mapped_column(sa.String(12))
+    #: Years a patient registered here is kept after their last case closed; None: the
+    #: installation's [retention] patient_years.
+    retention_years: Mapped[int | None]
     #: Goes up on every edit; a form posted with an older revision is refused as a conflict.
     revision: Mapped[int] = mapped_column(default=1)
 

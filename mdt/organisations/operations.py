@@ -14,19 +14,33 @@ def name_taken(name: str, except_org: Organisation | None = None) -> bool:
     return found is not None and found is not except_org
 
 
-def create_organisation(name: str, type: str, ods_code: str | None = None) -> Organisation:
-    org = Organisation(name=name.strip(), type=OrganisationType(type), ods_code=_ods(ods_code))
+def create_organisation(
+    name: str, type: str, ods_code: str | None = None, retention_years: int | None = None
+) -> Organisation:
+    org = Organisation(
+        name=name.strip(),
+        type=OrganisationType(type),
+        ods_code=_ods(ods_code),
+        retention_years=retention_years,
+    )
     db.session.add(org)
     db.session.flush()
     return org
 
 
 def update_organisation(
-    org: Organisation, revision: int | None, name: str, type: str, ods_code: str | None
+    org: Organisation,
+    revision: int | None,
+    name: str,
+    type: str,
+    ods_code: str | None,
+    retention_years: int | None = None,
 ) -> None:
     if revision is not None and revision != org.revision:
         raise Conflict()
     org.name, org.type, org.ods_code = name.strip(), OrganisationType(type), _ods(ods_code)
+    #: None: the installation's [retention] patient_years.
+    org.retention_years = retention_years
     org.revision += 1
     db.session.flush()
 

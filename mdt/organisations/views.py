@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
 from mdt.accounts.access import admin_required
@@ -40,12 +40,18 @@ def new() -> str | Response:
         if ops.name_taken(form.name.data):
             form.name.errors.append("An organisation with this name already exists")
         else:
-            org = ops.create_organisation(form.name.data, form.type.data, form.ods_code.data)
+            org = ops.create_organisation(
+                form.name.data, form.type.data, form.ods_code.data, form.retention_years.data
+            )
             db.session.commit()
             flash(f"{org.name} is added.")
             return redirect(url_for("organisations.index"))
     return render_template(
-        "organisations/form.html", form=form, org=None, title="Add an organisation"
+        "organisations/form.html",
+        form=form,
+        org=None,
+        default_retention_years=current_app.config["RETENTION_PATIENT_YEARS"],
+        title="Add an organisation",
     )
 
 
@@ -61,7 +67,12 @@ def edit(org_id: int) -> str | Response:
         else:
             try:
                 ops.update_organisation(
-                    org, form.revision.data, form.name.data, form.type.data, form.ods_code.data
+                    org,
+                    form.revision.data,
+                    form.name.data,
+                    form.type.data,
+                    form.ods_code.data,
+                    form.retention_years.data,
                 )
             except Conflict:
                 conflict = CONFLICT
@@ -70,5 +81,10 @@ def edit(org_id: int) -> str | Response:
                 flash(f"{org.name} is saved.")
                 return redirect(url_for("organisations.index"))
     return render_template(
-        "organisations/form.html", form=form, org=org, conflict=conflict, title=org.name
+        "organisations/form.html",
+        form=form,
+        org=org,
+        conflict=conflict,
+        default_retention_years=current_app.config["RETENTION_PATIENT_YEARS"],
+        title=org.name,
     )

@@ -21,6 +21,7 @@ from mdt.extensions import db
 from mdt.meetings.models import Invitation, Meeting, MeetingStatus
 from mdt.minutes.models import Discussion, Outcome
 from mdt.prep.models import PrepRequest
+from mdt.retention.models import DisposedOutcome, DisposedPrep
 
 
 @dataclass
@@ -65,8 +66,17 @@ def load(team_ids: Sequence[int], first: datetime, after: datetime) -> Rows:
     )
 
 
-def _count_where(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
-    return sa.func.count(Discussion.id).filter(condition)
+def _outcomes(meeting_ids: sa.Select[tuple[int]]) -> sa.Subquery:
+    """The outcomes of these meetings' discussions, with those kept as counts when their
+    patient's records were disposed of (retention), so a disposal changes no figure."""
+    return sa.union_all(
+        sa.select(Discussion.meeting_id, Discussion.outcome).where(
+            Discussion.meeting_id.in_(meeting_ids)
+        ),
+        sa.select(DisposedOutcome.meeting_id, DisposedOutcome.outcome).where(
+            DisposedOutcome.meeting_id.in_(meeting_ids)
+        ),
+    ).subquery("outcome")
 
 
 def _meetings(where: list) -> Sequence[sa.Row]:  # type: ignore[type-arg]
@@ -81,37 +91,55 @@ def _meetings(where: list) -> Sequence[sa.Row]:  # type: ignore[type-arg]
         Meeting.outside_protected_reason,
         Meeting.minutes_sent_at,
     )
+    outcomes = _outcomes(sa.select(Meeting.id).where(*where))
+
+    def count_where(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
+        return sa.func.count(outcomes.c.meeting_id).filter(condition)
+
     return db.session.execute(
         sa.select(
             *columns,
-            _count_where(Discussion.outcome != Outcome.NOT_REACHED).label("discussed"),
-            _count_where(Discussion.outcome == Outcome.DEFER).label("deferred"),
-            _count_where(Discussion.outcome == Outcome.NOT_REACHED).label("rolled_forward"),
+            count_where(outcomes.c.outcome != Outcome.NOT_REACHED).label("discussed"),
+            count_where(outcomes.c.outcome == Outcome.DEFER).label("deferred"),
+            count_where(outcomes.c.outcome == Outcome.NOT_REACHED).label("rolled_forward"),
         )
-        .outerjoin(Discussion, Discussion.meeting_id == Meeting.id)
+        .outerjoin(outcomes, outcomes.c.meeting_id == Meeting.id)
         .where(*where)
         .group_by(*columns)
     ).all()
 
 
 def _prep(team_ids: Sequence[int], first: datetime, after: datetime) -> Sequence[sa.Row]:  # type: ignore[type-arg]
-    """Requests are judged by their own deadline, whichever meeting their case is on now."""
-    return db.session.execute(
+    """Requests are judged by their own deadline, whichever meeting their case is on now;
+    those of disposed patients are read from the anonymous rows kept for the reports."""
+    requests = sa.union_all(
         sa.select(
-            Meeting.team_id,
+            Case.meeting_id,
             PrepRequest.user_id,
             PrepRequest.discipline,
             PrepRequest.due_at,
             PrepRequest.completed_at,
         )
         .join(Case, Case.id == PrepRequest.case_id)
-        .join(Meeting, Meeting.id == Case.meeting_id)
-        .where(
-            Meeting.team_id.in_(team_ids),
-            Meeting.status != MeetingStatus.CANCELLED,
-            PrepRequest.due_at >= first,
-            PrepRequest.due_at < after,
+        .where(PrepRequest.due_at >= first, PrepRequest.due_at < after),
+        sa.select(
+            DisposedPrep.meeting_id,
+            DisposedPrep.user_id,
+            DisposedPrep.discipline,
+            DisposedPrep.due_at,
+            DisposedPrep.completed_at,
+        ).where(DisposedPrep.due_at >= first, DisposedPrep.due_at < after),
+    ).subquery("request")
+    return db.session.execute(
+        sa.select(
+            Meeting.team_id,
+            requests.c.user_id,
+            requests.c.discipline,
+            requests.c.due_at,
+            requests.c.completed_at,
         )
+        .join(Meeting, Meeting.id == requests.c.meeting_id)
+        .where(Meeting.team_id.in_(team_ids), Meeting.status != MeetingStatus.CANCELLED)
     ).all()
 
 

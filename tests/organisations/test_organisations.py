@@ -31,3 +31,22 @@ def test_bad_ods_code_and_duplicate_name_are_explained(client, make):
         client, "/organisations/new", {"name": "riverside surgery", "type": "gp_practice"}
     ).text
     assert "already exists" in page
+
+
+def test_admin_sets_how_long_a_practices_patients_are_kept(client, make, session):
+    practice = make.organisation(name="Riverside Surgery")
+    login(client, make.admin().email)
+    url = f"/organisations/{practice.id}"
+    assert "installation&#39;s period (8 years)" in client.get(url).text
+    form = {"name": "Riverside Surgery", "type": "gp_practice", "revision": practice.revision}
+    page = submit(client, url, form | {"retention_years": "0"}).text
+    assert "Enter a number of years from 1 to 100" in page and 'value="0"' in page
+    assert submit(client, url, form | {"retention_years": "12"}).status_code == 302
+    session.expire_all()
+    assert session.get(Organisation, practice.id).retention_years == 12
+    revision = session.get(Organisation, practice.id).revision
+    assert (
+        submit(client, url, form | {"revision": revision, "retention_years": ""}).status_code == 302
+    )
+    session.expire_all()
+    assert session.get(Organisation, practice.id).retention_years is None

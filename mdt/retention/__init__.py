@@ -1,0 +1,2 @@
+"""Retention and disposal: how long a patient's MDT records are kept, legal holds, and the
+daily job that disposes of what is past its time (leaving the reports' counts behind)."""
