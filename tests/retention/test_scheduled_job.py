@@ -42,9 +42,10 @@ def test_the_scheduler_runs_retention_daily_at_its_time(app, monkeypatch):
     monkeypatch.setattr(runner, "BlockingScheduler", FakeScheduler)
     monkeypatch.setattr(runner.signal, "signal", lambda *_args: None)  # leave pytest's alone
     app.config["RETENTION_RUN_AT"] = "03:15"
-    runner._run_forever(app, runner.time_zone(app.config), disposal.run_at(app.config))
+    zone, seconds = runner.time_zone(app.config), runner.delivery_seconds(app.config)
+    runner._run_forever(app, zone, seconds, disposal.run_at(app.config))
     scheduled = FakeScheduler.made[-1].jobs
-    assert set(scheduled) == {"sweep-and-deliver", "retention"}
+    assert set(scheduled) == {"sweep", "deliver", "backup-and-audit-check", "retention"}
     func, trigger, args = scheduled["retention"]
     assert func is jobs.retention and args == [app]
     fields = {f.name: str(f) for f in trigger.fields}
