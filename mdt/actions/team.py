@@ -16,6 +16,7 @@ from mdt.actions.queries import TeamFilter, team_actions, team_actions_page
 from mdt.audit.operations import record, render_audited
 from mdt.core.calendar import to_local, today_in
 from mdt.core.db import in_rows
+from mdt.core.forms import SearchForm, search_form
 from mdt.core.spreadsheet import csv_response
 from mdt.extensions import db
 from mdt.meetings.models import Meeting
@@ -28,7 +29,11 @@ def can_see_team_actions(team: Team, user: User) -> bool:
     return membership is not None and membership.role in (TeamRole.COORDINATOR, TeamRole.CHAIR)
 
 
-def _team_filter() -> TeamFilter:
+def _person_search() -> SearchForm:
+    return search_form("person", "Name or NHS number", max_length=120)
+
+
+def _team_filter(search: SearchForm | None = None) -> TeamFilter:
     def number(name: str) -> int | None:
         raw = request.args.get(name, "")
         return int(raw) if raw.isdigit() else None
@@ -40,7 +45,7 @@ def _team_filter() -> TeamFilter:
         overdue=request.args.get("overdue") == "1",
         patient_id=number("patient"),
         meeting_id=number("meeting"),
-        person=request.args.get("person", "")[:120],
+        person=(search or _person_search()).text(),
     )
 
 
@@ -57,7 +62,8 @@ def _get_team_for_actions(team_id: int) -> Team:
 @login_required
 def team(team_id: int) -> str:
     team = _get_team_for_actions(team_id)
-    want = _team_filter()
+    search = _person_search()
+    want = _team_filter(search)
     today = today_in(team.time_zone)
     page = team_actions_page(team.id, want, today, request.args.get("page", 1, type=int))
     actions = page.actions
@@ -70,6 +76,7 @@ def team(team_id: int) -> str:
         page=page,
         args={k: v for k, v in request.args.items() if k != "page"},
         want=want,
+        search=search,
         today=today,
         owners=_filter_owners(team.id),
         meetings=[
