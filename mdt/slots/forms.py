@@ -103,13 +103,20 @@ class OccurrenceChangeForm(BaseForm):
         validators=[DataRequired("Give the reason, so the team knows why"), Length(max=300)],
     )
 
-    def validate_new_date(self, field: object) -> None:
-        if self.action.data == "move" and not self.new_date.data:
-            raise ValidationError("Enter the new date")
-
-    def validate_new_time(self, field: object) -> None:
-        if self.action.data == "move" and not self.new_time.data:
-            raise ValidationError("Enter the new start time, like 12:30")
+    def validate(self, extra_validators=None) -> bool:  # type: ignore[no-untyped-def]
+        # Here, not as validate_new_date: Optional() stops a blank field's checks, so a move
+        # with no date went on to be worked out from nothing (a 500).
+        ok = super().validate(extra_validators)
+        if self.action.data != "move":
+            return ok
+        for field, message in (
+            (self.new_date, "Enter the new date"),
+            (self.new_time, "Enter the new start time, like 12:30"),
+        ):
+            if field.data is None and not field.errors:
+                field.errors = [*field.errors, message]
+                ok = False
+        return ok
 
 
 class FindSlotForm(BaseForm):
