@@ -28,7 +28,7 @@ class PageForm:
     hidden: dict[str, str] = field(default_factory=dict)
     #: name -> the input's type ("text", "date", "number", "select", "textarea", ...).
     fields: dict[str, str] = field(default_factory=dict)
-    #: name -> the values a select, radio or checkbox offers.
+    #: name -> the values a select, radio, checkbox or named button offers.
     options: dict[str, list[str]] = field(default_factory=dict)
 
     def key(self, app: Flask) -> tuple[str, str, tuple[str, ...]]:
@@ -69,6 +69,9 @@ class _Forms(HTMLParser):
                 form.options.setdefault(name, []).append(a.get("value", "on"))
             elif kind not in ("submit", "button"):
                 form.fields[name] = kind
+        elif tag == "button" and a.get("type", "submit") == "submit":
+            form.fields[name] = "button"  # the clicked one is sent: preview or save, say
+            form.options.setdefault(name, []).append(a.get("value", ""))
         elif tag == "textarea":
             form.fields[name] = "textarea"
         elif tag == "select":

@@ -13,7 +13,7 @@ from tests.form_pages import crawl
 from tests.test_route_inventory import world  # noqa: F401 - the inventory's world
 
 REFUSED = "contains control characters"
-CHOICES = ("radio", "checkbox", "select")
+CHOICES = ("radio", "checkbox", "select", "button")
 
 
 @pytest.fixture
