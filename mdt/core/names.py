@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import unicodedata
-from typing import Any
 
 
 def name_key(name: str) -> str:
@@ -12,8 +11,3 @@ def name_key(name: str) -> str:
     with the name, under a unique index, because the databases' lower() does not agree with
     Python's: SQLite's changes ASCII letters only, PostgreSQL's depends on the locale."""
     return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
-
-
-def name_key_default(context: Any) -> str:
-    """The key of the name being inserted, for rows written without the ORM (bench data)."""
-    return name_key(context.get_current_parameters()["name"])

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from mdt.core.db import Base
-from mdt.core.names import name_key, name_key_default
+from mdt.core.names import name_key
 
 
 class OrganisationType(enum.StrEnum):
@@ -40,9 +40,7 @@ class Organisation(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(200), unique=True)
     #: The name as compared for uniqueness (mdt.core.names.name_key), kept with the name.
-    name_key: Mapped[str] = mapped_column(
-        sa.String(800), index=True, unique=True, default=name_key_default
-    )
+    name_key: Mapped[str] = mapped_column(sa.String(800), index=True, unique=True)
     type: Mapped[OrganisationType] = mapped_column(
         sa.Enum(
             OrganisationType,

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from mdt.accounts.models import User
 from mdt.core.db import Base
-from mdt.core.names import name_key, name_key_default
+from mdt.core.names import name_key
 
 
 class TeamRole(enum.StrEnum):
@@ -47,9 +47,7 @@ class Team(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(120), unique=True)
     #: The name as compared for uniqueness (mdt.core.names.name_key), kept with the name.
-    name_key: Mapped[str] = mapped_column(
-        sa.String(480), index=True, unique=True, default=name_key_default
-    )
+    name_key: Mapped[str] = mapped_column(sa.String(480), index=True, unique=True)
     description: Mapped[str] = mapped_column(sa.String(2000), default="")
     #: IANA zone the team's times are agreed in; occurrences are expanded in it.
     time_zone: Mapped[str] = mapped_column(sa.String(64), default="Europe/London")

@@ -30,16 +30,17 @@ TABLES = (("team", 480), ("organisation", 800))
 
 def upgrade() -> None:
     for table, length in TABLES:
-        # Added in place with a default (SQLite copies a table to change a column, and the
-        # copy would lose the team table's feed clock triggers), filled, then indexed.
+        # Added with a default (a NOT NULL column needs one on SQLite), filled, the default
+        # dropped so that a row written without its key is refused, then indexed.
         op.add_column(
             table,
             sa.Column("name_key", sa.String(length), nullable=False, server_default=""),
         )
         _fill(table)
-        if op.get_context().dialect.name == "postgresql":
-            op.alter_column(table, "name_key", server_default=None)
+        with op.batch_alter_table(table) as batch:
+            batch.alter_column("name_key", existing_type=sa.String(length), server_default=None)
         op.create_index(f"ix_{table}_name_key", table, ["name_key"], unique=True)
+    _feed_clock_triggers_again()
 
 
 def downgrade() -> None:
@@ -74,8 +75,8 @@ def _fill(table: str) -> None:
 
 
 def _feed_clock_triggers_again() -> None:
-    """Dropping a column copies the table on SQLite, which leaves the team table's feed
-    clock triggers behind: they are made again, as f1clk0000001 made them."""
+    """Changing or dropping a column copies the table on SQLite, which leaves the team
+    table's feed clock triggers behind: they are made again, as f1clk0000001 made them."""
     if op.get_context().dialect.name != "sqlite":
         return
     for event in ("insert", "update", "delete"):

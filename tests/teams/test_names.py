@@ -71,12 +71,9 @@ def test_the_database_refuses_two_teams_with_one_key(make, session):
     session.rollback()
 
 
-def test_rows_written_without_the_orm_get_their_key(session):
-    session.execute(sa.insert(Organisation), [{"name": "ÖSTRA Vårdcentral", "type": "other"}])
-    stored = session.scalar(
-        sa.select(Organisation.name_key).where(Organisation.name == "ÖSTRA Vårdcentral")
-    )
-    assert stored == "östra vårdcentral"
+def test_a_row_written_without_its_key_is_refused(session):
+    with pytest.raises(sa.exc.IntegrityError):
+        session.execute(sa.insert(Organisation), [{"name": "ÖSTRA Vårdcentral", "type": "other"}])
     session.rollback()
 
 
@@ -89,3 +86,36 @@ def test_an_organisation_named_like_another_in_other_case_is_refused(
     data = {"name": other_case, "type": "gp_practice", "ods_code": ""}
     assert TAKEN in submit(admin_client, "/organisations/new", data).text
     assert TAKEN in submit(admin_client, f"/organisations/{org.id}", data).text
+
+
+def test_the_migration_keys_stored_names_and_numbers_those_that_share_one(empty_database_url):
+    from alembic.script import ScriptDirectory
+
+    from mdt.core import migrate
+    from mdt.core.db import create_engine
+
+    scripts = ScriptDirectory.from_config(migrate.alembic_config(empty_database_url))
+    migrate.upgrade(empty_database_url, scripts.get_revision("k3esc0000001").down_revision)
+    engine = create_engine(empty_database_url)
+    try:
+        with engine.begin() as conn:
+            for name in ("ÉCOLE MDT", "école mdt", "Riverside", "école  MDT (2)"):
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO team (name, description, time_zone, "
+                        "default_location, default_video_link, revision) "
+                        "VALUES (:n, '', 'UTC', '', '', 1)"
+                    ),
+                    {"n": name},
+                )
+        migrate.upgrade(empty_database_url)
+        with engine.connect() as conn:
+            rows = conn.execute(sa.text("SELECT name, name_key FROM team ORDER BY id")).all()
+    finally:
+        engine.dispose()
+    assert rows == [
+        ("ÉCOLE MDT", "école mdt"),
+        ("école mdt (3)", "école mdt (3)"),
+        ("Riverside", "riverside"),
+        ("école  MDT (2)", "école mdt (2)"),
+    ]
