@@ -99,8 +99,8 @@ def themes(form: PageForm) -> Iterator[tuple[str, dict[str, str]]]:
         for name, kind in form.fields.items():
             if kind in ("number", "date", "time"):
                 yield f"{chosen}{name} blank", varied | {name: ""}
-            if kind == "number":  # int("  ") fails where int("") is never tried
-                yield f"{chosen}{name} spaces", varied | {name: "  "}
+            if kind == "number" and not chosen:  # "  " is not "" to int()
+                yield f"{name} spaces", varied | {name: "  "}
 
 
 def _each_choice(form: PageForm, base: dict[str, str]) -> Iterator[tuple[str, dict[str, str]]]:
