@@ -29,11 +29,7 @@ def can_see_team_actions(team: Team, user: User) -> bool:
     return membership is not None and membership.role in (TeamRole.COORDINATOR, TeamRole.CHAIR)
 
 
-def _person_search() -> SearchForm:
-    return search_form("person", "Name or NHS number", max_length=120)
-
-
-def _team_filter(search: SearchForm | None = None) -> TeamFilter:
+def _team_filter() -> TeamFilter:
     def number(name: str) -> int | None:
         raw = request.args.get(name, "")
         return int(raw) if raw.isdigit() else None
@@ -45,7 +41,7 @@ def _team_filter(search: SearchForm | None = None) -> TeamFilter:
         overdue=request.args.get("overdue") == "1",
         patient_id=number("patient"),
         meeting_id=number("meeting"),
-        person=(search or _person_search()).text(),
+        person=_person_search().text(),
     )
 
 
@@ -62,8 +58,7 @@ def _get_team_for_actions(team_id: int) -> Team:
 @login_required
 def team(team_id: int) -> str:
     team = _get_team_for_actions(team_id)
-    search = _person_search()
-    want = _team_filter(search)
+    want = _team_filter()
     today = today_in(team.time_zone)
     page = team_actions_page(team.id, want, today, request.args.get("page", 1, type=int))
     actions = page.actions
@@ -76,7 +71,7 @@ def team(team_id: int) -> str:
         page=page,
         args={k: v for k, v in request.args.items() if k != "page"},
         want=want,
-        search=search,
+        search=_person_search(),
         today=today,
         owners=_filter_owners(team.id),
         meetings=[
@@ -160,3 +155,8 @@ def _csv_row(a: ActionPoint, team: Team, today: date) -> list[str]:
         closed,
         a.closing_note,
     ]
+
+
+def _person_search() -> SearchForm:
+    """The filter by a person's name or NHS number, checked like a form."""
+    return search_form("person", "Name or NHS number", max_length=120)
