@@ -42,9 +42,17 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     return app
 
 
+def autoescape(template_name: str | None) -> bool:
+    """Whether a template escapes what it writes: every one but the plain-text emails.
+    Flask escapes only .html and a few others by default, not the NHS.UK macros' .jinja files,
+    which wrote each text they were given (a person's name, an error message) raw."""
+    return template_name is None or not template_name.endswith(".txt")
+
+
 def _configure_templates(app: Flask) -> None:
     # The NHS.UK macros need ChainableUndefined for their optional nested parameters.
     app.jinja_options = {
+        "autoescape": autoescape,
         "undefined": ChainableUndefined,
         "loader": ChoiceLoader(
             [FileSystemLoader(str(ROOT / "templates")), PackageLoader("nhsuk_frontend_jinja")]

@@ -16,6 +16,7 @@ from mdt.actions.queries import TeamFilter, team_actions, team_actions_page
 from mdt.audit.operations import record, render_audited
 from mdt.core.calendar import to_local, today_in
 from mdt.core.db import in_rows
+from mdt.core.forms import SearchForm, search_form
 from mdt.core.spreadsheet import csv_response
 from mdt.extensions import db
 from mdt.meetings.models import Meeting
@@ -40,7 +41,7 @@ def _team_filter() -> TeamFilter:
         overdue=request.args.get("overdue") == "1",
         patient_id=number("patient"),
         meeting_id=number("meeting"),
-        person=request.args.get("person", "")[:120],
+        person=_person_search().text(),
     )
 
 
@@ -70,6 +71,7 @@ def team(team_id: int) -> str:
         page=page,
         args={k: v for k, v in request.args.items() if k != "page"},
         want=want,
+        search=_person_search(),
         today=today,
         owners=_filter_owners(team.id),
         meetings=[
@@ -153,3 +155,8 @@ def _csv_row(a: ActionPoint, team: Team, today: date) -> list[str]:
         closed,
         a.closing_note,
     ]
+
+
+def _person_search() -> SearchForm:
+    """The filter by a person's name or NHS number, checked like a form."""
+    return search_form("person", "Name or NHS number", max_length=120)

@@ -22,6 +22,7 @@ from mdt.agenda.models import Case
 from mdt.availability.models import Commitment
 from mdt.calendar.models import CalendarFeed
 from mdt.core.calendar import bank_holiday, end_of_day, local_to_utc, working_days_before
+from mdt.core.names import name_key
 from mdt.core.tokens import new_token, token_hash
 from mdt.meetings.models import Invitation, Meeting
 from mdt.minutes.models import Discussion
@@ -167,7 +168,8 @@ class Generator:
             orgs = []
             for n, kind in enumerate(kinds[:per_hood]):
                 name = f"{'Practice' if kind == 'gp_practice' else kind.replace('_', ' ').title()}"
-                org = self.add(Organisation, name=f"{name} {hood + 1}.{n + 1}", type=kind)
+                org_name = f"{name} {hood + 1}.{n + 1}"
+                org = self.add(Organisation, name=org_name, name_key=name_key(org_name), type=kind)
                 orgs.append((org, kind))
             self.hood_practices.append([o for o, k in orgs if k == "gp_practice"])
             self.hood_people.append(self._staff(hood, orgs, password))
@@ -206,7 +208,13 @@ class Generator:
             for n in range(per_hood):
                 first = not self.teams
                 name = BENCH_TEAM if first else f"Neighbourhood {hood + 1} MDT {n + 1}"
-                team_id = self.add(Team, name=name, time_zone=ZONE, default_location="Room 1")
+                team_id = self.add(
+                    Team,
+                    name=name,
+                    name_key=name_key(name),
+                    time_zone=ZONE,
+                    default_location="Room 1",
+                )
                 size = BENCH_TEAM_SIZE if first else self.rnd.randint(*self.scale.team_size)
                 size = min(size, len(people))
                 members = self._members(people, size, first)

@@ -159,12 +159,43 @@ def add_security_headers(response: Response) -> Response:
 def render_error(error: HTTPException) -> tuple[str, int]:
     code = error.code or 500
     template = f"errors/{code}.html" if code in {400, 403, 404, 405, 500} else "errors/other.html"
-    return render_template(template, error=error), code
+    return _error_page(code, lambda: render_template(template, error=error))
 
 
 def render_server_error(error: Exception) -> tuple[str, int]:
-    log.exception("unhandled error", exc_info=error)
-    return render_template("errors/500.html"), 500
+    rule = request.url_rule.rule if request.url_rule else "-"  # the route: no tokens in it
+    log.error("unhandled error on %s %s", request.method, rule, exc_info=error)
+    try:  # a failed statement leaves the session unusable, and the page reads the user
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - the page is still shown; the fallback needs nothing
+        log.exception("rolling back after the error failed too")
+    return _error_page(500, lambda: render_template("errors/500.html"))
+
+
+def _error_page(code: int, render: Callable[[], str]) -> tuple[str, int]:
+    """The error page, or a plain one written here when making it fails (the database is
+    down, a template is broken): an error page must not fail, or the server answers with a
+    bare "Internal Server Error" and the request goes unlogged."""
+    try:
+        return render(), code
+    except Exception:  # noqa: BLE001 - any failure: the plain page needs no session or template
+        log.exception("the error page for %s failed; the plain page was sent", code)
+        return PLAIN_ERROR_PAGE, code
+
+
+#: The page sent when the error page itself fails: no template, no session, no database.
+PLAIN_ERROR_PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head><meta charset="utf-8"><title>Sorry, there is a problem with the service</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"></head>
+<body>
+<h1>Sorry, there is a problem with the service</h1>
+<p>Try again later. Nothing you saved before this has been lost. If it keeps happening, tell
+your administrator the time it happened.</p>
+<p><a href="/">Go to the start page</a></p>
+</body>
+</html>
+"""
 
 
 class DateConverter(BaseConverter):

@@ -195,7 +195,7 @@ def radios(
             hidden = "" if choice.selected else " nhsuk-radios__conditional--hidden"
             items.append(
                 f'<div class="nhsuk-radios__conditional{hidden}" id="conditional-{item_id}">'
-                f"{reveal}</div>"
+                f"{escape(reveal)}</div>"
             )
     css = "nhsuk-radios nhsuk-radios--inline" if inline else "nhsuk-radios"
     fieldset = "<fieldset" + _attrs(

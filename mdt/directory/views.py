@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 from mdt.accounts.models import User
 from mdt.accounts.operations import Conflict
 from mdt.accounts.views import CONFLICT, EXPIRED
-from mdt.core.forms import EmptyForm
+from mdt.core.forms import EmptyForm, search_form
 from mdt.core.time import now_utc
 from mdt.directory import operations as ops
 from mdt.directory import queries
@@ -25,10 +25,12 @@ bp = Blueprint("directory", __name__, url_prefix="/directory")
 @bp.get("/")
 @login_required
 def index() -> str:
-    q = (request.args.get("q") or "").strip()[:200]
+    search = search_form("q", "Search by name, profession, service or need")
+    q = search.text()
     return render_template(
         "directory/index.html",
         q=q,
+        search=search,
         services=queries.services(q),
         people=queries.people(q),
         now=now_utc(),

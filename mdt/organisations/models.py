@@ -3,9 +3,10 @@ from __future__ import annotations
 import enum
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from mdt.core.db import Base
+from mdt.core.names import name_key
 
 
 class OrganisationType(enum.StrEnum):
@@ -38,6 +39,8 @@ class Organisation(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    #: The name as compared for uniqueness (mdt.core.names.name_key), kept with the name.
+    name_key: Mapped[str] = mapped_column(sa.String(800), index=True, unique=True)
     type: Mapped[OrganisationType] = mapped_column(
         sa.Enum(
             OrganisationType,
@@ -53,6 +56,11 @@ class Organisation(Base):
     retention_years: Mapped[int | None]
     #: Goes up on every edit; a form posted with an older revision is refused as a conflict.
     revision: Mapped[int] = mapped_column(default=1)
+
+    @validates("name")
+    def _keep_name_key(self, _attribute: str, name: str) -> str:
+        self.name_key = name_key(name)
+        return name
 
     def __repr__(self) -> str:
         return f"<Organisation {self.id} {self.name!r}>"

@@ -3,13 +3,14 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from mdt.accounts.operations import Conflict
+from mdt.core.names import name_key
 from mdt.extensions import db
 from mdt.organisations.models import Organisation, OrganisationType
 
 
 def name_taken(name: str, except_org: Organisation | None = None) -> bool:
     found = db.session.scalar(
-        sa.select(Organisation).where(sa.func.lower(Organisation.name) == name.strip().lower())
+        sa.select(Organisation).where(Organisation.name_key == name_key(name))
     )
     return found is not None and found is not except_org
 

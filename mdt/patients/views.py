@@ -3,12 +3,13 @@ from __future__ import annotations
 import re
 
 import sqlalchemy as sa
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
 from mdt.agenda.models import Case
 from mdt.audit.operations import record
 from mdt.core.db import inline
+from mdt.core.forms import search_form
 from mdt.extensions import db
 from mdt.meetings.models import Meeting
 from mdt.patients.access import get_patient_or_404, visible_cases, visible_patients
@@ -21,7 +22,8 @@ bp = Blueprint("patients", __name__, url_prefix="/patients")
 @login_required
 def index() -> str:
     """Find a patient by NHS number or name, among those you may see."""
-    q = (request.args.get("q") or "").strip()
+    search = search_form("q", "NHS number or name")
+    q = search.text()
     found: list[Patient] = []
     if q:
         query = sa.select(Patient).where(Patient.id.in_(visible_patients(current_user)))  # type: ignore[arg-type]
@@ -33,7 +35,9 @@ def index() -> str:
         found = list(db.session.scalars(query.order_by(Patient.name).limit(inline(50))))
         record("view", [p.id for p in found], "patient search results")
         db.session.commit()
-    return render_template("patients/index.html", q=q, found=found, title="Find a patient")
+    return render_template(
+        "patients/index.html", q=q, search=search, found=found, title="Find a patient"
+    )
 
 
 @bp.get("/<int:patient_id>")

@@ -133,17 +133,26 @@ class OccurrenceChangeForm(BaseForm):
         validators=[DataRequired("Give the reason, so the team knows why"), Length(max=300)],
     )
 
-    def validate_new_date(self, field: object) -> None:
-        if self.action.data == "move" and not self.new_date.data:
-            raise ValidationError("Enter the new date")
-
     #: The series' time zone, set by the view: a move into a clock change is refused.
     zone = "Europe/London"
 
+    def validate(self, extra_validators=None) -> bool:  # type: ignore[no-untyped-def]
+        # Here, not as validate_new_date: Optional() stops a blank field's checks, so a move
+        # with no date went on to be worked out from nothing (a 500).
+        ok = super().validate(extra_validators)
+        if self.action.data != "move":
+            return ok
+        for field, message in (
+            (self.new_date, "Enter the new date"),
+            (self.new_time, "Enter the new start time, like 12:30"),
+        ):
+            if field.data is None and not field.errors:
+                field.errors = [*field.errors, message]
+                ok = False
+        return ok
+
     def validate_new_time(self, field: object) -> None:
-        if self.action.data == "move" and not self.new_time.data:
-            raise ValidationError("Enter the new start time, like 12:30")
-        if self.action.data == "move":
+        if self.action.data == "move" and self.new_date.data and self.new_time.data:
             refuse_clock_change(self.new_date.data, self.new_time.data, self.zone)
 
 

@@ -3,10 +3,11 @@ from __future__ import annotations
 import enum
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from mdt.accounts.models import User
 from mdt.core.db import Base
+from mdt.core.names import name_key
 
 
 class TeamRole(enum.StrEnum):
@@ -45,6 +46,8 @@ class Team(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    #: The name as compared for uniqueness (mdt.core.names.name_key), kept with the name.
+    name_key: Mapped[str] = mapped_column(sa.String(480), index=True, unique=True)
     description: Mapped[str] = mapped_column(sa.String(2000), default="")
     #: IANA zone the team's times are agreed in; occurrences are expanded in it.
     time_zone: Mapped[str] = mapped_column(sa.String(64), default="Europe/London")
@@ -57,6 +60,11 @@ class Team(Base):
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="team", cascade="all, delete-orphan", order_by="Membership.id"
     )
+
+    @validates("name")
+    def _keep_name_key(self, _attribute: str, name: str) -> str:
+        self.name_key = name_key(name)
+        return name
 
     def membership_of(self, user: User) -> Membership | None:
         return next((m for m in self.memberships if m.user_id == user.id), None)

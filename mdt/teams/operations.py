@@ -4,6 +4,7 @@ import sqlalchemy as sa
 
 from mdt.accounts.models import User
 from mdt.accounts.operations import Conflict
+from mdt.core.names import name_key
 from mdt.extensions import db
 from mdt.teams.models import Membership, Team, TeamRole
 
@@ -13,9 +14,7 @@ class LastCoordinator(Exception):
 
 
 def name_taken(name: str, except_team: Team | None = None) -> bool:
-    found = db.session.scalar(
-        sa.select(Team).where(sa.func.lower(Team.name) == name.strip().lower())
-    )
+    found = db.session.scalar(sa.select(Team).where(Team.name_key == name_key(name)))
     return found is not None and found is not except_team
 
 

@@ -77,3 +77,49 @@ def test_an_external_link_to_a_row_is_the_one_the_adapter_builds(app):
             assert external_url("actions.detail", action_id=5) == f"{base_url}/actions/5"
             link = external_row_link("actions.detail", "action_id")
         assert link(6) == f"{base_url}/actions/6", "outside the app context too"
+
+
+def _failing_pages(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("the error page broke")
+
+    monkeypatch.setattr("mdt.core.web.render_template", broken)
+
+
+def test_when_the_500_page_itself_fails_a_plain_page_is_sent_and_logged(
+    app, client, caplog, monkeypatch
+):
+    def boom():
+        raise RuntimeError("secret internals")
+
+    app.add_url_rule("/boom/<token>", "boom", boom)
+    _failing_pages(monkeypatch)
+    response = client.get("/boom/a-secret-token")
+    assert response.status_code == 500
+    assert "Sorry, there is a problem with the service" in response.text
+    assert "secret internals" not in response.text and "Traceback" not in response.text
+    assert "unhandled error on GET /boom/<token>" in caplog.text  # the route, not the token
+    assert "a-secret-token" not in caplog.text
+    assert "the error page for 500 failed" in caplog.text
+
+
+def test_when_the_not_found_page_fails_a_plain_page_keeps_its_status(client, monkeypatch):
+    _failing_pages(monkeypatch)
+    response = client.get("/no/such/page")
+    assert response.status_code == 404
+    assert "<h1>" in response.text
+
+
+def test_an_error_from_the_database_still_gets_the_service_page(app, client, make):
+    import sqlalchemy as sa
+
+    from mdt.extensions import db
+
+    def broken_statement():
+        db.session.execute(sa.text("SELECT no_such_column FROM team"))
+
+    app.add_url_rule("/broken-statement", "broken_statement", broken_statement)
+    login(client, make.user(name="Ann Alpha").email)
+    response = client.get("/broken-statement")
+    assert response.status_code == 500
+    assert "nhsuk-header" in response.text and "Ann Alpha" in response.text
