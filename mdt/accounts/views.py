@@ -31,8 +31,9 @@ from mdt.accounts.forms import (
     UserForm,
 )
 from mdt.accounts.models import User
+from mdt.core.redirects import safe_next_path
 from mdt.core.time import now_utc
-from mdt.core.web import external_url, safe_target
+from mdt.core.web import external_url
 from mdt.directory.operations import confirm_person
 from mdt.extensions import db, login_manager
 from mdt.mail import outbox
@@ -71,7 +72,8 @@ def _to_login() -> Response:
         same_site = referrer.netloc == request.host
         back = f"{referrer.path}?{referrer.query}".rstrip("?") if same_site else ""
         flash("Your session had ended, so that was not saved yet: sign in and save it again.")
-    return redirect(url_for("accounts.login", next=safe_target(back)))
+    next_path = safe_next_path(back, url_for("dashboard.index"))
+    return redirect(url_for("accounts.login", next=next_path))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -95,7 +97,7 @@ def login() -> str | Response:
             ops.start_session(result.user)
             db.session.commit()
             login_user(result.user)
-            return redirect(safe_target(request.args.get("next")))
+            return redirect(safe_next_path(request.args.get("next"), url_for("dashboard.index")))
     return render_template("accounts/login.html", form=form, problem=problem, title="Sign in")
 
 

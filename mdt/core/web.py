@@ -126,15 +126,6 @@ class RowUrls:
         return self.built.replace(_ROW_ID, str(int(row_id)))
 
 
-def safe_target(target: str | None) -> str:
-    """Where to go next, only if it is a path on this site (never another site)."""
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target:
-            return target
-    return url_for("dashboard.index")
-
-
 def csp_nonce() -> str:
     if "csp_nonce" not in g:
         g.csp_nonce = secrets.token_urlsafe(16)
