@@ -31,6 +31,7 @@ from mdt.accounts.forms import (
     UserForm,
 )
 from mdt.accounts.models import User
+from mdt.accounts.passwords import context_words
 from mdt.core.redirects import safe_next_path
 from mdt.core.time import now_utc
 from mdt.core.web import external_url
@@ -156,7 +157,9 @@ def set_password(token: str) -> str | Response:
     link = ops.valid_password_link(token)
     if link is None:
         return render_template("accounts/link_invalid.html", title="Link not valid"), 404  # type: ignore[return-value]
-    form = NewPasswordForm(personal=[link.user.name, link.user.email])
+    person = link.user
+    service = current_app.config["SERVICE_NAME"]
+    form = NewPasswordForm(personal=context_words(person.name, person.email, service))
     if form.validate_on_submit():
         ops.set_password_with_link(link, form.password.data)
         db.session.commit()
