@@ -132,14 +132,26 @@ def start_session(user: User) -> str:
     return token
 
 
+#: How stale a session's last_seen_at may be before a request writes it again: often
+#: enough for the idle timeout (minutes), rarely enough that pages do not write each time.
+LAST_SEEN_EVERY = timedelta(minutes=1)
+
+
 def user_for_session(token: str) -> User | None:
+    """The person signed in under this session token, if it is still open: not signed out,
+    within its hours, not idle too long, the person still active. Moves last_seen_at on
+    when it is more than a minute old; the caller commits."""
     row = db.session.scalar(
         sa.select(UserSession).where(UserSession.token_hash == token_hash(token))
     )
-    if row is None or row.revoked_at is not None or row.expires_at <= now_utc():
+    now = now_utc()
+    if row is None or row.revoked_at is not None or row.expires_at <= now:
         return None
-    if not row.user.is_active:
+    idle_for = timedelta(minutes=current_app.config["SECURITY_IDLE_MINUTES"])
+    if row.last_seen_at + idle_for <= now or not row.user.is_active:
         return None
+    if now - row.last_seen_at >= LAST_SEEN_EVERY:
+        row.last_seen_at = now
     row.user.session_token = token
     return row.user
 

@@ -33,6 +33,7 @@ from mdt.accounts.forms import (
 from mdt.accounts.models import User
 from mdt.accounts.passwords import context_words
 from mdt.core.redirects import safe_next_path
+from mdt.core.throttle import limit_refusals
 from mdt.core.time import now_utc
 from mdt.core.web import external_url
 from mdt.directory.operations import confirm_person
@@ -55,9 +56,35 @@ def init_app(app: Flask) -> None:
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "Sign in to see that page."
     login_manager.session_protection = None  # sessions are server-side rows; see User.get_id
-    login_manager.user_loader(ops.user_for_session)
+    login_manager.user_loader(_signed_in_user)
     login_manager.unauthorized_handler(_to_login)
+    app.before_request(_load_signed_in_user)
     app.register_blueprint(bp)
+
+
+def _load_signed_in_user() -> None:
+    """Find who is signed in before anything else the request does, so that the session's
+    last-seen time (which the loader may move on) is committed alone, with nothing of the
+    page's own work pending."""
+    current_user._get_current_object()  # type: ignore[attr-defined]
+
+
+def _signed_in_user(token: str) -> User | None:
+    user = ops.user_for_session(token)
+    if db.session.dirty:  # last_seen_at moved on (at most once a minute)
+        _commit_keeping_loaded()
+    return user
+
+
+def _commit_keeping_loaded() -> None:
+    # The person and the session were read a moment ago in this transaction: committing
+    # without expiring them saves reading them again on the page's first use.
+    session = db.session
+    expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire_on_commit
 
 
 def _to_login() -> Response:
@@ -78,6 +105,7 @@ def _to_login() -> Response:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limit_refusals("SECURITY_RATE_LIMIT_SIGN_IN", lambda response: _failed(response), methods=["POST"])
 def login() -> str | Response:
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.index"))
@@ -100,6 +128,16 @@ def login() -> str | Response:
             login_user(result.user)
             return redirect(safe_next_path(request.args.get("next"), url_for("dashboard.index")))
     return render_template("accounts/login.html", form=form, problem=problem, title="Sign in")
+
+
+def _failed(response: Response) -> bool:
+    """A sign-in that did not sign in: the form again (wrong password, cooling off, a
+    problem with what was typed)."""
+    return response.status_code == 200
+
+
+def _not_found(response: Response) -> bool:
+    return response.status_code == 404
 
 
 def _minutes_until(moment: datetime) -> str:
@@ -153,6 +191,7 @@ def profile() -> str | Response:
 
 
 @bp.route("/password/<token>", methods=["GET", "POST"])
+@limit_refusals("SECURITY_RATE_LIMIT_PASSWORD_LINK", lambda response: _not_found(response))
 def set_password(token: str) -> str | Response:
     link = ops.valid_password_link(token)
     if link is None:

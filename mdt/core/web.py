@@ -126,6 +126,11 @@ class RowUrls:
         return self.built.replace(_ROW_ID, str(int(row_id)))
 
 
+#: A year. includeSubDomains covers only names under the app's own host, never its parent
+#: domain's other sites.
+HSTS = "max-age=31536000; includeSubDomains"
+
+
 def csp_nonce() -> str:
     if "csp_nonce" not in g:
         g.csp_nonce = secrets.token_urlsafe(16)
@@ -144,6 +149,9 @@ def add_security_headers(response: Response) -> Response:
     response.headers["X-Frame-Options"] = "DENY"
     if current_user and current_user.is_authenticated:
         response.headers["Cache-Control"] = "no-store"
+    if current_app.config["BASE_URL"].startswith("https://"):
+        # Browsers that have seen this once use https only for a year (renewed by each visit).
+        response.headers["Strict-Transport-Security"] = HSTS
     return response
 
 
