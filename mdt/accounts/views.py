@@ -104,8 +104,18 @@ def _to_login() -> Response:
     return redirect(url_for("accounts.login", next=next_path))
 
 
+def _failed(response: Response) -> bool:
+    """A sign-in that did not sign in: the form again (wrong password, cooling off, a
+    problem with what was typed)."""
+    return response.status_code == 200
+
+
+def _not_found(response: Response) -> bool:
+    return response.status_code == 404
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limit_refusals("SECURITY_RATE_LIMIT_SIGN_IN", lambda response: _failed(response), methods=["POST"])
+@limit_refusals("SECURITY_RATE_LIMIT_SIGN_IN", _failed, methods=["POST"])
 def login() -> str | Response:
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.index"))
@@ -128,16 +138,6 @@ def login() -> str | Response:
             login_user(result.user)
             return redirect(safe_next_path(request.args.get("next"), url_for("dashboard.index")))
     return render_template("accounts/login.html", form=form, problem=problem, title="Sign in")
-
-
-def _failed(response: Response) -> bool:
-    """A sign-in that did not sign in: the form again (wrong password, cooling off, a
-    problem with what was typed)."""
-    return response.status_code == 200
-
-
-def _not_found(response: Response) -> bool:
-    return response.status_code == 404
 
 
 def _minutes_until(moment: datetime) -> str:
@@ -191,7 +191,7 @@ def profile() -> str | Response:
 
 
 @bp.route("/password/<token>", methods=["GET", "POST"])
-@limit_refusals("SECURITY_RATE_LIMIT_PASSWORD_LINK", lambda response: _not_found(response))
+@limit_refusals("SECURITY_RATE_LIMIT_PASSWORD_LINK", _not_found)
 def set_password(token: str) -> str | Response:
     link = ops.valid_password_link(token)
     if link is None:
