@@ -36,7 +36,9 @@ LIMIT_SETTINGS = (
 # [server] trusted_proxies lets ProxyFix take it from X-Forwarded-For (mdt.create_app).
 limiter = Limiter(
     key_func=get_remote_address,
-    strategy="sliding-window-counter",
+    # Exact: "10 per minute" is at most 10 in any 60 seconds. (Redis and memory keep this;
+    # Memcached does not.)
+    strategy="moving-window",
     headers_enabled=False,  # Retry-After is set on the 429 alone (too_many_requests)
     in_memory_fallback_enabled=True,  # Redis down: count in memory rather than fail
 )
@@ -84,7 +86,7 @@ def too_many_requests(error: TooManyRequests) -> tuple[str, int, dict[str, str]]
     if getattr(view, "plain_text_429", False):
         headers["Content-Type"] = "text/plain; charset=utf-8"
         return f"Too many requests. Try again in {seconds} seconds.\n", 429, headers
-    minutes = max(1, math.ceil(seconds / 60))
+    minutes = max(1, round(seconds / 60))
     wait = f"{minutes} minute{'s' if minutes != 1 else ''}"
     return render_template("errors/429.html", error=error, wait=wait), 429, headers
 
