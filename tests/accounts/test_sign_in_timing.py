@@ -24,9 +24,10 @@ class _CountingHasher:
         return getattr(self.hasher, name)
 
 
-#: Lighter than the production parameters (64 MiB, 3 passes), so that thirty sign-ins stay
-#: quick on a busy machine, yet heavy enough (8 MiB) that a skipped verification shows.
-_TEST_HASHER = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1)
+#: Lighter than the production parameters (64 MiB, 3 passes, 4 lanes), so that thirty
+#: sign-ins stay quick on a busy machine, yet heavy enough (32 MiB) that a verification
+#: costs more than the rest of the request, so a skipped one shows well past the noise.
+_TEST_HASHER = PasswordHasher(time_cost=1, memory_cost=32768, parallelism=1)
 #: Not one the factory has hashed with the production parameters earlier in the run.
 _PASSWORD = "heron-lantern-quarry-51"
 
@@ -94,7 +95,8 @@ def test_a_wrong_password_and_an_unknown_address_take_as_long(client, make, app,
         real.append(timed("real@example.org"))
         unknown.append(timed(f"nobody{n}@example.org"))
     real_median, unknown_median = statistics.median(real), statistics.median(unknown)
-    # Before the dummy hash was verified, the unknown address took a few per cent of the
-    # time; with it both are one argon2 verification plus the same queries.
-    assert unknown_median > 0.7 * real_median, (real_median, unknown_median)
-    assert real_median > 0.7 * unknown_median, (real_median, unknown_median)
+    # Before the dummy hash was verified, the unknown address took a third of the time or
+    # less (measured: 14 against 128 ms on a busy machine); with it both are one argon2
+    # verification plus the same queries.
+    assert unknown_median > 0.6 * real_median, (real_median, unknown_median)
+    assert real_median > 0.6 * unknown_median, (real_median, unknown_median)
