@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Flask, g
 from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from mdt.config import load_settings, resolve_secret_key
 
@@ -30,6 +31,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         REMEMBER_COOKIE_DURATION=0,
         WTF_CSRF_TIME_LIMIT=None,
     )
+    _trust_proxies(app)
     _configure_templates(app)
     _register(app)
     # The bank-holiday library imports every country's module on its first use (about 0.2 s
@@ -47,6 +49,15 @@ def autoescape(template_name: str | None) -> bool:
     Flask escapes only .html and a few others by default, not the NHS.UK macros' .jinja files,
     which wrote each text they were given (a person's name, an error message) raw."""
     return template_name is None or not template_name.endswith(".txt")
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind N reverse proxies, the client's address and scheme are the ones the nearest
+    N wrote into X-Forwarded-For and X-Forwarded-Proto. Without proxies those headers are
+    ignored: a client could write anything there (and so escape its address's limits)."""
+    proxies = int(app.config["SERVER_TRUSTED_PROXIES"])
+    if proxies > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
 
 
 def _configure_templates(app: Flask) -> None:
@@ -68,7 +79,7 @@ def _register(app: Flask) -> None:
     from mdt.audit import views as audit
     from mdt.availability import views as availability
     from mdt.calendar import views as calendar
-    from mdt.core import web
+    from mdt.core import throttle, web
     from mdt.dashboard import views as dashboard
     from mdt.directory import views as directory
     from mdt.mail import outbox
@@ -89,6 +100,7 @@ def _register(app: Flask) -> None:
     del core, recheck  # imported for what they register: models, the flush listener
     extensions.db.init_app(app)
     web.init_app(app)
+    throttle.init_app(app)
     accounts.init_app(app)
     for blueprint in (
         dashboard.bp,

@@ -34,14 +34,20 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_FOLDER": "instance/mail",
     # [security]
     "SECURITY_SESSION_HOURS": 12,
+    "SECURITY_IDLE_MINUTES": 60,
     "SECURITY_LOGIN_MAX_FAILURES": 10,
     "SECURITY_LOGIN_WINDOW_MINUTES": 15,
     "SECURITY_LOGIN_LOCKOUT_MINUTES": 15,
     "SECURITY_PASSWORD_LINK_HOURS": 72,
+    "SECURITY_RATE_LIMIT_STORAGE_URI": "memory://",
+    "SECURITY_RATE_LIMIT_SIGN_IN": "10 per minute; 50 per hour",
+    "SECURITY_RATE_LIMIT_PASSWORD_LINK": "10 per minute; 50 per hour",
+    "SECURITY_RATE_LIMIT_FEED": "20 per minute; 200 per hour",
     # [server]
     "SERVER_HOST": "127.0.0.1",
     "SERVER_PORT": 5000,
     "SERVER_WORKERS": 2,
+    "SERVER_TRUSTED_PROXIES": 0,
     # [scheduler]
     "SCHEDULER_TIME_ZONE": "Europe/London",
     "SCHEDULER_STALE_MINUTES": 3,

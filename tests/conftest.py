@@ -106,6 +106,14 @@ def test_config(database_url: str, tmp_path) -> dict[str, object]:  # type: igno
         "MAIL_TRANSPORT": "folder",
         "MAIL_FOLDER": str(tmp_path / "mail"),
         "BASE_URL": "http://mdt.test",
+        # Tests sign in (and fail to) many times from one address; the throttling tests
+        # (tests/core/test_throttle.py) put the real limits back.
+        "SECURITY_RATE_LIMIT_SIGN_IN": "10000 per minute",
+        "SECURITY_RATE_LIMIT_PASSWORD_LINK": "10000 per minute",
+        "SECURITY_RATE_LIMIT_FEED": "10000 per minute",
+        # Stories travel in time while signed in (a morning's bookings, then the afternoon);
+        # tests/accounts/test_sessions.py puts the real idle timeout back.
+        "SECURITY_IDLE_MINUTES": 12 * 60,
     }
 
 

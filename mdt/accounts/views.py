@@ -31,8 +31,11 @@ from mdt.accounts.forms import (
     UserForm,
 )
 from mdt.accounts.models import User
+from mdt.accounts.passwords import context_words
+from mdt.core.redirects import safe_next_path
+from mdt.core.throttle import limit_refusals
 from mdt.core.time import now_utc
-from mdt.core.web import external_url, safe_target
+from mdt.core.web import external_url
 from mdt.directory.operations import confirm_person
 from mdt.extensions import db, login_manager
 from mdt.mail import outbox
@@ -53,9 +56,35 @@ def init_app(app: Flask) -> None:
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "Sign in to see that page."
     login_manager.session_protection = None  # sessions are server-side rows; see User.get_id
-    login_manager.user_loader(ops.user_for_session)
+    login_manager.user_loader(_signed_in_user)
     login_manager.unauthorized_handler(_to_login)
+    app.before_request(_load_signed_in_user)
     app.register_blueprint(bp)
+
+
+def _load_signed_in_user() -> None:
+    """Find who is signed in before anything else the request does, so that the session's
+    last-seen time (which the loader may move on) is committed alone, with nothing of the
+    page's own work pending."""
+    current_user._get_current_object()  # type: ignore[attr-defined]
+
+
+def _signed_in_user(token: str) -> User | None:
+    user = ops.user_for_session(token)
+    if db.session.dirty:  # last_seen_at moved on (at most once a minute)
+        _commit_keeping_loaded()
+    return user
+
+
+def _commit_keeping_loaded() -> None:
+    # The person and the session were read a moment ago in this transaction: committing
+    # without expiring them saves reading them again on the page's first use.
+    session = db.session
+    expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire_on_commit
 
 
 def _to_login() -> Response:
@@ -71,10 +100,22 @@ def _to_login() -> Response:
         same_site = referrer.netloc == request.host
         back = f"{referrer.path}?{referrer.query}".rstrip("?") if same_site else ""
         flash("Your session had ended, so that was not saved yet: sign in and save it again.")
-    return redirect(url_for("accounts.login", next=safe_target(back)))
+    next_path = safe_next_path(back, url_for("dashboard.index"))
+    return redirect(url_for("accounts.login", next=next_path))
+
+
+def _failed(response: Response) -> bool:
+    """A sign-in that did not sign in: the form again (wrong password, cooling off, a
+    problem with what was typed)."""
+    return response.status_code == 200
+
+
+def _not_found(response: Response) -> bool:
+    return response.status_code == 404
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limit_refusals("SECURITY_RATE_LIMIT_SIGN_IN", _failed, methods=["POST"])
 def login() -> str | Response:
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.index"))
@@ -95,7 +136,7 @@ def login() -> str | Response:
             ops.start_session(result.user)
             db.session.commit()
             login_user(result.user)
-            return redirect(safe_target(request.args.get("next")))
+            return redirect(safe_next_path(request.args.get("next"), url_for("dashboard.index")))
     return render_template("accounts/login.html", form=form, problem=problem, title="Sign in")
 
 
@@ -150,11 +191,14 @@ def profile() -> str | Response:
 
 
 @bp.route("/password/<token>", methods=["GET", "POST"])
+@limit_refusals("SECURITY_RATE_LIMIT_PASSWORD_LINK", _not_found)
 def set_password(token: str) -> str | Response:
     link = ops.valid_password_link(token)
     if link is None:
         return render_template("accounts/link_invalid.html", title="Link not valid"), 404  # type: ignore[return-value]
-    form = NewPasswordForm(personal=[link.user.name, link.user.email])
+    person = link.user
+    service = current_app.config["SERVICE_NAME"]
+    form = NewPasswordForm(personal=context_words(person.name, person.email, service))
     if form.validate_on_submit():
         ops.set_password_with_link(link, form.password.data)
         db.session.commit()

@@ -13,7 +13,7 @@ from mdt.availability import operations as ops
 from mdt.availability.forms import AbsenceForm, RecurringCommitmentForm
 from mdt.availability.models import Commitment
 from mdt.core.forms import EmptyForm
-from mdt.core.web import safe_target
+from mdt.core.redirects import safe_next_path
 from mdt.extensions import db
 from mdt.teams.views import get_membership_or_404, get_team_or_404
 
@@ -87,7 +87,7 @@ def remove(commitment_id: int) -> Response:
         ops.remove(commitment)
         db.session.commit()
         flash(f"{commitment.label} is removed.")
-    return redirect(safe_target(request.form.get("back")))
+    return redirect(safe_next_path(request.form.get("back"), url_for("availability.mine")))
 
 
 def _manages_someone_with(user_id: int) -> bool:

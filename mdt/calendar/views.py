@@ -21,6 +21,7 @@ from mdt.calendar.events import Window
 from mdt.calendar.forms import DeliveryForm
 from mdt.calendar.models import CalendarFeed, MeetingDelivery
 from mdt.core.forms import EmptyForm
+from mdt.core.throttle import limit_refusals
 from mdt.core.time import now_utc
 from mdt.extensions import db
 from mdt.teams.models import Membership, Team, TeamRole
@@ -32,7 +33,16 @@ bp = Blueprint("calendar", __name__, url_prefix="/calendar")
 # --- the feeds -----------------------------------------------------------------------------
 
 
+def _wrong_address(response: Response) -> bool:
+    return response.status_code == 404
+
+
+#: Only addresses that do not exist are counted: a calendar app polling its own feed never is.
+_limit_wrong_addresses = limit_refusals("SECURITY_RATE_LIMIT_FEED", _wrong_address, plain_text=True)
+
+
 @bp.get("/<token>.ics")
+@_limit_wrong_addresses
 def person_feed(token: str) -> Response:
     found = ops.feed_for_token(token)
     if found is None or found.feed[0] != "person":
@@ -46,6 +56,7 @@ def person_feed(token: str) -> Response:
 
 
 @bp.get("/team/<token>.ics")
+@_limit_wrong_addresses
 def team_feed(token: str) -> Response:
     found = ops.feed_for_token(token)
     if found is None or found.feed[0] != "team":
