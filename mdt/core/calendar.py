@@ -77,3 +77,13 @@ def today_in(zone: str, now: datetime | None = None) -> date:
     from mdt.core.time import now_utc
 
     return to_local(now or now_utc(), zone).date()
+
+
+def has_begun(day: date, at: time | None, zone: str) -> bool:
+    """Whether a wall-clock time in `zone` is now or past; without the time (not typed yet),
+    whether the day is before today there."""
+    from mdt.core.time import now_utc
+
+    if at is None:
+        return day < today_in(zone)
+    return local_to_utc(day, at, zone) <= now_utc()

@@ -102,9 +102,12 @@ def book(team_id: int, series_id: int, day: date) -> Response:
         flash(EXPIRED)
         return redirect(url_for("slots.index", team_id=team.id))
     try:
-        meeting = ops.book_occurrence(team, series, occurrence)
+        meeting = ops.book_occurrence(team, series, occurrence, now_utc())
     except ops.AlreadyBooked:
         flash("A meeting is already booked in that occurrence.")
+        return redirect(url_for("slots.index", team_id=team.id))
+    except ops.NotBookable as refusal:
+        flash(str(refusal))
         return redirect(url_for("slots.index", team_id=team.id))
     db.session.commit()
     flash("The meeting is booked and every member has been invited by email.")
@@ -116,6 +119,7 @@ def book(team_id: int, series_id: int, day: date) -> Response:
 def new_adhoc(team_id: int) -> str | Response:
     team = get_team_or_404(team_id, manage=True)
     form = AdHocMeetingForm()
+    form.zone = team.time_zone
     if form.validate_on_submit():
         starts = local_to_utc(form.date.data, form.start_time.data, team.time_zone)
         ends = local_to_utc(form.date.data, form.end_time.data, team.time_zone)
@@ -267,6 +271,7 @@ def reschedule(meeting_id: int) -> str | Response:
     form = RescheduleForm(
         date=start.date(), start_time=start.time(), end_time=end.time(), revision=meeting.revision
     )
+    form.zone = zone
     conflict = None
     if form.validate_on_submit():
         try:

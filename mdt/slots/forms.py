@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from wtforms import (
     BooleanField,
     IntegerField,
@@ -8,10 +10,21 @@ from wtforms import (
     StringField,
     URLField,
 )
-from wtforms.validators import URL, DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import (
+    URL,
+    DataRequired,
+    InputRequired,
+    Length,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from mdt.core.calendar import has_begun
 from mdt.core.fields import (
+    RECORDED,
+    UPCOMING,
     OrdinalField,
     date_field,
     time_field,
@@ -24,6 +37,18 @@ from mdt.slots.recurrence import WEEKDAYS, Frequency
 MIN_MINUTES, MAX_MINUTES = 15, 240
 
 
+def _weeks_apart_if_weekly(form: Any, field: IntegerField) -> None:
+    """Left empty (or spaces), the weeks apart are asked for by a weekly rule and ignored by a
+    monthly one, as Optional() would ignore them: Optional() alone let a weekly rule through
+    with none, which failed when its dates were worked out."""
+    if not field.raw_data or str(field.raw_data[0]).strip():
+        return  # typed (its own checks follow), or not sent at all (the default stands)
+    field.errors[:] = []
+    if form.frequency.data == Frequency.WEEKLY.value:
+        raise StopValidation("Enter how many weeks apart, from 1 to 12")
+    raise StopValidation()
+
+
 class RecurrenceFields(BaseForm):
     frequency = RadioField(
         "How often",
@@ -34,12 +59,12 @@ class RecurrenceFields(BaseForm):
     interval = IntegerField(
         "Every how many weeks",
         default=1,
-        validators=[Optional()],
+        validators=[_weeks_apart_if_weekly],
     )
     weekday = weekday_field()
     ordinal = OrdinalField()
-    start_date = date_field("Start date")
-    end_date = date_field("End date (optional)", required=False)
+    start_date = date_field("Start date", RECORDED)
+    end_date = date_field("End date (optional)", RECORDED, required=False)
 
     def validate_interval(self, field: IntegerField) -> None:
         if self.frequency.data == Frequency.WEEKLY.value and not (
@@ -96,16 +121,24 @@ class OccurrenceChangeForm(BaseForm):
         choices=choices([("cancel", "Cancel this occurrence"), ("move", "Move it")]),
         validators=[InputRequired("Choose whether to cancel or move it")],
     )
-    new_date = date_field("New date", required=False)
+    new_date = date_field("New date", UPCOMING, required=False)
     new_time = time_field("New start time", required=False)
     reason = StringField(
         "Reason",
         validators=[DataRequired("Give the reason, so the team knows why"), Length(max=300)],
     )
 
+    #: The series' time zone; the view sets it before validating.
+    zone: str | None = None
+
     def validate_new_date(self, field: object) -> None:
-        if self.action.data == "move" and not self.new_date.data:
+        if self.action.data != "move":
+            return
+        if not self.new_date.data:
             raise ValidationError("Enter the new date")
+        assert self.zone is not None, "the view sets the series' time zone"
+        if has_begun(self.new_date.data, self.new_time.data, self.zone):
+            raise ValidationError("The new time must be in the future: choose a later date")
 
     def validate_new_time(self, field: object) -> None:
         if self.action.data == "move" and not self.new_time.data:

@@ -57,6 +57,7 @@ def index(team_id: int) -> str:
         today=today,
         rows=[(s, ops.preview(s, checker, today)) for s in all_series],
         booked=booked_occurrences(team.id),
+        now=now_utc(),  # an occurrence that has begun cannot be booked or moved
         can_manage=team.can_manage(current_user),
         book_form=EmptyForm(),
         title=f"{team.name}: protected time",
@@ -151,6 +152,7 @@ def occurrence(team_id: int, series_id: int, day: date) -> str | Response:
     series = get_series_or_404(team, series_id)
     occ = find_occurrence(series, day) or abort(404)
     form = OccurrenceChangeForm()
+    form.zone = series.time_zone
     problem = None
     if form.validate_on_submit():
         moved_to = None
