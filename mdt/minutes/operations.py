@@ -184,7 +184,7 @@ def send_minutes(meeting: Meeting, now: datetime) -> None:
     anyone else (a cover from outside the team) gets the outcomes without them."""
     content = minutes_content(meeting)
     when = content["when"]
-    subject = f"Minutes: {meeting.team.name} MDT meeting, {when:%a %-d %b %Y}"  # type: ignore[str-format]
+    subject = f"Minutes: {meeting.team.mdt_name} meeting, {when:%a %-d %b %Y}"  # type: ignore[str-format]
     members = {m.user_id for m in meeting.team.memberships}
     link = external_url("minutes.view", meeting_id=meeting.id)
     for inv in meeting.invitations:
