@@ -70,7 +70,9 @@ def test_coordinator_books_reschedules_and_closes_only_when_it_makes_sense(
     page.get_by_label("Reason for the change").fill("Room double-booked")
     page.get_by_role("button", name="Reschedule").click()
     expect(page.locator(".app-flash")).to_contain_text("The meeting is moved")
-    expect(page.locator("main")).to_contain_text(f"{in_a_week + timedelta(days=1):%-d %B %Y}")
+    expect(page.locator("main")).to_contain_text(
+        f"{in_a_week + timedelta(days=1):%a %-d %b %Y}, 13:00–14:30"
+    )
 
     # Its close page, before it starts: it says why, and there is no button to press.
     page.goto(meeting_url.removesuffix("/") + "/close")
