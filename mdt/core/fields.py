@@ -77,6 +77,10 @@ class DateWindow:
         earliest = self.earliest if self.earliest is not None else today - timedelta(days=1)
         return earliest, today + relativedelta(years=self.years_ahead)
 
+    def contains(self, day: date, today: date) -> bool:
+        earliest, latest = self.limits(today)
+        return earliest <= day <= latest
+
     def problem(self, noun: str, day: date, today: date) -> str | None:
         """What is wrong with `day` (`noun` names it, like "The due date"), or None."""
         earliest, latest = self.limits(today)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -191,12 +191,21 @@ def test_an_occurrence_that_has_begun_cannot_be_booked_and_shows_no_book_button(
     assert _counts(session) == (1, 2)
 
 
-def test_an_occurrence_further_than_five_years_ahead_cannot_be_booked(client, make, session):
-    coordinator, team = _team(make)
+def test_booking_refuses_an_occurrence_further_than_five_years_ahead(app, make, session):
+    """Its address is already a 404 (the date is outside the window); the operation refuses
+    it all the same, whoever calls it."""
+    from mdt.extensions import db
+    from mdt.meetings import operations as ops
+    from mdt.slots.occurrences import find_occurrence
+
+    _coordinator, team = _team(make)
     series = make.series(team, weekday=1)
-    login(client, coordinator.email)
-    response = _book(client, team, series, "2032-01-20")  # a Tuesday
-    assert "can be booked up to 5 years ahead" in client.get(response.location).text
+    with app.test_request_context():
+        team, series = db.session.merge(team), db.session.merge(series)
+        occurrence = find_occurrence(series, date(2032, 1, 20))
+        with pytest.raises(ops.NotBookable, match="up to 5 years ahead"):
+            ops.book_occurrence(team, series, occurrence, NOW)
+        db.session.rollback()
     assert _counts(session) == (0, 0)
 
 
@@ -242,3 +251,18 @@ def test_the_close_page_once_the_meeting_has_begun_has_the_button(client, make, 
     page = client.get(f"/meetings/{meeting.id}/close").text
     assert "Close the meeting and send the minutes" in page
     assert "cannot be closed" not in page
+
+
+@pytest.mark.parametrize("day", ["9999-12-28", "1999-12-28", "2032-01-20"])
+def test_an_occurrence_address_outside_the_window_is_not_found_rather_than_a_server_error(
+    client, make, session, day
+):
+    coordinator, team = _team(make)
+    series = make.series(team, weekday=1)  # 28 December 9999 and 1999 are Tuesdays
+    login(client, coordinator.email)
+    url = f"/teams/{team.id}/slots/{series.id}/occurrences/{day}"
+    assert client.get(url).status_code == 404
+    assert _book(client, team, series, day).status_code == 404
+    change = {"action": "cancel", "reason": "Room"}
+    assert submit(client, url, change, form_url=f"/teams/{team.id}/slots/").status_code == 404
+    assert _counts(session) == (0, 0)
