@@ -6,7 +6,7 @@ from typing import Any
 from wtforms import EmailField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
-from mdt.core.fields import date_field
+from mdt.core.fields import UPCOMING, date_field
 from mdt.core.forms import BaseForm, revision_field
 
 NOTE = [Length(max=1000, message="Keep this to 1000 characters or fewer")]
@@ -41,7 +41,7 @@ class ActionForm(BaseForm):
         ],
     )
     contact_organisation_id = SelectField("Organisation", coerce=int, validators=[Optional()])
-    due_date = date_field("Due date")
+    due_date = date_field("Due date", UPCOMING)
 
     #: The team's local date; set by the view before validating.
     today: date | None = None
@@ -103,7 +103,7 @@ class ReassignForm(BaseForm):
 
 
 class RescheduleForm(BaseForm):
-    due_date = date_field("New due date")
+    due_date = date_field("New due date", UPCOMING)
     reason = StringField(
         "Why it moves", validators=[DataRequired("Say why the date moves"), Length(max=300)]
     )

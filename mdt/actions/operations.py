@@ -198,7 +198,7 @@ def _tell_owner(action: ActionPoint, by: User, how: str) -> None:
     if action.owner_id == by.id:
         return
     team = action.team
-    subject = f"An action for you from the {team.name} MDT, due {action.due_date:%-d %b %Y}"
+    subject = f"An action for you from the {team.mdt_name}, due {action.due_date:%-d %b %Y}"
     body = render_template(
         "actions/email/assigned.txt",
         action=action,

@@ -15,7 +15,7 @@ from mdt.actions.models import ActionPoint, ActionStatus
 from mdt.actions.queries import TeamFilter, team_actions, team_actions_page
 from mdt.audit.operations import record, render_audited
 from mdt.core.calendar import to_local, today_in
-from mdt.core.db import in_rows
+from mdt.core.db import in_rows, row_id
 from mdt.core.forms import SearchForm, search_form
 from mdt.core.spreadsheet import csv_response
 from mdt.extensions import db
@@ -29,13 +29,27 @@ def can_see_team_actions(team: Team, user: User) -> bool:
     return membership is not None and membership.role in (TeamRole.COORDINATOR, TeamRole.CHAIR)
 
 
-def _team_filter() -> TeamFilter:
+#: The filters that name a row, and what each names (also the id of its field on the page).
+ID_FILTERS = {"owner": "owner", "patient": "person", "meeting": "meeting"}
+
+
+def _team_filter() -> tuple[TeamFilter, list[tuple[str, str]]]:
+    """The filters asked for in the query string, and (field, message) for each that names no
+    row (typed into the address, or a link edited by hand): it is left out, and the page says
+    so."""
+    problems = []
+
     def number(name: str) -> int | None:
-        raw = request.args.get(name, "")
-        return int(raw) if raw.isdigit() else None
+        raw = request.args.get(name, "").strip()
+        found = row_id(raw)
+        if raw and found is None:
+            what = ID_FILTERS[name]
+            message = f"The {what} in the link is not one this list can show, so any {what}'s "
+            problems.append((what, message + "actions are shown"))
+        return found
 
     status = request.args.get("status", "")
-    return TeamFilter(
+    want = TeamFilter(
         owner_id=number("owner"),
         status=status if status in ActionStatus._value2member_map_ else None,
         overdue=request.args.get("overdue") == "1",
@@ -43,6 +57,7 @@ def _team_filter() -> TeamFilter:
         meeting_id=number("meeting"),
         person=_person_search().text(),
     )
+    return want, problems
 
 
 def _get_team_for_actions(team_id: int) -> Team:
@@ -58,7 +73,11 @@ def _get_team_for_actions(team_id: int) -> Team:
 @login_required
 def team(team_id: int) -> str:
     team = _get_team_for_actions(team_id)
-    want = _team_filter()
+    want, problems = _team_filter()
+    return _render_team(team, want, problems)
+
+
+def _render_team(team: Team, want: TeamFilter, problems: list[tuple[str, str]]) -> str:
     today = today_in(team.time_zone)
     page = team_actions_page(team.id, want, today, request.args.get("page", 1, type=int))
     actions = page.actions
@@ -79,6 +98,7 @@ def team(team_id: int) -> str:
             for m in _filter_meetings(team.id)
         ],
         query=request.query_string.decode(),
+        problems=problems,
         title=f"{team.name} actions",
     )
 
@@ -126,10 +146,13 @@ CSV_COLUMNS = (
 
 @bp.get("/teams/<int:team_id>/actions.csv")
 @login_required
-def team_csv(team_id: int) -> Response:
+def team_csv(team_id: int) -> Response | str:
     team = _get_team_for_actions(team_id)
+    want, problems = _team_filter()
+    if problems:  # the file would hold more than asked for: the page says why instead
+        return _render_team(team, want, problems)
     today = today_in(team.time_zone)
-    actions = team_actions(team.id, _team_filter(), today)
+    actions = team_actions(team.id, want, today)
     # Everything read before the commit, which expires every loaded row (the team too).
     rows = [_csv_row(a, team, today) for a in actions]
     filename = f"actions-team-{team.id}"

@@ -11,9 +11,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from mdt.core.fields import date_field
+from mdt.core.fields import BIRTH, date_field
 from mdt.core.forms import BaseForm, choices
-from mdt.core.time import now_utc
 from mdt.patients.nhs import InvalidNhsNumber, parse_nhs_number
 from mdt.teams.models import DISCIPLINES
 
@@ -36,7 +35,7 @@ class CaseForm(BaseForm):
     name = StringField(
         "Full name", validators=[DataRequired("Enter the person's full name"), Length(max=120)]
     )
-    date_of_birth = date_field("Date of birth")
+    date_of_birth = date_field("Date of birth", BIRTH)
     registered_practice_id = SelectField(
         "Registered GP practice",
         coerce=int,
@@ -77,11 +76,6 @@ class CaseForm(BaseForm):
             field.data = parse_nhs_number(field.data)
         except InvalidNhsNumber as exc:
             raise ValidationError(str(exc)) from None
-
-    def validate_date_of_birth(self, field: object) -> None:
-        born = self.date_of_birth.data
-        if born and born > now_utc().date():
-            raise ValidationError("The date of birth must be today or in the past")
 
     def validate_minutes(self, field: IntegerField) -> None:
         if field.data is None or not 1 <= field.data <= 60:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from wtforms import SelectField, StringField, ValidationError
 from wtforms.validators import Length, Optional
 
-from mdt.core.fields import FriendlyDateField, date_field
+from mdt.core.fields import RECORDED, FriendlyDateField, date_field
 from mdt.core.forms import BaseForm
 
 
@@ -15,8 +15,8 @@ class AuditFilterForm(BaseForm):
 
     user_id = SelectField("Who", coerce=int, default=0)
     patient = StringField("Patient (NHS number or name)", validators=[Optional(), Length(max=120)])
-    date_from = date_field("From", required=False)
-    date_to = date_field("To", required=False)
+    date_from = date_field("From", RECORDED, required=False, noun="The 'from' date")
+    date_to = date_field("To", RECORDED, required=False, noun="The 'to' date")
 
     def validate_date_to(self, field: FriendlyDateField) -> None:
         if field.data and self.date_from.data and field.data < self.date_from.data:

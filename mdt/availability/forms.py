@@ -3,7 +3,7 @@ from __future__ import annotations
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from mdt.core.fields import date_field, time_field
+from mdt.core.fields import RECORDED, date_field, time_field
 from mdt.core.forms import BaseForm
 from mdt.slots.forms import RecurrenceFields
 
@@ -20,8 +20,8 @@ class RecurringCommitmentForm(RecurrenceFields):
 
 class AbsenceForm(BaseForm):
     label = StringField("What it is", validators=LABEL, default="Annual leave")
-    start_date = date_field("First day")
-    end_date = date_field("Last day")
+    start_date = date_field("First day", RECORDED)
+    end_date = date_field("Last day", RECORDED)
 
     def validate_end_date(self, field: object) -> None:
         if (

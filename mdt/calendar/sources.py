@@ -219,7 +219,7 @@ def meeting_event(meeting: Meeting, status: str = "CONFIRMED") -> TimedEvent:
 
 
 def _meeting_description(meeting: Meeting) -> str:
-    lines = [f"MDT meeting of {meeting.team.name}."]
+    lines = [f"The {meeting.team.mdt_name} meeting."]
     if meeting.chair is not None:
         lines.append(f"Chair: {meeting.chair.name}")
     if meeting.minute_taker is not None:

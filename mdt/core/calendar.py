@@ -130,3 +130,13 @@ def clock_change_message(day: date, at: time, zone: str, change: ClockChange) ->
         f"{at:%H:%M} {what} from {change.before:%H:%M} to {change.after:%H:%M}. "
         f"Choose a start before {low:%H:%M} or from {high:%H:%M}"
     )
+
+
+def has_begun(day: date, at: time | None, zone: str) -> bool:
+    """Whether a wall-clock time in `zone` is now or past; without the time (not typed yet),
+    whether the day is before today there."""
+    from mdt.core.time import now_utc
+
+    if at is None:
+        return day < today_in(zone)
+    return local_to_utc(day, at, zone) <= now_utc()

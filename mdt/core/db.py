@@ -29,6 +29,20 @@ class Base(DeclarativeBase):
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
 
 
+#: The largest id a row can have (ids are PostgreSQL integers): a bigger number names no row,
+#: and the databases refuse to compare a column with it.
+LARGEST_ID = 2**31 - 1
+
+
+def row_id(raw: str) -> int | None:
+    """The row id written in a query string, or None if `raw` cannot be one: anything but
+    plain digits (Python's int() also takes "٣" and "1_0"), zero, or past LARGEST_ID."""
+    if not (raw.isascii() and raw.isdigit()):
+        return None
+    number = int(raw)
+    return number if 0 < number <= LARGEST_ID else None
+
+
 def among(column: sa.ColumnElement[Any], values: Iterable[Any]) -> sa.ColumnElement[bool]:
     """`column IN (values)` with the values written into the statement, not a parameter
     each: for the thousands of ids the reminder sweep asks about, psycopg parsing that many

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, time
+from dataclasses import dataclass
+from datetime import date, time, timedelta
 from typing import Any
 from zoneinfo import available_timezones
 
+from dateutil.relativedelta import relativedelta
 from wtforms import DateField, SelectField, StringField, TimeField
-from wtforms.validators import InputRequired, Optional, ValidationError
+from wtforms.validators import InputRequired, Optional, StopValidation, ValidationError
 
 from mdt.core.forms import choices
 from mdt.core.time import now_utc
@@ -54,9 +56,82 @@ class FriendlyTimeField(TimeField):
             raise ValueError("Enter a time on the 24-hour clock, like 12:30") from None
 
 
-def date_field(label: str, required: bool = True) -> FriendlyDateField:
+#: No date typed anywhere may be further ahead than this: nothing the service plans reaches
+#: so far, a date beyond is a typo (2207 for 2027), and near year 9999 the times built from it
+#: overflow.
+YEARS_AHEAD = 5
+
+
+@dataclass(frozen=True)
+class DateWindow:
+    """The dates a field accepts. `earliest` is a fixed date, or None for "from today";
+    `years_ahead` counts from today (0: up to today)."""
+
+    earliest: date | None
+    years_ahead: int = YEARS_AHEAD
+
+    def limits(self, today: date) -> tuple[date, date]:
+        # "Today" is the server's (UTC) date, a day early: the form does not know the team's
+        # time zone, and west of UTC the local date is still yesterday's. Checks that know
+        # the zone (a meeting's start, an action's due date) are exact.
+        earliest = self.earliest if self.earliest is not None else today - timedelta(days=1)
+        return earliest, today + relativedelta(years=self.years_ahead)
+
+    def contains(self, day: date, today: date) -> bool:
+        earliest, latest = self.limits(today)
+        return earliest <= day <= latest
+
+    def problem(self, noun: str, day: date, today: date) -> str | None:
+        """What is wrong with `day` (`noun` names it, like "The due date"), or None."""
+        earliest, latest = self.limits(today)
+        if day < earliest:
+            if self.earliest is None:
+                return f"{noun} must be today or in the future"
+            return f"{noun} must be on or after {earliest:%-d %B %Y}"
+        if day > latest:
+            if self.years_ahead == 0:
+                return f"{noun} must be today or in the past"
+            return (
+                f"{noun} must be within {self.years_ahead} years from today, "
+                f"on or before {latest:%-d %B %Y}"
+            )
+        return None
+
+
+#: Dates to come: meetings booked or moved, occurrences moved, due and review dates.
+UPCOMING = DateWindow(earliest=None)
+#: Dates of things that may have begun long ago: protected time, members' commitments and
+#: leave, and the periods of reports and the audit log. Nothing the service keeps is older
+#: than 2000, and an old series must stay editable without moving its start.
+RECORDED = DateWindow(earliest=date(2000, 1, 1))
+#: Dates of birth: the oldest person living was born after 1900.
+BIRTH = DateWindow(earliest=date(1900, 1, 1), years_ahead=0)
+
+
+class InWindow:
+    """Field validator: the date lies in `window` (a missing date is left to the others)."""
+
+    def __init__(self, window: DateWindow, noun: str) -> None:
+        self.window, self.noun = window, noun
+
+    def __call__(self, _form: object, field: DateField) -> None:
+        if field.data is None:
+            return
+        problem = self.window.problem(self.noun, field.data, now_utc().date())
+        if problem:
+            # Stop: a date out of the window cannot be checked any further (nor be turned
+            # into a time).
+            raise StopValidation(problem)
+
+
+def date_field(
+    label: str, window: DateWindow, required: bool = True, noun: str | None = None
+) -> FriendlyDateField:
+    """A typed date, refused outside `window`: every date field chooses its window. `noun`
+    names the date in messages (by default "The <label>")."""
     first = InputRequired(f"Enter the {label.lower()}") if required else Optional()
-    return FriendlyDateField(label, validators=[first], format="%Y-%m-%d")
+    noun = noun or f"The {label.lower().removesuffix(' (optional)')}"
+    return FriendlyDateField(label, validators=[first, InWindow(window, noun)], format="%Y-%m-%d")
 
 
 def time_field(

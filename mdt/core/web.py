@@ -28,6 +28,8 @@ from werkzeug.routing import BaseConverter, MapAdapter, ValidationError
 
 from mdt.core import widgets
 from mdt.core.calendar import to_local
+from mdt.core.fields import RECORDED
+from mdt.core.time import now_utc
 from mdt.extensions import db
 
 log = logging.getLogger(__name__)
@@ -198,15 +200,20 @@ your administrator the time it happened.</p>
 
 
 class DateConverter(BaseConverter):
-    """<date:day> in a URL: an ISO date; anything else is a 404."""
+    """<date:day> in a URL: an ISO date in the window of recorded dates (from 2000 to five
+    years ahead: nothing outside it exists, and near year 9999 no time can be built from it);
+    anything else is a 404."""
 
     regex = r"\d{4}-\d{2}-\d{2}"
 
     def to_python(self, value: str) -> date:
         try:
-            return date.fromisoformat(value)
+            day = date.fromisoformat(value)
         except ValueError:
             raise ValidationError() from None
+        if not RECORDED.contains(day, now_utc().date()):
+            raise ValidationError()
+        return day
 
     def to_url(self, value: date) -> str:
         return value.isoformat()

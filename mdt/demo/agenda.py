@@ -173,7 +173,7 @@ def _book_next_huddle(team: Team, people: dict[str, User], now) -> Meeting | Non
     for occurrence in next_occurrences(series, today, 3):
         if occurrence.takes_place and occurrence.starts_at > now:
             existing = meeting_in_occurrence(series.id, occurrence.original_date)
-            return existing or meetings.book_occurrence(team, series, occurrence)
+            return existing or meetings.book_occurrence(team, series, occurrence, now)
     return None
 
 

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from mdt.accounts.models import User
 from mdt.availability.models import Commitment, CommitmentKind
+from mdt.core.time import now_utc
 from mdt.extensions import db
 from mdt.meetings import operations as meetings
 from mdt.meetings.models import Reply
@@ -58,10 +59,13 @@ def load_meetings(teams: dict[str, Team], people: dict[str, User], today: date) 
     )
     for local, label, weekday, start, end in RECURRING:
         _recurring(people[local], label, weekday, start, end, today)
+    now = now_utc()
+    # Only those still to start: on the meeting's own day, today's may already have begun.
     upcoming = [o for o in next_occurrences(riverside, today, 3) if o.takes_place]
+    upcoming = [o for o in upcoming if o.starts_at > now]
     # Dr Green is on leave for the second meeting; her deputy Nina Patel keeps it quorate.
     _absence(people["rachel.green"], "Annual leave", upcoming[1].original_date)
-    _book_with_replies(teams[RIVERSIDE], riverside, upcoming[0], people)
+    _book_with_replies(teams[RIVERSIDE], riverside, upcoming[0], people, now)
 
 
 def _series(team: Team, title: str, today: date, **fields: object) -> SlotSeries:
@@ -123,10 +127,10 @@ def _absence(user: User, label: str, day: date) -> None:
     db.session.flush()
 
 
-def _book_with_replies(team: Team, series: SlotSeries, occurrence, people) -> None:  # type: ignore[no-untyped-def]
+def _book_with_replies(team: Team, series: SlotSeries, occurrence, people, now) -> None:  # type: ignore[no-untyped-def]
     if meeting_in_occurrence(series.id, occurrence.original_date) is not None:
         return
-    meeting = meetings.book_occurrence(team, series, occurrence)
+    meeting = meetings.book_occurrence(team, series, occurrence, now)
     meeting.minute_taker = people["alex.morgan"]
     replies = {
         "priya.shah": (Reply.IN_PERSON, None),

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
+import snowballstemmer
 import sqlalchemy as sa
 from flask import abort
 from flask_login import current_user
@@ -48,7 +51,17 @@ class PersonEntry:
 
 
 def words(q: str) -> list[str]:
-    return [w.lower() for w in q.split()][:MAX_WORDS]
+    """What each typed word is searched for: the part its other forms share, so "nurse"
+    finds "nursing" and "carers" finds "carer" (a word is found inside longer ones too)."""
+    return [searched_part(w.lower()) for w in q.split()][:MAX_WORDS]
+
+
+@lru_cache(maxsize=4096)
+def searched_part(word: str) -> str:
+    """The start the word shares with its English stem (Snowball's): the stem alone is not
+    always in the text ("memory" stems to "memori"), the shared start always is."""
+    stem = snowballstemmer.stemmer("english").stemWord(word)
+    return os.path.commonprefix([word, stem]) or word
 
 
 def _matching(columns: Sequence[sa.ColumnElement[str]], q: str) -> sa.ColumnElement[bool]:

@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from markupsafe import Markup
 from wtforms import RadioField, SelectField, StringField, URLField
-from wtforms.validators import URL, DataRequired, InputRequired, Length, Optional
+from wtforms.validators import URL, DataRequired, InputRequired, Length, Optional, ValidationError
 
-from mdt.core.fields import date_field, refuse_clock_change, time_field
+from mdt.core.calendar import has_begun
+from mdt.core.fields import UPCOMING, FriendlyDateField, date_field, refuse_clock_change, time_field
 from mdt.core.forms import BaseForm, choices, revision_field
 from mdt.core.widgets import options
 from mdt.meetings.models import REPLY_LABELS, Attendance, Reply
@@ -13,16 +14,25 @@ REASON = [DataRequired("Give the reason, so attendees know why"), Length(max=300
 
 
 class WhenFields(BaseForm):
-    date = date_field("Date")
+    date = date_field("Date", UPCOMING)
     start_time = time_field("Start time")
     end_time = time_field(
         "End time", after=("start_time", "The end time must be after the start time")
     )
-    #: The team's time zone, set by the view: a start inside a clock change is refused.
+    #: The team's time zone, set by the view: a start in the past or inside a clock change is
+    #: refused.
     zone = "Europe/London"
 
     def validate_start_time(self, field: object) -> None:
         refuse_clock_change(self.date.data, self.start_time.data, self.zone)
+
+    def validate_date(self, field: FriendlyDateField) -> None:
+        """A meeting cannot start in the past: nobody could come, and a past meeting shows in
+        nobody's upcoming meetings (its cases' preparation would vanish with it)."""
+        if field.data is None:
+            return
+        if has_begun(field.data, self.start_time.data, self.zone):
+            raise ValidationError("The meeting must start in the future: choose a later date")
 
 
 class AdHocMeetingForm(WhenFields):

@@ -10,6 +10,7 @@ from mdt.accounts.operations import Conflict
 from mdt.availability.clashes import QUORUM_ROLES
 from mdt.calendar import invitations as calendar_invitations
 from mdt.core.calendar import to_local
+from mdt.core.fields import UPCOMING, YEARS_AHEAD
 from mdt.core.time import now_utc
 from mdt.core.web import external_url
 from mdt.extensions import db
@@ -22,6 +23,11 @@ from mdt.teams.models import Membership, Team, TeamRole
 
 class AlreadyBooked(Exception):
     """A meeting is already booked in that occurrence."""
+
+
+class NotBookable(Exception):
+    """The occurrence cannot be booked: it has begun, or it is further ahead than any date
+    the service accepts. The message says which."""
 
 
 def _invite_members(meeting: Meeting, team: Team) -> None:
@@ -66,9 +72,13 @@ def _team_chair(team: Team) -> User | None:
     return next((m.user for m in team.memberships if m.role is TeamRole.CHAIR), None)
 
 
-def book_occurrence(team: Team, series: SlotSeries, occ: Occurrence) -> Meeting:
+def book_occurrence(team: Team, series: SlotSeries, occ: Occurrence, now: datetime) -> Meeting:
     from mdt.meetings.queries import meeting_in_occurrence
 
+    if occ.starts_at <= now:
+        raise NotBookable("That occurrence has already started, so it cannot be booked.")
+    if occ.starts_at.date() > UPCOMING.limits(now.date())[1]:
+        raise NotBookable(f"Meetings can be booked up to {YEARS_AHEAD} years ahead.")
     if meeting_in_occurrence(series.id, occ.original_date) is not None:
         raise AlreadyBooked()
     meeting = Meeting(

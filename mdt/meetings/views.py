@@ -111,9 +111,12 @@ def book(team_id: int, series_id: int, day: date) -> Response:
         flash(EXPIRED)
         return redirect(url_for("slots.index", team_id=team.id))
     try:
-        meeting = ops.book_occurrence(team, series, occurrence)
+        meeting = ops.book_occurrence(team, series, occurrence, now_utc())
     except ops.AlreadyBooked:
         flash("A meeting is already booked in that occurrence.")
+        return redirect(url_for("slots.index", team_id=team.id))
+    except ops.NotBookable as refusal:
+        flash(str(refusal))
         return redirect(url_for("slots.index", team_id=team.id))
     db.session.commit()
     flash("The meeting is booked and every member has been invited by email.")

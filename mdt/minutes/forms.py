@@ -3,7 +3,7 @@ from __future__ import annotations
 from wtforms import BooleanField, RadioField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from mdt.core.fields import date_field
+from mdt.core.fields import UPCOMING, date_field
 from mdt.core.forms import BaseForm, choices, revision_field
 from mdt.minutes.models import CHOSEN_OUTCOMES
 
@@ -18,7 +18,7 @@ class OutcomeForm(BaseForm):
         choices=choices((o.value, o.label) for o in CHOSEN_OUTCOMES),
         validators=[InputRequired("Choose the outcome")],
     )
-    review_date = date_field("Review date (optional)", required=False)
+    review_date = date_field("Review date (optional)", UPCOMING, required=False)
     override = BooleanField("Record it although the meeting is not quorate")
     override_reason = StringField(
         "Why it cannot wait for a quorate meeting", validators=[Optional(), Length(max=300)]

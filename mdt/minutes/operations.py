@@ -189,7 +189,7 @@ def send_minutes(meeting: Meeting, now: datetime) -> None:
     team's."""
     content = minutes_content(meeting)
     when = content["when"]
-    subject = f"Minutes: {meeting.team.name} MDT meeting, {when:%a %-d %b %Y}"  # type: ignore[str-format]
+    subject = f"Minutes: {meeting.team.mdt_name} meeting, {when:%a %-d %b %Y}"  # type: ignore[str-format]
     members = {m.user_id for m in meeting.team.memberships}
     actions = [a for listed in content["actions_by_case"].values() for a in listed]  # type: ignore[attr-defined]
     link = external_url("minutes.view", meeting_id=meeting.id)

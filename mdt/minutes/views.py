@@ -11,6 +11,7 @@ from mdt.agenda.models import Case
 from mdt.agenda.views import get_agenda_meeting_or_404, load_cases, load_prep
 from mdt.audit.operations import render_audited
 from mdt.core.calendar import to_local, today_in
+from mdt.core.db import row_id
 from mdt.core.forms import EmptyForm
 from mdt.core.time import now_utc
 from mdt.extensions import db
@@ -44,8 +45,9 @@ def _current(cases: list[Case], decided: dict[int, Discussion]) -> Case | None:
     wanted = request.args.get("case", "")
     if wanted == "matters":
         return None
-    if wanted.isdigit():
-        found = next((c for c in cases if c.id == int(wanted)), None)
+    wanted_id = row_id(wanted)  # not int(): "²".isdigit() is true, and int("²") fails
+    if wanted_id is not None:
+        found = next((c for c in cases if c.id == wanted_id), None)
         if found is not None:
             return found
     return next((c for c in cases if c.id not in decided), cases[0] if cases else None)

@@ -4,7 +4,7 @@ from datetime import date
 
 from wtforms import ValidationError
 
-from mdt.core.fields import FriendlyDateField, date_field
+from mdt.core.fields import RECORDED, FriendlyDateField, date_field
 from mdt.core.forms import BaseForm
 
 #: Longer periods would draw a trend of hundreds of months; nobody audits that far back.
@@ -17,8 +17,8 @@ class PeriodForm(BaseForm):
     class Meta:
         csrf = False
 
-    date_from = date_field("From", required=False)
-    date_to = date_field("To", required=False)
+    date_from = date_field("From", RECORDED, required=False, noun="The 'from' date")
+    date_to = date_field("To", RECORDED, required=False, noun="The 'to' date")
 
     def validate_date_to(self, field: FriendlyDateField) -> None:
         if field.data and self.date_from.data:

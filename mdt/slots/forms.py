@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 from wtforms import (
     BooleanField,
@@ -10,10 +11,21 @@ from wtforms import (
     StringField,
     URLField,
 )
-from wtforms.validators import URL, DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import (
+    URL,
+    DataRequired,
+    InputRequired,
+    Length,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from mdt.core.calendar import has_begun
 from mdt.core.fields import (
+    RECORDED,
+    UPCOMING,
     OrdinalField,
     date_field,
     refuse_clock_change,
@@ -28,6 +40,18 @@ from mdt.slots.recurrence import WEEKDAYS, Frequency, Rule
 MIN_MINUTES, MAX_MINUTES = 15, 240
 
 
+def _weeks_apart_if_weekly(form: Any, field: IntegerField) -> None:
+    """Left empty (or spaces), the weeks apart are asked for by a weekly rule and ignored by a
+    monthly one, as Optional() would ignore them: Optional() alone let a weekly rule through
+    with none, which failed when its dates were worked out."""
+    if not field.raw_data or str(field.raw_data[0]).strip():
+        return  # typed (its own checks follow), or not sent at all (the default stands)
+    field.errors[:] = []
+    if form.frequency.data == Frequency.WEEKLY.value:
+        raise StopValidation("Enter how many weeks apart, from 1 to 12")
+    raise StopValidation()
+
+
 class RecurrenceFields(BaseForm):
     frequency = RadioField(
         "How often",
@@ -38,12 +62,12 @@ class RecurrenceFields(BaseForm):
     interval = IntegerField(
         "Every how many weeks",
         default=1,
-        validators=[Optional()],
+        validators=[_weeks_apart_if_weekly],
     )
     weekday = weekday_field()
     ordinal = OrdinalField()
-    start_date = date_field("Start date")
-    end_date = date_field("End date (optional)", required=False)
+    start_date = date_field("Start date", RECORDED)
+    end_date = date_field("End date (optional)", RECORDED, required=False)
 
     def validate_interval(self, field: IntegerField) -> None:
         if self.frequency.data == Frequency.WEEKLY.value and not (
@@ -100,7 +124,7 @@ class SeriesForm(RecurrenceFields):
     def _rule_dates(self) -> list[date]:
         """The dates the rule typed gives over CLOCK_CHECK_YEARS ([] while it is incomplete)."""
         start, weekday = self.start_date.data, self.weekday.data
-        if not isinstance(start, date) or weekday is None:
+        if not isinstance(start, date) or weekday is None or self.start_date.errors:
             return []
         try:
             rule = Rule(
@@ -111,9 +135,9 @@ class SeriesForm(RecurrenceFields):
                 self.ordinal.data or 1,
                 self.end_date.data if isinstance(self.end_date.data, date) else None,
             )
-        except ValueError:
+            return rule.dates(start, start + timedelta(days=366 * CLOCK_CHECK_YEARS))
+        except (ValueError, OverflowError):  # a start near year 9999: its window says so
             return []
-        return rule.dates(start, start + timedelta(days=366 * CLOCK_CHECK_YEARS))
 
 
 #: How far ahead a series' dates are checked against clock changes: past any feed's window.
@@ -126,15 +150,15 @@ class OccurrenceChangeForm(BaseForm):
         choices=choices([("cancel", "Cancel this occurrence"), ("move", "Move it")]),
         validators=[InputRequired("Choose whether to cancel or move it")],
     )
-    new_date = date_field("New date", required=False)
+    new_date = date_field("New date", UPCOMING, required=False)
     new_time = time_field("New start time", required=False)
     reason = StringField(
         "Reason",
         validators=[DataRequired("Give the reason, so the team knows why"), Length(max=300)],
     )
 
-    #: The series' time zone, set by the view: a move into a clock change is refused.
-    zone = "Europe/London"
+    #: The series' time zone; the view sets it before validating.
+    zone: str = "Europe/London"
 
     def validate(self, extra_validators=None) -> bool:  # type: ignore[no-untyped-def]
         # Here, not as validate_new_date: Optional() stops a blank field's checks, so a move
@@ -150,6 +174,12 @@ class OccurrenceChangeForm(BaseForm):
                 field.errors = [*field.errors, message]
                 ok = False
         return ok
+
+    def validate_new_date(self, field: object) -> None:
+        if self.action.data != "move" or not self.new_date.data:
+            return
+        if has_begun(self.new_date.data, self.new_time.data, self.zone):
+            raise ValidationError("The new time must be in the future: choose a later date")
 
     def validate_new_time(self, field: object) -> None:
         if self.action.data == "move" and self.new_date.data and self.new_time.data:

@@ -57,6 +57,7 @@ def index(team_id: int) -> str:
         today=today,
         rows=[(s, ops.preview(s, checker, today)) for s in all_series],
         booked=booked_occurrences(team.id),
+        now=now_utc(),  # an occurrence that has begun cannot be booked or moved
         can_manage=team.can_manage(current_user),
         book_form=EmptyForm(),
         title=f"{team.name}: protected time",

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import enum
+import re
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
@@ -39,6 +40,16 @@ DISCIPLINES: tuple[str, ...] = (
 )
 
 
+#: "MDT" as a word of a team's name, whatever its case ("Riverside MDT", "MDT (north)").
+_NAMES_AN_MDT = re.compile(r"\bMDT\b", re.IGNORECASE)
+
+
+def mdt_name(team_name: str) -> str:
+    """The team's name as an MDT, for text such as "the Riverside MDT meeting": most teams
+    are already called "... MDT", and must not become "... MDT MDT"."""
+    return team_name if _NAMES_AN_MDT.search(team_name) else f"{team_name} MDT"
+
+
 class Team(Base):
     """One MDT: who meets, where, and in which time zone."""
 
@@ -65,6 +76,11 @@ class Team(Base):
     def _keep_name_key(self, _attribute: str, name: str) -> str:
         self.name_key = name_key(name)
         return name
+
+    @property
+    def mdt_name(self) -> str:
+        """The name as an MDT: "Oakfield Frailty MDT", or "Oakfield MDT" for "Oakfield"."""
+        return mdt_name(self.name)
 
     def membership_of(self, user: User) -> Membership | None:
         return next((m for m in self.memberships if m.user_id == user.id), None)

@@ -54,8 +54,10 @@ def test_the_chair_records_an_action_with_one_owner_and_a_due_date(client, make,
     assert [h.kind for h in action.history] == ["created"]
     # The owner hears about it by email; the subject names no patient.
     [message] = [r.message for r in smtp.received if r.rcpt_tos == [s.sw.email]]
-    assert message["Subject"] == "An action for you from the Riverside MDT MDT, due 26 Jan 2027"
+    assert message["Subject"] == "An action for you from the Riverside MDT, due 26 Jan 2027"
     assert "Edith" not in message.get_content()
+    assert "from the Riverside MDT meeting." in message.get_content()
+    assert "MDT MDT" not in message.get_content()
 
 
 @time_machine.travel(DURING, tick=False)
@@ -434,3 +436,43 @@ def test_the_teams_actions_come_fifty_to_a_page_and_the_csv_holds_them_all(app, 
     assert beyond.count('class="app-action"') == 5
     rows = list(csv.DictReader(io.StringIO(client.get(f"{base}.csv?owner={s.sw.id}").text)))
     assert len(rows) == 55
+
+
+@time_machine.travel(DURING, tick=False)
+@pytest.mark.parametrize(
+    ("name", "value", "field"),
+    [
+        ("owner", "99999999999999999999999999", "owner"),
+        ("meeting", "99999999999999999999999999", "meeting"),
+        ("patient", "2147483648", "person"),
+        ("owner", "²", "owner"),  # a digit to str.isdigit(), not to int()
+        ("meeting", "-3", "meeting"),
+    ],
+)
+def test_a_filter_naming_no_possible_row_is_set_aside_with_a_message(
+    app, make, session, name, value, field
+):
+    s = scene(make)
+    make.action(s.edith, s.sw)
+    client = app.test_client()
+    login(client, s.coordinator.email)
+    base = f"/teams/{s.team.id}/actions"
+    page = client.get(base, query_string={name: value})
+    assert page.status_code == 200
+    assert "There is a problem" in page.text and f'href="#{field}"' in page.text
+    assert f"The {field} in the link is not one this list can show" in page.text
+    assert "1 action<" in page.text  # the filter is left out, the others still apply
+    # The file is not made with a filter left out: the page says why instead.
+    exported = client.get(f"{base}.csv", query_string={name: value})
+    assert exported.status_code == 200 and exported.mimetype == "text/html"
+    assert f"The {field} in the link is not one this list can show" in exported.text
+
+
+@time_machine.travel(DURING, tick=False)
+def test_meeting_mode_ignores_a_case_that_cannot_be_one(app, make, session):
+    s = scene(make)
+    client = app.test_client()
+    login(client, s.chair.email)
+    for case in ("²", "99999999999999999999999999"):
+        page = client.get(f"/meetings/{s.meeting.id}/run", query_string={"case": case})
+        assert page.status_code == 200 and "Edith Example" in page.text

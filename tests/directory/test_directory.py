@@ -124,6 +124,31 @@ def test_search_finds_a_service_by_a_word_in_its_description(client, make):
     assert "No service matches" in client.get("/directory/?q=%25").text
 
 
+@pytest.mark.parametrize(
+    "q", ["district nurse", "District Nurses", "nurse district", "dist nurs", "nursed  access"]
+)
+def test_search_matches_each_word_in_its_other_forms(client, make, q):
+    """The hint's own example: "district nurse" finds "District nursing ..." (issue 20)."""
+    make.service(name="District nursing single point of access", description="Wound care")
+    make.service(name="Nurse-led falls clinic", description="Balance classes")
+    login(client, make.user().email)
+    services = client.get("/directory/", query_string={"q": q}).text.split("<h2>People")[0]
+    assert "District nursing single point of access" in services
+    assert "Nurse-led falls clinic" not in services  # every word must be found
+
+
+def test_search_words_are_cut_to_what_their_forms_share():
+    from mdt.directory.queries import words
+
+    assert words("District NURSE carers Memory falls") == [
+        "district",
+        "nurs",
+        "carer",
+        "memor",
+        "fall",
+    ]
+
+
 def test_search_finds_a_person_by_profession_with_their_teams(client, make):
     jo = make.user(name="Jo Clarke", profession="District nurse")
     make.user(name="Sam Whitfield", profession="Social worker")
@@ -229,7 +254,10 @@ def _fill(make, n: int) -> None:  # type: ignore[no-untyped-def]
         make.service(person, description=f"Home visits, round {i}", verified_at=_days_ago(i * 7))
 
 
-@pytest.mark.parametrize("path", ["/directory/", "/directory/?q=nurse", "/directory/?q=visits"])
+@pytest.mark.parametrize(
+    "path",
+    ["/directory/", "/directory/?q=nurse", "/directory/?q=visits", "/directory/?q=district+nurses"],
+)
 def test_list_and_search_run_the_same_number_of_queries_for_3_or_30_entries(
     client, make, app, path
 ):

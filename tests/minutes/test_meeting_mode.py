@@ -9,7 +9,7 @@ from mdt.agenda.models import Case
 from mdt.meetings.models import Attendance, Meeting, MeetingStatus
 from mdt.minutes.models import Outcome
 from mdt.prep.models import Known, PrepRequest
-from tests.conftest import login
+from tests.conftest import login, submit
 from tests.mail.support import rows
 from tests.minutes.support import (
     DURING,
@@ -263,9 +263,10 @@ def test_the_minutes_reach_every_invitee_by_smtp_without_patient_details_in_the_
     assert set(received) == {s.chair.email, s.sw.email, s.coordinator.email}
     for message in received.values():
         subject = message["Subject"]
-        assert subject == "Minutes: Riverside MDT MDT meeting, Tue 12 Jan 2027"
+        assert subject == "Minutes: Riverside MDT meeting, Tue 12 Jan 2027"
         assert "Edith" not in subject and s.edith.patient.nhs_number not in subject.replace(" ", "")
     body = received[s.sw.email].get_content()
+    assert "The minutes of the Riverside MDT meeting on" in body and "MDT MDT" not in body
     assert "Edith Example: Plan agreed" in body
     assert "Fred Other: Not reached" in body
     session.expire_all()
@@ -324,7 +325,10 @@ def test_a_meeting_cannot_be_closed_before_it_starts(client, make, session):
     with time_machine.travel(DURING.replace(day=5), tick=False):
         s = scene(make)
         login(client, s.chair.email)
-        page = _close(client, s.meeting.id).text
+        url = f"/meetings/{s.meeting.id}/close"
+        assert "Close the meeting and send the minutes" not in client.get(url).text
+        # Posted all the same (the page has no button: the token is the header's).
+        page = submit(client, url, {}, form_url=f"/meetings/{s.meeting.id}/run").text
         assert "A meeting can be closed once it has started" in page
         session.expire_all()
         assert session.get(Meeting, s.meeting.id).status is MeetingStatus.SCHEDULED

@@ -1,6 +1,7 @@
 import re
 from datetime import date, time
 
+import pytest
 import sqlalchemy as sa
 
 from mdt.slots.models import SlotException, SlotSeries
@@ -29,6 +30,24 @@ def _form(**over):
 def _count(session):
     session.expire_all()
     return session.scalar(sa.select(sa.func.count(SlotSeries.id)))
+
+
+@pytest.mark.parametrize("weeks", ["", "   "])
+def test_a_weekly_series_without_the_weeks_apart_is_asked_for_them(client, make, session, weeks):
+    coordinator = make.user()
+    team = make.team(coordinator=coordinator)
+    login(client, coordinator.email)
+    url = f"/teams/{team.id}/slots/new"
+    for action in ("save", "preview"):
+        response = submit(client, url, _form(frequency="weekly", interval=weeks, action=action))
+        assert response.status_code == 200
+        assert '<span class="nhsuk-u-visually-hidden">Error: </span>Enter how many weeks apart' in (
+            response.text
+        )
+    assert _count(session) == 0
+    # A monthly series does not use them: left empty, it is saved.
+    assert submit(client, url, _form(interval=weeks)).status_code == 302
+    assert _count(session) == 1
 
 
 def test_coordinator_previews_clashes_then_saves_a_monthly_series(client, make, session):
