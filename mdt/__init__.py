@@ -63,6 +63,9 @@ def _register(app: Flask) -> None:
     from mdt.core import web
     from mdt.dashboard import views as dashboard
     from mdt.directory import views as directory
+    from mdt.fhir import api as fhir_api
+    from mdt.fhir import tokens as fhir_tokens
+    from mdt.fhir import views as fhir
     from mdt.mail import outbox
     from mdt.mail import views as mail
     from mdt.meetings import views as meetings
@@ -98,8 +101,12 @@ def _register(app: Flask) -> None:
         directory.bp,
         audit.bp,
         reports.bp,
+        fhir.bp,
+        fhir_api.bp,
     ):
         app.register_blueprint(blueprint)
+    # The API takes no forms, so no CSRF token: a bearer token authenticates each request.
+    fhir_tokens.init_app(app)
     cli.init_app(app)
     if app.config["BENCH_FLOOR"]:
         from mdt.bench import floor

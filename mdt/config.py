@@ -47,6 +47,8 @@ DEFAULTS: dict[str, Any] = {
     "SCHEDULER_STALE_MINUTES": 3,
     # [reminders]
     "REMINDERS_DIGEST_TIME": "07:30",
+    # [fhir]
+    "FHIR_RATE_LIMIT": 120,
     # [bench]
     "BENCH_FLOOR": False,
 }

@@ -8,6 +8,7 @@ from mdt.availability.models import Commitment
 from mdt.calendar.models import CalendarFeed, CalendarPreference, FeedClock
 from mdt.core.db import Base
 from mdt.directory.models import PersonCheck, Service
+from mdt.fhir.models import AccessToken, ApiClient, Referral, UsedAssertion
 from mdt.mail.models import OutboxMessage
 from mdt.meetings.models import Invitation, Meeting
 from mdt.minutes.models import Discussion
@@ -24,6 +25,10 @@ from mdt.slots.models import SlotException, SlotSeries
 from mdt.teams.models import Membership, Team
 
 __all__ = [
+    "AccessToken",
+    "ApiClient",
+    "Referral",
+    "UsedAssertion",
     "ActionChange",
     "ActionPoint",
     "Discussion",

@@ -1,0 +1,119 @@
+"""The resources: valid FHIR (parsed and round-tripped with fhir.resources' R4B models,
+the R4-era release of FHIR it ships beside R5), UK Core profiles, searchset paging."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fhir.resources.R4B import get_fhir_model_class
+
+from mdt.fhir.resources import NHS_NUMBER, UK_CORE
+from tests.fhir.conftest import bearer
+
+
+def story(make) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """A practice whose GP sits on a team with a meeting to come, a case and an action."""
+    practice = make.organisation(ods_code="F84012")
+    gp = make.user(organisation=practice, email="gp@practice.example.org")
+    team = make.team(name="Riverside MDT")
+    make.member(team, gp)
+    meeting = make.meeting(team)
+    patient = make.patient(registered_practice=practice)
+    case = make.case(meeting, patient, gp)
+    action = make.action(case, gp)
+    return {
+        "practice": practice,
+        "gp": gp,
+        "team": team,
+        "meeting": meeting,
+        "patient": patient,
+        "case": case,
+        "action": action,
+    }
+
+
+def valid(resource: dict[str, Any]) -> dict[str, Any]:
+    """Parse with the R4B model and check the round trip keeps every element."""
+    model = get_fhir_model_class(resource["resourceType"]).model_validate(resource)
+    again = model.model_dump(mode="json", exclude_none=True)
+    assert again == resource, resource["resourceType"]
+    if resource["resourceType"] not in ("Bundle", "OperationOutcome", "CapabilityStatement"):
+        assert resource["meta"]["profile"] == [UK_CORE + resource["resourceType"]]
+    for entry in resource.get("entry", []):
+        valid(entry["resource"])
+    return resource
+
+
+@pytest.fixture
+def world(make, register, client):  # type: ignore[no-untyped-def]
+    world = story(make)
+    world["api"] = register(world["practice"])
+    world["headers"] = bearer(client, world["api"])
+    return world
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/HealthcareService",
+        "/HealthcareService/{team}",
+        "/Appointment",
+        "/Appointment/{meeting}",
+        "/ServiceRequest",
+        "/ServiceRequest/{case}",
+        "/Task",
+        "/Task?code=prepare",
+        "/Task/action-{action}",
+        "/Task/prep-{prep}",
+        "/CarePlan",
+    ],
+)
+def test_every_resource_returned_is_valid_fhir_with_its_uk_core_profile(client, world, path):
+    ids = {
+        "team": world["team"].id,
+        "meeting": world["meeting"].id,
+        "case": world["case"].id,
+        "action": world["action"].id,
+        "prep": world["case"].prep_requests[0].id,
+    }
+    response = client.get("/fhir/R4" + path.format(**ids), headers=world["headers"])
+    assert response.status_code == 200, response.text
+    assert response.mimetype == "application/fhir+json"
+    body = valid(response.json)
+    if body["resourceType"] == "Bundle":
+        assert body["type"] == "searchset"
+
+
+def test_the_capability_statement_is_valid_and_lists_the_token_endpoint(client):
+    body = valid(client.get("/fhir/R4/metadata").json)
+    resources = {r["type"] for r in body["rest"][0]["resource"]}
+    assert resources == {"HealthcareService", "Appointment", "ServiceRequest", "Task", "CarePlan"}
+    uris = body["rest"][0]["security"]["extension"][0]["extension"]
+    assert uris == [{"url": "token", "valueUri": "http://localhost/fhir/R4/token"}]
+
+
+def test_search_pages_link_to_each_other_and_the_links_work(client, make, world):
+    for _ in range(4):
+        make.action(world["case"], world["gp"])
+    first = client.get("/fhir/R4/Task?code=action&_count=2", headers=world["headers"]).json
+    assert first["total"] == 5 and len(first["entry"]) == 2
+    seen = [e["resource"]["id"] for e in first["entry"]]
+    page = first
+    while nxt := next((lk["url"] for lk in page["link"] if lk["relation"] == "next"), None):
+        page = valid(client.get(nxt, headers=world["headers"]).json)
+        seen += [e["resource"]["id"] for e in page["entry"]]
+    assert len(seen) == len(set(seen)) == 5
+
+
+def test_the_subject_carries_the_nhs_number(client, world):
+    body = client.get(f"/fhir/R4/ServiceRequest/{world['case'].id}", headers=world["headers"]).json
+    assert body["subject"]["identifier"] == {
+        "system": NHS_NUMBER,
+        "value": world["patient"].nhs_number,
+    }
+
+
+def test_an_unknown_search_parameter_is_refused_not_ignored(client, world):
+    response = client.get("/fhir/R4/Task?colour=red", headers=world["headers"])
+    assert response.status_code == 400 and response.json["resourceType"] == "OperationOutcome"
