@@ -42,21 +42,25 @@ def _fresh_rate_limit() -> None:
     ratelimit.reset()
 
 
+def add_client(session, organisation, scopes: str = "system/*.cruds", **over: Any) -> ApiClient:  # type: ignore[no-untyped-def]
+    public = key().as_dict(private=False)
+    client = ApiClient(
+        client_id=uuid.uuid4().hex,
+        name="GP system",
+        organisation_id=organisation.id,
+        jwks=json.dumps({"keys": [public]}),
+        scopes=scopes,
+        **over,
+    )
+    session.add(client)
+    session.commit()
+    return client
+
+
 @pytest.fixture
-def register(make, session):  # type: ignore[no-untyped-def]
+def register(session):  # type: ignore[no-untyped-def]
     def _register(organisation, scopes: str = "system/*.cruds", **over: Any) -> ApiClient:
-        public = key().as_dict(private=False)
-        client = ApiClient(
-            client_id=uuid.uuid4().hex,
-            name="GP system",
-            organisation_id=organisation.id,
-            jwks=json.dumps({"keys": [public]}),
-            scopes=scopes,
-            **over,
-        )
-        session.add(client)
-        session.commit()
-        return client
+        return add_client(session, organisation, scopes, **over)
 
     return _register
 

@@ -16,7 +16,9 @@ def story(make) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     """A practice whose GP sits on a team with a meeting to come, a case and an action."""
     practice = make.organisation(ods_code="F84012")
     gp = make.user(organisation=practice, email="gp@practice.example.org")
-    team = make.team(name="Riverside MDT")
+    team = make.team(
+        name="Riverside MDT", coordinator=make.user(email="chair@community.example.org")
+    )
     make.member(team, gp)
     meeting = make.meeting(team)
     patient = make.patient(registered_practice=practice)
