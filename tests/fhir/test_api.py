@@ -3,12 +3,15 @@ the R4-era release of FHIR it ships beside R5), UK Core profiles, searchset pagi
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
 from fhir.resources.R4B import get_fhir_model_class
 
 from mdt.fhir.resources import NHS_NUMBER, UK_CORE
+from mdt.meetings.models import MeetingStatus
+from mdt.minutes.models import Discussion, Outcome
 from tests.fhir.conftest import bearer
 
 
@@ -33,6 +36,30 @@ def story(make) -> dict[str, Any]:  # type: ignore[no-untyped-def]
         "case": case,
         "action": action,
     }
+
+
+def discussed(make, world: dict[str, Any]) -> Discussion:  # type: ignore[no-untyped-def]
+    """The patient discussed at an earlier meeting whose minutes are sent, with an action."""
+    held = datetime(2026, 11, 10, 12, 30, tzinfo=UTC)
+    past = make.meeting(
+        world["team"],
+        starts_at=held,
+        ends_at=held + timedelta(hours=1),
+        status=MeetingStatus.HELD,
+        minutes_sent_at=held + timedelta(hours=2),
+    )
+    case = make.case(past, world["patient"])
+    discussion = Discussion(
+        meeting_id=past.id,
+        case_id=case.id,
+        outcome=Outcome.PLAN_AGREED,
+        summary="Falls clinic; carer assessment",
+        review_date=date(2027, 2, 1),
+    )
+    make.session.add(discussion)
+    make.session.commit()
+    make.action(case, world["gp"], description="Refer to the falls clinic")
+    return discussion
 
 
 def valid(resource: dict[str, Any]) -> dict[str, Any]:
@@ -69,10 +96,13 @@ def world(make, register, client):  # type: ignore[no-untyped-def]
         "/Task/action-{action}",
         "/Task/prep-{prep}",
         "/CarePlan",
+        "/CarePlan/{plan}",
     ],
 )
-def test_every_resource_returned_is_valid_fhir_with_its_uk_core_profile(client, world, path):
+def test_every_resource_returned_is_valid_fhir_with_its_uk_core_profile(client, make, world, path):
+    plan = discussed(make, world)
     ids = {
+        "plan": plan.id,
         "team": world["team"].id,
         "meeting": world["meeting"].id,
         "case": world["case"].id,
@@ -84,7 +114,7 @@ def test_every_resource_returned_is_valid_fhir_with_its_uk_core_profile(client, 
     assert response.mimetype == "application/fhir+json"
     body = valid(response.json)
     if body["resourceType"] == "Bundle":
-        assert body["type"] == "searchset"
+        assert body["type"] == "searchset" and body["entry"]
 
 
 def test_the_capability_statement_is_valid_and_lists_the_token_endpoint(client):
@@ -119,3 +149,13 @@ def test_the_subject_carries_the_nhs_number(client, world):
 def test_an_unknown_search_parameter_is_refused_not_ignored(client, world):
     response = client.get("/fhir/R4/Task?colour=red", headers=world["headers"])
     assert response.status_code == 400 and response.json["resourceType"] == "OperationOutcome"
+
+
+def test_a_care_plan_gives_the_outcome_and_its_actions(client, make, world):
+    plan = discussed(make, world)
+    body = client.get(f"/fhir/R4/CarePlan/{plan.id}", headers=world["headers"]).json
+    assert body["title"] == "Plan agreed" and body["description"].startswith("Falls clinic")
+    task = client.get(
+        "/fhir/R4/" + body["activity"][0]["reference"]["reference"], headers=world["headers"]
+    ).json
+    assert task["description"] == "Refer to the falls clinic"

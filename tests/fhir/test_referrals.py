@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -88,7 +88,7 @@ def test_a_person_who_objects_cannot_be_referred(client, world, make):
     make.patient(
         nhs_number=ADA,
         name="Ada Lovelace",
-        date_of_birth=datetime(1940, 3, 21).date(),
+        date_of_birth=date(1940, 3, 21),
         registered_practice=world["practice"],
         objects_to_sharing=True,
     )
