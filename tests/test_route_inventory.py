@@ -245,6 +245,10 @@ INVENTORY: dict[str, Route] = {
             ("update_task", "PATCH", "Task/action-{action_id}", "exempt"),
             ("care_plans", "GET", "CarePlan", None),
             ("care_plan", "GET", "CarePlan/1", None),
+            ("schedules", "GET", "Schedule", None),
+            ("schedule", "GET", "Schedule/{series_id}", None),
+            ("slots", "GET", "Slot", None),
+            ("slot", "GET", "Slot/{series_id}-20270105", None),
         )
     },
 }

@@ -19,7 +19,7 @@ from mdt.agenda import operations as agenda
 from mdt.agenda.models import Case
 from mdt.audit.operations import act_as_client, record
 from mdt.extensions import db
-from mdt.fhir import access, ratelimit, referrals, scopes, tasks, tokens
+from mdt.fhir import access, protected_time, ratelimit, referrals, scopes, tasks, tokens
 from mdt.fhir import resources as fhir
 from mdt.fhir.capability import capability_statement
 from mdt.fhir.errors import FhirError, fhir_response, invalid, not_found, outcome
@@ -28,6 +28,7 @@ from mdt.fhir.search import (
     bundle,
     date_filters,
     known_parameters,
+    list_bundle,
     reference_id,
     without_empty_entry,
 )
@@ -35,6 +36,7 @@ from mdt.meetings.models import Meeting
 from mdt.minutes.models import Discussion
 from mdt.organisations.models import Organisation
 from mdt.prep.models import PrepRequest
+from mdt.slots.models import SlotSeries
 from mdt.teams.models import Membership, Team
 
 log = logging.getLogger(__name__)
@@ -488,3 +490,52 @@ def care_plan(raw_id: str) -> Response:
     discussion = db.session.scalar(query) or _missing()
     body = _with_actions(discussion)
     return _versioned(body, _audited(body, [discussion.case.patient_id], f"CarePlan {raw_id}"))
+
+
+# --- Schedule and Slot: protected time ---------------------------------------------------
+
+
+def _series_query() -> sa.Select[tuple[SlotSeries]]:
+    return (
+        sa.select(SlotSeries)
+        .where(SlotSeries.team_id.in_(access.member_teams(people())))
+        .options(joinedload(SlotSeries.team), selectinload(SlotSeries.exceptions))
+    )
+
+
+@bp.get("/Schedule")
+def schedules() -> Response:
+    need("Schedule", scopes.SEARCH)
+    known_parameters(("actor",))
+    query = _series_query()
+    if (team_id := _service_param("actor")) is not None:
+        query = query.where(SlotSeries.team_id == team_id)
+    return fhir_response(bundle(query, [SlotSeries.id], fhir.schedule))
+
+
+@bp.get("/Schedule/<raw_id>")
+def schedule(raw_id: str) -> Response:
+    need("Schedule", scopes.READ)
+    series = db.session.scalar(_series_query().where(SlotSeries.id == _int_id(raw_id)))
+    body = fhir.schedule(series or _missing())
+    return _versioned(body, fhir_response(body))
+
+
+@bp.get("/Slot")
+def slots() -> Response:
+    need("Slot", scopes.SEARCH)
+    known_parameters(("schedule", "start"))
+    query = _series_query()
+    if (series_id := reference_id("schedule", "Schedule")) is not None:
+        query = query.where(SlotSeries.id == series_id)
+    series_list = list(db.session.scalars(query.order_by(SlotSeries.id).limit(50)))
+    return fhir_response(list_bundle(protected_time.slots_of(series_list)))
+
+
+@bp.get("/Slot/<raw_id>")
+def slot(raw_id: str) -> Response:
+    need("Slot", scopes.READ)
+    series_part, _, day = raw_id.partition("-")
+    series = db.session.scalar(_series_query().where(SlotSeries.id == _int_id(series_part)))
+    body = protected_time.one_slot(series or _missing(), day)
+    return _versioned(body, fhir_response(body))

@@ -28,6 +28,8 @@ IMPLEMENTED: dict[str, tuple[tuple[str, ...], tuple[tuple[str, str], ...]]] = {
         ),
     ),
     "CarePlan": (("read", "search-type"), (("patient", "reference"), ("_lastUpdated", "date"))),
+    "Schedule": (("read", "search-type"), (("actor", "reference"),)),
+    "Slot": (("read", "search-type"), (("schedule", "reference"), ("start", "date"))),
 }
 
 

@@ -13,6 +13,8 @@ from mdt.meetings.models import Meeting, MeetingStatus, Reply
 from mdt.minutes.models import Discussion
 from mdt.patients.models import Patient
 from mdt.prep.models import PrepRequest
+from mdt.slots.models import SlotSeries
+from mdt.slots.occurrences import Occurrence
 from mdt.teams.models import Team
 
 UK_CORE = "https://fhir.hl7.org.uk/StructureDefinition/UKCore-"
@@ -241,4 +243,46 @@ def care_plan(discussion: Discussion, actions: list[ActionPoint]) -> Resource:
     if discussion.review_date is not None:
         body["note"] = [{"text": f"Review by {discussion.review_date.isoformat()}"}]
         body["period"] = {"end": discussion.review_date.isoformat()}
+    return body
+
+
+def schedule(series: SlotSeries) -> Resource:
+    """A team's protected time: one recurring series of slots."""
+    horizon: Resource = {"start": series.start_date.isoformat()}
+    if series.end_date is not None:
+        horizon["end"] = series.end_date.isoformat()
+    return {
+        "resourceType": "Schedule",
+        "id": str(series.id),
+        "meta": meta("Schedule", series.revision, series.updated_at),
+        "active": True,
+        "serviceType": [{"text": series.title}],
+        "actor": [service_ref(series.team_id, series.team.name)],
+        "planningHorizon": horizon,
+        "comment": f"Protected time of the {series.team.name} MDT",
+    }
+
+
+def slot_id(occurrence: Occurrence) -> str:
+    return f"{occurrence.series_id}-{occurrence.original_date:%Y%m%d}"
+
+
+def slot(series: SlotSeries, occurrence: Occurrence, booked: bool) -> Resource:
+    """An occurrence: free, busy (a meeting is booked in it) or busy-unavailable
+    (cancelled, or a bank holiday)."""
+    status = "busy-unavailable"
+    if occurrence.takes_place:
+        status = "busy" if booked else "free"
+    body: Resource = {
+        "resourceType": "Slot",
+        "id": slot_id(occurrence),
+        "meta": meta("Slot", series.revision, series.updated_at),
+        "schedule": {"reference": f"Schedule/{series.id}"},
+        "serviceType": [{"text": series.title}],
+        "status": status,
+        "start": instant(occurrence.starts_at),
+        "end": instant(occurrence.ends_at),
+    }
+    if occurrence.note:
+        body["comment"] = occurrence.note
     return body

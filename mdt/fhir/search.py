@@ -117,6 +117,36 @@ def bundle(
     )
 
 
+def list_bundle(resources: list[dict[str, Any]]) -> dict[str, Any]:
+    """A searchset Bundle of resources made in memory (the slots a rule gives), paged as
+    `bundle` pages a query."""
+    count = positive_int("_count", DEFAULT_COUNT, MAX_COUNT)
+    page = positive_int("_page", 1)
+    total = len(resources)
+    links = [_link("self", page, count)]
+    if page > 1:
+        links.append(_link("previous", page - 1, count))
+    if page * count < total:
+        links.append(_link("next", page + 1, count))
+    shown = resources[(page - 1) * count : page * count]
+    return without_empty_entry(
+        {
+            "resourceType": "Bundle",
+            "type": "searchset",
+            "total": total,
+            "link": links,
+            "entry": [
+                {
+                    "fullUrl": f"{request.host_url}fhir/R4/{r['resourceType']}/{r['id']}",
+                    "resource": r,
+                    "search": {"mode": "match"},
+                }
+                for r in shown
+            ],
+        }
+    )
+
+
 def without_empty_entry(body: dict[str, Any]) -> dict[str, Any]:
     """FHIR has no empty lists: a page with no matches has no `entry`."""
     if not body.get("entry"):

@@ -97,11 +97,17 @@ def world(make, register, client):  # type: ignore[no-untyped-def]
         "/Task/prep-{prep}",
         "/CarePlan",
         "/CarePlan/{plan}",
+        "/Schedule",
+        "/Schedule/{series}",
+        "/Slot",
+        "/Slot/{series}-20270105",
     ],
 )
 def test_every_resource_returned_is_valid_fhir_with_its_uk_core_profile(client, make, world, path):
     plan = discussed(make, world)
+    series = make.series(world["team"], weekday=1)  # Tuesdays from 5 January 2027
     ids = {
+        "series": series.id,
         "plan": plan.id,
         "team": world["team"].id,
         "meeting": world["meeting"].id,
@@ -120,7 +126,15 @@ def test_every_resource_returned_is_valid_fhir_with_its_uk_core_profile(client, 
 def test_the_capability_statement_is_valid_and_lists_the_token_endpoint(client):
     body = valid(client.get("/fhir/R4/metadata").json)
     resources = {r["type"] for r in body["rest"][0]["resource"]}
-    assert resources == {"HealthcareService", "Appointment", "ServiceRequest", "Task", "CarePlan"}
+    assert resources == {
+        "HealthcareService",
+        "Appointment",
+        "ServiceRequest",
+        "Task",
+        "CarePlan",
+        "Schedule",
+        "Slot",
+    }
     uris = body["rest"][0]["security"]["extension"][0]["extension"]
     assert uris == [{"url": "token", "valueUri": "http://localhost/fhir/R4/token"}]
 
@@ -159,3 +173,16 @@ def test_a_care_plan_gives_the_outcome_and_its_actions(client, make, world):
         "/fhir/R4/" + body["activity"][0]["reference"]["reference"], headers=world["headers"]
     ).json
     assert task["description"] == "Refer to the falls clinic"
+
+
+def test_slots_say_which_protected_time_is_free_and_which_is_booked(client, make, world):
+    series = make.series(world["team"], weekday=1)
+    start = datetime(2027, 1, 12, 12, 30, tzinfo=UTC)
+    make.meeting(world["team"], series, starts_at=start, ends_at=start + timedelta(minutes=90))
+    query = f"/fhir/R4/Slot?schedule=Schedule/{series.id}&start=ge2027-01-05&start=lt2027-01-20"
+    body = valid(client.get(query, headers=world["headers"]).json)
+    assert [(e["resource"]["start"], e["resource"]["status"]) for e in body["entry"]] == [
+        ("2027-01-05T12:30:00Z", "free"),
+        ("2027-01-12T12:30:00Z", "busy"),
+        ("2027-01-19T12:30:00Z", "free"),
+    ]

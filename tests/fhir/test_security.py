@@ -122,3 +122,16 @@ def test_the_token_request_and_reads_are_audited_with_the_client_as_actor(
     assert response.status_code == 200, response.text
     row = session.scalars(sa.select(AuditEvent).order_by(AuditEvent.id.desc())).first()
     assert (row.client_id, row.user_id, row.patient_id) == (api.id, None, world["patient"].id)
+
+
+def test_the_audit_log_names_the_client_that_read(client, make, register):
+    from tests.conftest import login
+    from tests.fhir.test_api import story
+
+    world = story(make)
+    api = register(world["practice"])
+    headers = bearer(client, api)
+    read = client.get(f"/fhir/R4/ServiceRequest/{world['case'].id}", headers=headers)
+    assert read.status_code == 200
+    login(client, make.admin().email)
+    assert f"API client {api.id}" in client.get("/audit/").get_data(as_text=True)
