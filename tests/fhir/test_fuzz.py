@@ -29,6 +29,10 @@ json_values = st.recursive(
 )
 
 
+#: What a header can carry at all (the test client refuses control characters itself).
+HEADER_TEXT = st.text(st.characters(blacklist_categories=("Cc", "Cs")), max_size=12)
+
+
 @pytest.fixture
 def world(make, register, client):  # type: ignore[no-untyped-def]
     world = story(make)
@@ -99,7 +103,7 @@ def test_fuzzed_referrals_never_500(client, world, path, value):
 
 
 @FAST
-@given(body=json_values, if_match=st.text(max_size=12), method=st.sampled_from(["PUT", "PATCH"]))
+@given(body=json_values, if_match=HEADER_TEXT, method=st.sampled_from(["PUT", "PATCH"]))
 def test_fuzzed_task_updates_never_500(client, world, body, if_match, method):
     headers = world["headers"] | {"If-Match": if_match}
     response = client.open(
