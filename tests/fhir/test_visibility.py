@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from mdt.meetings.models import Invitation
 from tests.fhir.conftest import bearer
 from tests.fhir.test_api import discussed, story
 
@@ -17,6 +18,8 @@ MATRIX = {
     "member": (SEEN, SEEN, SEEN, SEEN),
     # its nurse owns an action on the case (not on the team): the case, its prep and actions
     "action owner": (SEEN, SEEN, SEEN, HIDDEN),
+    # its nurse is the named cover for the GP at the meeting to come: that meeting's cases
+    "named cover": (SEEN, SEEN, SEEN, HIDDEN),
     # the patient is registered there, nobody is on the team: not the team's cases
     "registered practice": (HIDDEN, HIDDEN, HIDDEN, HIDDEN),
     "unrelated": (HIDDEN, HIDDEN, HIDDEN, HIDDEN),
@@ -33,6 +36,18 @@ def test_a_client_sees_only_what_its_organisations_people_may_see(client, make, 
         org = make.organisation()
         nurse = make.user(organisation=org)
         make.action(world["case"], nurse)
+    elif who == "named cover":
+        org = make.organisation()
+        cover = make.user(organisation=org)
+        make.session.add(
+            Invitation(
+                meeting_id=world["meeting"].id,
+                user_id=cover.id,
+                discipline="General practice",
+                covering_for_id=world["gp"].id,
+            )
+        )
+        make.session.commit()
     elif who == "registered practice":
         org = make.organisation()
         world["patient"].registered_practice_id = org.id
