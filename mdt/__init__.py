@@ -82,6 +82,9 @@ def _register(app: Flask) -> None:
     from mdt.core import throttle, web
     from mdt.dashboard import views as dashboard
     from mdt.directory import views as directory
+    from mdt.fhir import api as fhir_api
+    from mdt.fhir import tokens as fhir_tokens
+    from mdt.fhir import views as fhir
     from mdt.mail import outbox
     from mdt.mail import views as mail
     from mdt.meetings import views as meetings
@@ -122,8 +125,12 @@ def _register(app: Flask) -> None:
         reports.bp,
         retention.bp,
         subject_access.bp,
+        fhir.bp,
+        fhir_api.bp,
     ):
         app.register_blueprint(blueprint)
+    # The API takes no forms, so no CSRF token: a bearer token authenticates each request.
+    fhir_tokens.init_app(app)
     cli.init_app(app)
     if app.config["BENCH_FLOOR"]:
         from mdt.bench import floor

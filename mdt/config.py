@@ -67,6 +67,8 @@ DEFAULTS: dict[str, Any] = {
     "RETENTION_RUN_AT": "02:30",
     "RETENTION_BATCH_SIZE": 100,
     "RETENTION_HASH_KEY": "",
+    # [fhir]
+    "FHIR_RATE_LIMIT": 120,
     # [bench]
     "BENCH_FLOOR": False,
 }

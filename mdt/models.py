@@ -9,6 +9,7 @@ from mdt.backup.models import RestoreRecord
 from mdt.calendar.models import CalendarFeed, CalendarIdentity, CalendarPreference, FeedClock
 from mdt.core.db import Base
 from mdt.directory.models import PersonCheck, Service
+from mdt.fhir.models import AccessToken, ApiClient, Referral, UsedAssertion
 from mdt.mail.models import OutboxMessage
 from mdt.meetings.models import Invitation, Meeting
 from mdt.minutes.models import Discussion
@@ -26,6 +27,10 @@ from mdt.slots.models import SlotException, SlotSeries
 from mdt.teams.models import Membership, Team
 
 __all__ = [
+    "AccessToken",
+    "ApiClient",
+    "Referral",
+    "UsedAssertion",
     "ActionChange",
     "ActionPoint",
     "Discussion",

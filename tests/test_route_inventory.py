@@ -16,6 +16,7 @@ from mdt.accounts import operations as accounts
 from mdt.calendar import operations as calendar
 from mdt.core.forms import CSRF_MESSAGE
 from mdt.extensions import db
+from mdt.fhir.models import ApiClient
 from mdt.mail.models import OutboxStatus
 from mdt.teams.models import TeamRole
 from tests.conftest import CSRF_RE, login
@@ -234,6 +235,35 @@ INVENTORY: dict[str, Route] = {
         "GET", "/admin/retention/holds/{hold_id}/lift", ADMIN_ONLY, csrf="form"
     ),
     "subject_access.index": Route("GET", "/admin/subject-access/", ADMIN_ONLY, csrf="form"),
+    "fhir.index": Route("GET", "/api-clients/", ADMIN_ONLY),
+    "fhir.new": Route("GET", "/api-clients/new", ADMIN_ONLY, csrf="form"),
+    "fhir.deactivate": Route(
+        "POST", "/api-clients/{api_client_pk}/deactivate", ADMIN_ONLY, csrf="flash"
+    ),
+    # The FHIR API: no session, no CSRF (no forms); a bearer token or 401 (tests/fhir).
+    "fhir_api.metadata": Route("GET", "/fhir/R4/metadata", everyone(OK)),
+    "fhir_api.token": Route("POST", "/fhir/R4/token", everyone("400"), csrf="exempt"),
+    **{
+        f"fhir_api.{endpoint}": Route(method, f"/fhir/R4/{path}", everyone("401"), csrf=csrf)
+        for endpoint, method, path, csrf in (
+            ("healthcare_services", "GET", "HealthcareService", None),
+            ("healthcare_service", "GET", "HealthcareService/{team_id}", None),
+            ("appointments", "GET", "Appointment", None),
+            ("appointment", "GET", "Appointment/{meeting_id}", None),
+            ("service_requests", "GET", "ServiceRequest", None),
+            ("service_request", "GET", "ServiceRequest/{case_id}", None),
+            ("create_service_request", "POST", "ServiceRequest", "exempt"),
+            ("tasks_search", "GET", "Task", None),
+            ("task", "GET", "Task/action-{action_id}", None),
+            ("update_task", "PATCH", "Task/action-{action_id}", "exempt"),
+            ("care_plans", "GET", "CarePlan", None),
+            ("care_plan", "GET", "CarePlan/1", None),
+            ("schedules", "GET", "Schedule", None),
+            ("schedule", "GET", "Schedule/{series_id}", None),
+            ("slots", "GET", "Slot", None),
+            ("slot", "GET", "Slot/{series_id}-20270105", None),
+        )
+    },
 }
 
 
@@ -254,6 +284,15 @@ def world(app, make) -> dict[str, Any]:
     service = make.service(member)
     held = make.outbox_message(status=OutboxStatus.HELD)
     hold = make.hold(patient, admin)
+    api_client = ApiClient(
+        client_id="inventory",
+        name="GP system",
+        organisation_id=member.organisation_id,
+        jwks='{"keys": []}',
+        scopes="system/*.rs",
+    )
+    make.session.add(api_client)
+    make.session.commit()
     with app.app_context():
         token = accounts.issue_password_link(member, admin)
         feed_token = calendar.issue_person_link(member, member)
@@ -279,6 +318,7 @@ def world(app, make) -> dict[str, Any]:
             "service_id": service.id,
             "held_id": held.id,
             "hold_id": hold.id,
+            "api_client_pk": api_client.id,
         },
         "emails": {
             "outsider": "outsider@b.example.org",
@@ -327,7 +367,7 @@ def test_each_role_gets_what_the_permission_table_says(app, world, role):
         if route.method == "GET":
             response = client.get(path)
         else:
-            response = client.post(path, data={"csrf_token": token})
+            response = client.open(path, method=route.method, data={"csrf_token": token})
         got, expected = _outcome(response), route.expect[role]
         if got != expected:
             wrong[endpoint] = f"{route.method} {path}: expected {expected}, got {got}"

@@ -25,10 +25,18 @@ BATCH = 5000
 
 
 def link(
-    previous_hash: str, at: datetime, user_id: int | None, patient_id: int, action: str, what: str
+    previous_hash: str,
+    at: datetime,
+    user_id: int | None,
+    patient_id: int,
+    action: str,
+    what: str,
+    client_id: int | None = None,
 ) -> str:
     stamp = at.astimezone(UTC).isoformat(timespec="microseconds")
-    content = [previous_hash, stamp, user_id, patient_id, action, what]
+    content: list[object] = [previous_hash, stamp, user_id, patient_id, action, what]
+    if client_id is not None:  # an API client's row; rows of people hash as they always have
+        content.append(client_id)
     text = json.dumps(content, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -48,6 +56,7 @@ _COLUMNS = (
     AuditEvent.id,
     AuditEvent.at,
     AuditEvent.user_id,
+    AuditEvent.client_id,
     AuditEvent.patient_id,
     AuditEvent.action,
     AuditEvent.what,
@@ -81,7 +90,15 @@ def verify(session: Session) -> Outcome:
                 f"event {row.id} does not follow event {last_id}: "
                 "a row before it was deleted, changed or moved",
             )
-        made = link(row.previous_hash, row.at, row.user_id, row.patient_id, row.action, row.what)
+        made = link(
+            row.previous_hash,
+            row.at,
+            row.user_id,
+            row.patient_id,
+            row.action,
+            row.what,
+            row.client_id,
+        )
         if row.hash != made:
             return Outcome(checked, row.id, f"event {row.id} was changed after it was written")
         expected, last_id, checked = row.hash, row.id, checked + 1

@@ -33,6 +33,8 @@ class AuditEvent(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     user_id: Mapped[int | None] = mapped_column(index=True)
+    #: The FHIR API client (mdt.fhir) that acted, when a system did rather than a person.
+    client_id: Mapped[int | None]
     patient_id: Mapped[int]
     #: view, create, update or export.
     action: Mapped[str] = mapped_column(sa.String(10))

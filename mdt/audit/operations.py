@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any, TypedDict
 
 import sqlalchemy as sa
-from flask import render_template
+from flask import g, has_request_context, render_template
 from flask_login import current_user
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
@@ -32,10 +32,11 @@ _CHAINED = (
     .render_derived(name="chained")
 )
 _INSERT_EACH = sa.insert(AuditEvent.__table__).from_select(
-    ["at", "user_id", "action", "what", "patient_id", "previous_hash", "hash"],
+    ["at", "user_id", "client_id", "action", "what", "patient_id", "previous_hash", "hash"],
     sa.select(
         sa.bindparam("at", type_=UTCDateTime),
         sa.bindparam("user_id", type_=sa.Integer),
+        sa.bindparam("client_id", type_=sa.Integer),
         sa.bindparam("action", type_=sa.String),
         sa.bindparam("what", type_=sa.String),
         _CHAINED.c.patient_id,
@@ -50,9 +51,11 @@ _INSERT_EACH = sa.insert(AuditEvent.__table__).from_select(
 _TAKE_HEAD = sa.select(AuditChainHead.last_hash).where(AuditChainHead.id == 1).with_for_update()
 
 
-class Event(TypedDict):
+class Event(TypedDict, total=False):
     at: datetime
     user_id: int | None
+    #: An API client acting for its organisation (mdt.fhir), instead of a signed-in person.
+    client_id: int | None
     patient_id: int
     action: str
     what: str
@@ -68,13 +71,13 @@ def append(session: Session, events: Sequence[Event]) -> None:
     chained: list[dict[str, Any]] = []
     for event in events:
         made = link(previous, **event)
-        chained.append({**event, "previous_hash": previous, "hash": made})
+        chained.append({"client_id": None, **event, "previous_hash": previous, "hash": made})
         previous = made
     if session.get_bind().dialect.name == "postgresql" and _one_shape(events):
         first = chained[0]
         session.execute(
             _INSERT_EACH,
-            {key: first[key] for key in ("at", "user_id", "action", "what")}
+            {key: first[key] for key in ("at", "user_id", "client_id", "action", "what")}
             | {
                 "patient_ids": [row["patient_id"] for row in chained],
                 "previous_hashes": [row["previous_hash"] for row in chained],
@@ -88,10 +91,24 @@ def append(session: Session, events: Sequence[Event]) -> None:
 def _one_shape(events: Sequence[Event]) -> bool:
     first = events[0]
     return all(
-        (e["at"], e["user_id"], e["action"], e["what"])
-        == (first["at"], first["user_id"], first["action"], first["what"])
+        (e["at"], e["user_id"], e.get("client_id"), e["action"], e["what"])
+        == (first["at"], first["user_id"], first.get("client_id"), first["action"], first["what"])
         for e in events
     )
+
+
+def act_as_client(client_pk: int) -> None:
+    """For the rest of this request, the actor recorded is this API client (mdt.fhir), not
+    a signed-in person: a system acting for its organisation."""
+    g.audit_client_pk = client_pk
+
+
+def _actor() -> tuple[int | None, int | None]:
+    client_pk = g.get("audit_client_pk") if has_request_context() else None
+    if client_pk is not None:
+        return None, client_pk
+    user_id = current_user.id if current_user and current_user.is_authenticated else None
+    return user_id, None
 
 
 def record(action: str, patient_ids: Iterable[int], what: str) -> None:
@@ -99,12 +116,19 @@ def record(action: str, patient_ids: Iterable[int], what: str) -> None:
     ids = sorted(set(patient_ids))
     if not ids:
         return
-    user_id = current_user.id if current_user and current_user.is_authenticated else None
+    user_id, client_pk = _actor()
     at = now_utc()
     append(
         db.session,
         [
-            Event(at=at, user_id=user_id, patient_id=pid, action=action, what=what[:200])
+            Event(
+                at=at,
+                user_id=user_id,
+                client_id=client_pk,
+                patient_id=pid,
+                action=action,
+                what=what[:200],
+            )
             for pid in ids
         ],
     )
