@@ -116,6 +116,9 @@ INVENTORY: dict[str, Route] = {
     "minutes.outcome": Route(
         "POST", "/meetings/{meeting_id}/cases/{case_id}/outcome", CHAIR_ONLY, csrf="form"
     ),
+    "minutes.add_action": Route(
+        "POST", "/meetings/{meeting_id}/cases/{case_id}/actions", CHAIR_ONLY, csrf="form"
+    ),
     "meetings.book": Route(
         "POST",
         "/teams/{team_id}/slots/{series_id}/occurrences/2027-01-26/book",
