@@ -168,7 +168,9 @@ def outcome(meeting_id: int, case_id: int) -> str | Response:
         return _render_run(meeting, db.session.get(Case, case_id), form, problem=str(refusal))
     db.session.commit()
     flash(f"Outcome saved for {case.patient.name}.", "outcome")
-    return redirect(url_for("minutes.run", meeting_id=meeting.id, case=case.id, _anchor="outcome"))
+    return redirect(
+        url_for("minutes.run", meeting_id=meeting.id, case=case.id, _anchor="outcome-saved")
+    )
 
 
 @bp.post("/meetings/<int:meeting_id>/cases/<int:case_id>/actions")

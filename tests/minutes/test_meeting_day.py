@@ -112,10 +112,13 @@ def test_a_saved_outcome_returns_to_its_case_at_the_outcome(client, make, sessio
     login(client, s.chair.email)
     response = post_outcome(client, s, s.fred)
     assert response.status_code == 302
-    assert response.headers["Location"] == f"/meetings/{s.meeting.id}/run?case={s.fred.id}#outcome"
+    assert (
+        response.headers["Location"]
+        == f"/meetings/{s.meeting.id}/run?case={s.fred.id}#outcome-saved"
+    )
     page = client.get(response.headers["Location"]).text
     message = page.index("Outcome saved for Fred Other.")
-    assert page.index('id="outcome"') < message < page.index("Save outcome")
+    assert page.index('id="outcome-saved"') < message < page.index("Save outcome")
 
 
 def _post_action(client, s, case, **over: str):
