@@ -117,6 +117,9 @@ INVENTORY: dict[str, Route] = {
     "minutes.outcome": Route(
         "POST", "/meetings/{meeting_id}/cases/{case_id}/outcome", CHAIR_ONLY, csrf="form"
     ),
+    "minutes.add_action": Route(
+        "POST", "/meetings/{meeting_id}/cases/{case_id}/actions", CHAIR_ONLY, csrf="form"
+    ),
     "meetings.book": Route(
         "POST",
         "/teams/{team_id}/slots/{series_id}/occurrences/2027-01-26/book",
@@ -151,6 +154,9 @@ INVENTORY: dict[str, Route] = {
     "prep.mine": Route("GET", "/prep", SIGNED_IN),
     "prep.save": Route("POST", "/prep/{prep_id}", OWNER_ONLY, csrf="form"),
     "prep.not_known": Route("POST", "/prep/{prep_id}/not-known", OWNER_ONLY, csrf="flash"),
+    "prep.undo_not_known": Route(
+        "POST", "/prep/{prep_id}/undo-not-known", OWNER_ONLY, csrf="flash"
+    ),
     "prep.handover": Route("GET", "/prep/{prep_id}/handover", OWNER_ONLY, csrf="form"),
     "prep.readiness_page": Route("GET", "/meetings/{meeting_id}/readiness", CHAIR_ONLY),
     "patients.index": Route("GET", "/patients/", SIGNED_IN),

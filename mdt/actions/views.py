@@ -8,9 +8,9 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from mdt.accounts.models import User
 from mdt.accounts.operations import Conflict
 from mdt.actions import operations as ops
+from mdt.actions.adding import action_form, chosen_owner, owner_choices
 from mdt.actions.blueprint import bp
 from mdt.actions.forms import (
-    ActionForm,
     CancelForm,
     DoneForm,
     ReassignForm,
@@ -21,11 +21,9 @@ from mdt.actions.models import ActionPoint
 from mdt.actions.queries import my_actions
 from mdt.audit.operations import render_audited
 from mdt.core.calendar import SERVICE_ZONE, today_in
-from mdt.core.forms import BaseForm, choices
+from mdt.core.forms import BaseForm
 from mdt.extensions import db
-from mdt.meetings.models import Meeting
 from mdt.patients.access import covers_now
-from mdt.teams.models import Team
 
 ACTION_CONFLICT = (
     "Someone else changed this action while you were looking at it, so your change was not "
@@ -118,20 +116,13 @@ def detail(action_id: int) -> str:
     return _render_detail(get_action_or_404(action_id))
 
 
-def _owner_choices(team: Team, exclude: int | None = None) -> list:  # type: ignore[type-arg]
-    people = [(i, label) for i, label in ops.possible_owners(team) if i != exclude]
-    return choices([(0, "Choose a person"), *people])
-
-
 def _render_detail(action: ActionPoint, problem: str | None = None, **forms: BaseForm) -> str:
     rev = action.revision
     reassign = forms.get("reassign_form") or ReassignForm(formdata=None, revision=rev)
     can_change = ops.can_change(action, current_user)  # type: ignore[arg-type]
     # The people to hand over to: only listed where the form is shown.
     shown = can_change and action.is_open
-    reassign.owner_id.choices = (
-        _owner_choices(action.team, exclude=action.owner_id) if shown else []
-    )
+    reassign.owner_id.choices = owner_choices(action.team, exclude=action.owner_id) if shown else []
     return render_audited(
         "actions/detail.html",
         patient_ids=[action.patient_id] if action.patient_id else [],
@@ -154,7 +145,7 @@ def _change(action_id: int, form_name: str, form: BaseForm, apply) -> str | Werk
     """Validate, apply, commit; a conflict or refusal re-shows the page with what was typed."""
     action = get_action_or_404(action_id, change=True)
     if form_name == "reassign_form":
-        form.owner_id.choices = _owner_choices(action.team, exclude=action.owner_id)  # type: ignore[attr-defined]
+        form.owner_id.choices = owner_choices(action.team, exclude=action.owner_id)  # type: ignore[attr-defined]
     if form_name == "reschedule_form":
         form.today = today_in(action.team.time_zone)  # type: ignore[attr-defined]
     if not form.validate_on_submit():
@@ -222,19 +213,6 @@ def reschedule(action_id: int) -> str | WerkzeugResponse:
 # --- a new action, from a case in meeting mode ----------------------------------------------
 
 
-def action_form(meeting: Meeting, formdata: bool = True) -> ActionForm:
-    form = ActionForm() if formdata else ActionForm(formdata=None)
-    form.owner_id.choices = _owner_choices(meeting.team)
-    # The team's organisations, from its members (loaded with the team): no query of its own.
-    organisations = {m.user.organisation.id: m.user.organisation for m in meeting.team.memberships}
-    form.contact_organisation_id.choices = choices(
-        [(0, "Choose an organisation")]
-        + [(o.id, o.name) for o in sorted(organisations.values(), key=lambda o: o.name)]
-    )
-    form.today = today_in(meeting.team.time_zone)
-    return form
-
-
 @bp.route("/cases/<int:case_id>/actions/new", methods=["GET", "POST"])
 @login_required
 def new(case_id: int) -> str | WerkzeugResponse:
@@ -248,7 +226,7 @@ def new(case_id: int) -> str | WerkzeugResponse:
     problem = None
     if form.validate_on_submit():
         try:
-            owner = _chosen_owner(form, meeting.team)
+            owner = chosen_owner(form, meeting.team)
             action = ops.create(
                 meeting,
                 case,
@@ -280,20 +258,6 @@ def new(case_id: int) -> str | WerkzeugResponse:
         meeting=meeting,
         problem=problem,
         title="Add an action",
-    )
-
-
-def _chosen_owner(form: ActionForm, team: Team) -> User:
-    if form.owner_id.data:
-        owner = db.session.get(User, form.owner_id.data)
-        if owner is None:
-            raise ops.ActionRefusal("Choose the one person who owns this action.")
-        return owner
-    return ops.contact_owner(
-        team,
-        form.contact_name.data or "",
-        form.contact_email.data or "",
-        form.contact_organisation_id.data or 0,
     )
 
 

@@ -61,3 +61,17 @@ def actual(meeting: Meeting) -> list[DisciplineStatus]:
 
 def is_quorate(statuses: list[DisciplineStatus]) -> bool:
     return all(s.covered for s in statuses)
+
+
+#: What a reply says about the day: meeting mode offers it until attendance is recorded.
+AS_REPLIED = {
+    Reply.IN_PERSON: Attendance.PRESENT,
+    Reply.REMOTE: Attendance.REMOTE,
+    Reply.APOLOGIES: Attendance.APOLOGIES,
+}
+
+
+def as_replied(inv: Invitation) -> Attendance | None:
+    """The attendance to show for `inv`: the recorded one, else what the reply said (a named
+    cover's invitation replies "in person" for them); None when nobody replied."""
+    return inv.attendance if inv.attendance is not None else AS_REPLIED.get(inv.reply)

@@ -222,13 +222,14 @@ def attendance(meeting_id: int) -> Response:
         marks[inv.id] = Attendance(raw) if raw else None
     ops.record_attendance(meeting, marks)
     db.session.commit()
-    flash("Attendance is saved.")
     if request.form.get("from") == "run":  # meeting mode, on the case it was showing
+        flash("Attendance is saved.", "attendance")  # shown beside the attendance
         case = request.form.get("case", "")
         return redirect(
             url_for("minutes.run", meeting_id=meeting.id, case=case if case else None)
             + "#attendance"
         )
+    flash("Attendance is saved.")
     return redirect(url_for("meetings.detail", meeting_id=meeting.id) + "#attendance")
 
 

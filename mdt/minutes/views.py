@@ -5,8 +5,10 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from mdt.accounts.operations import Conflict
+from mdt.actions import operations as action_ops
+from mdt.actions.adding import action_form, chosen_owner
+from mdt.actions.forms import ActionForm
 from mdt.actions.queries import matters_arising, own_and_open_count
-from mdt.actions.views import action_form
 from mdt.agenda.models import Case
 from mdt.agenda.views import get_agenda_meeting_or_404, load_cases, load_prep
 from mdt.audit.operations import render_audited
@@ -66,6 +68,8 @@ def _render_run(
     outcome_form: OutcomeForm | None = None,
     problem: str | None = None,
     conflict: Discussion | None = None,
+    new_action_form: ActionForm | None = None,
+    action_problem: str | None = None,
 ) -> str:
     cases = load_cases(meeting, prep=False)
     decided = {d.case_id: d for d in ops.discussions(meeting)}
@@ -105,8 +109,12 @@ def _render_run(
         actual=actual,
         quorate=quorum.is_quorate(actual),
         outcome_form=outcome_form,
-        new_action_form=action_form(meeting, formdata=False) if case else None,
+        new_action_form=new_action_form or (action_form(meeting, formdata=False) if case else None),
+        action_problem=action_problem,
         attendance_form=AttendanceForm(formdata=None),
+        # Until recorded, each invitee's attendance as their reply said ("from replies").
+        as_replied={inv.id: quorum.as_replied(inv) for inv in meeting.invitations},
+        unconfirmed=any(inv.attendance is None for inv in meeting.invitations),
         close_form=EmptyForm(),
         problem=problem,
         conflict=OUTCOME_CONFLICT if conflict is not None else None,
@@ -161,8 +169,44 @@ def outcome(meeting_id: int, case_id: int) -> str | Response:
         meeting = get_run_meeting_or_404(meeting_id)
         return _render_run(meeting, db.session.get(Case, case_id), form, problem=str(refusal))
     db.session.commit()
-    flash(f"Outcome saved for {case.patient.name}.")
-    return redirect(url_for("minutes.run", meeting_id=meeting.id, case=case.id))
+    flash(f"Outcome saved for {case.patient.name}.", "outcome")
+    return redirect(
+        url_for("minutes.run", meeting_id=meeting.id, case=case.id, _anchor="outcome-saved")
+    )
+
+
+@bp.post("/meetings/<int:meeting_id>/cases/<int:case_id>/actions")
+@login_required
+def add_action(meeting_id: int, case_id: int) -> str | Response:
+    """An action added in meeting mode: saved, back to the case's actions; refused, the
+    case re-shown in meeting mode with the error and what was typed."""
+    meeting = get_run_meeting_or_404(meeting_id)
+    case = db.session.get(Case, case_id)
+    if case is None or case.meeting_id != meeting.id:
+        abort(404)
+    form = action_form(meeting)
+    if not form.validate_on_submit():
+        return _render_run(meeting, case, new_action_form=form)
+    try:
+        action = action_ops.create(
+            meeting,
+            case,
+            owner=chosen_owner(form, meeting.team),
+            due=form.due_date.data,
+            description=form.description.data,
+            by=current_user,  # type: ignore[arg-type]
+            today=form.today,  # type: ignore[arg-type]
+        )
+    except action_ops.ActionRefusal as refusal:
+        db.session.rollback()
+        meeting = get_run_meeting_or_404(meeting_id)
+        case = db.session.get(Case, case_id)
+        return _render_run(meeting, case, new_action_form=form, action_problem=str(refusal))
+    db.session.commit()
+    flash(f"Action added for {action.owner.name}, due {action.due_date:%-d %B %Y}.", "action")
+    return redirect(
+        url_for("minutes.run", meeting_id=meeting.id, case=case.id, _anchor=f"action-{action.id}")
+    )
 
 
 @bp.route("/meetings/<int:meeting_id>/close", methods=["GET", "POST"])

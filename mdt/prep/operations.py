@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -107,6 +107,26 @@ def complete(
 def not_known(request: PrepRequest, revision: int | None) -> None:
     """'Not known to my service' completes the request in one step."""
     complete(request, revision, Known.NO, "", "", False, "")
+
+
+#: How long after a one-click "Not known" its Undo is accepted (the button is on the page
+#: that follows it).
+UNDO_WINDOW = timedelta(minutes=2)
+
+
+class TooLateToUndo(Exception):
+    pass
+
+
+def undo_not_known(request: PrepRequest, revision: int | None, now: datetime) -> None:
+    """Reopens a request just marked not known: as if it had not been answered."""
+    _check(request, revision)
+    answered = request.completed_at
+    if request.known is not Known.NO or answered is None or now - answered > UNDO_WINDOW:
+        raise TooLateToUndo()
+    request.known, request.completed_at = None, None
+    request.revision += 1
+    db.session.flush()
 
 
 def hand_over(request: PrepRequest, colleague: User, by: User) -> None:

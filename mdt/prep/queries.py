@@ -14,11 +14,13 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 
+from mdt.accounts.models import User
 from mdt.agenda.cutoff import closing_day_of
 from mdt.agenda.models import Case
 from mdt.core.calendar import to_local
 from mdt.extensions import db
 from mdt.meetings.models import Meeting, MeetingStatus
+from mdt.patients.access import visible_patients
 from mdt.patients.models import Patient
 from mdt.prep.models import Known, PrepRequest
 from mdt.teams.models import Team
@@ -45,8 +47,23 @@ class ListedRequest:
     concerns: str
     safeguarding: bool
     needs: str
+    #: What identifies the person, for one allowed to see them (mdt.patients.access), else
+    #: None: the NHS number (3-3-4), date of birth and age, and what the MDT asks.
+    identity: Identity | None
     #: Not done and past its deadline at the time the list was read.
     overdue: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """What lets a nurse or social worker find the person in their own system."""
+
+    nhs_number: str
+    date_of_birth: str
+    age: int
+    what_matters: str
+    questions: str
+    disciplines: list[str]
 
 
 _COLUMNS = (
@@ -67,12 +84,19 @@ _COLUMNS = (
     PrepRequest.concerns,
     PrepRequest.safeguarding,
     PrepRequest.needs,
+    Patient.nhs_number,
+    Patient.date_of_birth,
+    Case.what_matters,
+    Case.questions,
+    Case.disciplines_needed,
 )
 
 
-def _select() -> sa.Select[tuple[object, ...]]:
+def _select(user: User) -> sa.Select[tuple[object, ...]]:
+    # Whether the person may see the patient, in the same statement (the access rule).
+    allowed = Case.patient_id.in_(visible_patients(user))
     return (
-        sa.select(*_COLUMNS)
+        sa.select(*_COLUMNS, allowed)
         .join(Case, Case.id == PrepRequest.case_id)
         .join(Patient, Patient.id == Case.patient_id)
         .join(Meeting, Meeting.id == Case.meeting_id)
@@ -80,30 +104,50 @@ def _select() -> sa.Select[tuple[object, ...]]:
     )
 
 
-def open_requests(user_id: int, now: datetime) -> list[ListedRequest]:
+def open_requests(user: User, now: datetime, today: date) -> list[ListedRequest]:
     """What the person still owes for meetings to come, soonest deadline first."""
     query = (
-        _select()
+        _select(user)
         .where(
-            PrepRequest.user_id == user_id,
+            PrepRequest.user_id == user.id,
             PrepRequest.completed_at.is_(None),
             Meeting.status == MeetingStatus.SCHEDULED,
             Meeting.ends_at > now,
         )
         .order_by(PrepRequest.due_at, Case.position)
     )
-    return _listed(db.session.execute(query), now)
+    return _listed(db.session.execute(query), now, today)
 
 
-def listed(request_ids: Iterable[int], now: datetime) -> list[ListedRequest]:
+def listed(
+    request_ids: Iterable[int], user: User, now: datetime, today: date
+) -> list[ListedRequest]:
     """These requests as the list shows them (one re-shown with errors, done or not)."""
     ids = list(request_ids)
     if not ids:
         return []
-    return _listed(db.session.execute(_select().where(PrepRequest.id.in_(ids))), now)
+    query = _select(user).where(PrepRequest.id.in_(ids))
+    return _listed(db.session.execute(query), now, today)
 
 
-def _listed(rows: Iterable[sa.Row[tuple[object, ...]]], now: datetime) -> list[ListedRequest]:
+def _identity(row: sa.Row[tuple[object, ...]], today: date) -> Identity | None:
+    nhs_number, born, what_matters, questions, disciplines, allowed = row[17:23]
+    if not allowed:
+        return None
+    age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+    return Identity(
+        f"{nhs_number[:3]} {nhs_number[3:6]} {nhs_number[6:]}",
+        f"{born.day} {_MONTHS[born.month - 1]} {born.year}",
+        age,
+        what_matters,
+        questions,
+        [d for d in disciplines.split("|") if d],
+    )
+
+
+def _listed(
+    rows: Iterable[sa.Row[tuple[object, ...]]], now: datetime, today: date
+) -> list[ListedRequest]:
     days: dict[int, tuple[str, str]] = {}  # per meeting: a list has a few meetings
     found = []
     for row in rows:
@@ -115,7 +159,8 @@ def _listed(rows: Iterable[sa.Row[tuple[object, ...]]], now: datetime) -> list[L
         found.append(
             ListedRequest(
                 id_, revision, due_at, completed_at, patient_id, patient, reason, team,
-                *days[meeting_id], *row[12:], completed_at is None and due_at < now,
+                *days[meeting_id], *row[12:17], _identity(row, today),
+                completed_at is None and due_at < now,
             )
         )  # fmt: skip
     return found

@@ -9,6 +9,7 @@ from mdt.accounts.models import User
 from mdt.accounts.operations import Conflict
 from mdt.agenda.views import get_agenda_meeting_or_404, load_cases
 from mdt.audit.operations import record, render_audited
+from mdt.core.calendar import SERVICE_ZONE, today_in
 from mdt.core.forms import choices
 from mdt.core.time import now_utc
 from mdt.extensions import db
@@ -25,6 +26,10 @@ PREP_CONFLICT = (
     "Someone else saved this preparation while you were writing, so yours was not saved. "
     "Theirs is shown; what you typed is below it: check and save again."
 )
+
+
+#: A flash category starting so carries "<request id>-<revision>" for the Undo button.
+UNDO_CATEGORY = "not-known-"
 
 
 def get_request_or_404(request_id: int) -> PrepRequest:
@@ -48,10 +53,12 @@ def _render_mine(
     re-shown with errors or a conflict, or else the first (soonest deadline). The others
     have a link that opens theirs, so the page costs the same whatever the person owes."""
     now = now_utc()
-    requests = queries.open_requests(current_user.id, now)
+    today = today_in(SERVICE_ZONE)  # for the person's age
+    requests = queries.open_requests(current_user, now, today)  # type: ignore[arg-type]
     # A request re-shown with errors or a conflict stays on the page even if it is done.
     shown = {r.id for r in requests}
-    requests = queries.listed((i for i in forms if i not in shown), now) + requests
+    again = (i for i in forms if i not in shown)
+    requests = queries.listed(again, current_user, now, today) + requests  # type: ignore[arg-type]
     if not forms and requests:
         chosen = next((r for r in requests if r.id == opened), requests[0])
         forms[chosen.id] = PrepForm(formdata=None, obj=chosen, prefix=f"p{chosen.id}")
@@ -64,6 +71,7 @@ def _render_mine(
         csrf=generate_csrf(),
         conflict_id=conflict_id,
         conflict=PREP_CONFLICT,
+        undo_category=UNDO_CATEGORY,
         title="My prep",
     )
 
@@ -109,8 +117,35 @@ def not_known(request_id: int) -> Response:
         return redirect(url_for("prep.mine"))
     record("update", [prep.case.patient_id], f"preparation {prep.id}: not known")
     db.session.commit()
-    flash(f"{prep.case.patient.name}: marked not known to your service.")
+    # The category carries what the message's Undo button posts (see prep/mine.html).
+    flash(
+        f"{prep.case.patient.name}: marked not known to your service.",
+        f"{UNDO_CATEGORY}{prep.id}-{prep.revision}",
+    )
     return redirect(url_for("prep.mine"))
+
+
+@bp.post("/prep/<int:request_id>/undo-not-known")
+@login_required
+def undo_not_known(request_id: int) -> Response:
+    """Undo of the one-click "Not known": the request is open again, as it was."""
+    prep = get_request_or_404(request_id)
+    form = NotKnownForm()
+    if not form.validate_on_submit():
+        flash("Nothing was changed: the form had expired. Try again.")
+        return redirect(url_for("prep.mine"))
+    try:
+        ops.undo_not_known(prep, form.revision.data, now_utc())
+    except Conflict:
+        flash(PREP_CONFLICT)
+        return redirect(url_for("prep.mine"))
+    except ops.TooLateToUndo:
+        flash("It is too late to undo that: open the preparation and change it instead.")
+        return redirect(url_for("prep.mine"))
+    record("update", [prep.case.patient_id], f"preparation {prep.id}: not known undone")
+    db.session.commit()
+    flash(f"{prep.case.patient.name}: open again to prepare.")
+    return redirect(url_for("prep.mine", prepare=prep.id, _anchor=f"request-{prep.id}"))
 
 
 @bp.route("/prep/<int:request_id>/handover", methods=["GET", "POST"])

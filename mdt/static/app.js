@@ -86,3 +86,31 @@ for (const timer of document.querySelectorAll('[data-timer-key]')) {
   tick()
   setInterval(tick, 1000)
 }
+
+// Meeting mode's attendance: quorum follows the selects as they change (the page shows the
+// recorded quorum without script), and the spot a save returned to takes the focus.
+for (const form of document.querySelectorAll('form[data-live-quorum]')) {
+  const live = document.getElementById('live-quorum')
+  const update = () => {
+    const covered = new Map()
+    for (const select of form.querySelectorAll('select[data-core="yes"]')) {
+      const here = select.value === 'present' || select.value === 'remote'
+      covered.set(select.dataset.discipline, covered.get(select.dataset.discipline) || here)
+    }
+    const quorate = [...covered.values()].every(Boolean)
+    const tag = live.querySelector('.nhsuk-tag')
+    tag.textContent = quorate ? 'Quorate' : 'Not quorate'
+    tag.className = `nhsuk-tag ${quorate ? 'nhsuk-tag--green' : 'nhsuk-tag--red'}`
+    for (const span of live.querySelectorAll('[data-discipline]')) {
+      const yes = covered.get(span.dataset.discipline) || false
+      span.dataset.covered = yes ? 'yes' : 'no'
+      span.textContent = `${yes ? '✓' : '✗'} ${span.dataset.discipline}`
+    }
+  }
+  form.addEventListener('change', update)
+  update()
+}
+if (location.hash && document.querySelector('[data-live-quorum]')) {
+  const target = document.getElementById(location.hash.slice(1))
+  if (target && target.tabIndex === -1) target.focus()
+}

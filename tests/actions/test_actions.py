@@ -21,7 +21,7 @@ TODAY = DURING.date()  # Tuesday 12 January 2027
 
 
 def _new_action(client, s, case, **over):
-    url = f"/cases/{case.id}/actions/new"
+    url = f"/meetings/{s.meeting.id}/cases/{case.id}/actions"  # meeting mode's form
     page = client.get(f"/meetings/{s.meeting.id}/run?case={case.id}").text
     data = {
         "description": "Refer to the falls clinic",
@@ -46,8 +46,11 @@ def test_the_chair_records_an_action_with_one_owner_and_a_due_date(client, make,
     login(client, s.chair.email)
     response = _new_action(client, s, s.edith)
     assert response.status_code == 302
-    assert response.headers["Location"] == f"/meetings/{s.meeting.id}/run?case={s.edith.id}"
     [action] = _actions(session)
+    # Back to the same case, at the action just saved.
+    assert response.headers["Location"] == (
+        f"/meetings/{s.meeting.id}/run?case={s.edith.id}#action-{action.id}"
+    )
     assert (action.owner_id, action.due_date) == (s.sw.id, date(2027, 1, 26))
     assert (action.case_id, action.patient_id) == (s.edith.id, s.edith.patient_id)
     assert action.meeting_id == s.meeting.id and action.status is ActionStatus.OPEN

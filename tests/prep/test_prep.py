@@ -36,10 +36,10 @@ def _request(session, case, user):
 
 
 def test_not_known_to_my_service_completes_a_request_in_one_post(client, make, session, app):
-    _coord, _team, _gp, sw, _meeting, (edith, _fred) = _with_case(client, make, session)
+    _coord, _team, _gp, sw, _meeting, (_edith, fred) = _with_case(client, make, session)
     mine = app.test_client()
     login(mine, sw.email)
-    request = _request(session, edith, sw)
+    request = _request(session, fred, sw)  # a card not yet open: its one-click button
     page = mine.get("/prep").text
     token = re.search(
         rf'action="/prep/{request.id}/not-known".*?name="csrf_token"[^>]*value="([^"]+)"',
@@ -50,7 +50,7 @@ def test_not_known_to_my_service_completes_a_request_in_one_post(client, make, s
         f"/prep/{request.id}/not-known", data={"csrf_token": token, "revision": request.revision}
     )
     assert response.status_code == 302
-    done = _request(session, edith, sw)
+    done = _request(session, fred, sw)
     assert done.known is Known.NO and done.completed_at is not None
     assert f"request-{request.id}" not in mine.get("/prep").text  # no longer owed
 

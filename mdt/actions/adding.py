@@ -1,0 +1,45 @@
+"""A new action from a case in meeting mode: its form and its owner, shared by the action's own
+page and meeting mode (which keeps a refused action on its case)."""
+
+from __future__ import annotations
+
+from mdt.accounts.models import User
+from mdt.actions import operations as ops
+from mdt.actions.forms import ActionForm
+from mdt.core.calendar import today_in
+from mdt.core.forms import choices
+from mdt.extensions import db
+from mdt.meetings.models import Meeting
+from mdt.teams.models import Team
+
+
+def owner_choices(team: Team, exclude: int | None = None) -> list:  # type: ignore[type-arg]
+    people = [(i, label) for i, label in ops.possible_owners(team) if i != exclude]
+    return choices([(0, "Choose a person"), *people])
+
+
+def action_form(meeting: Meeting, formdata: bool = True) -> ActionForm:
+    form = ActionForm() if formdata else ActionForm(formdata=None)
+    form.owner_id.choices = owner_choices(meeting.team)
+    # The team's organisations, from its members (loaded with the team): no query of its own.
+    organisations = {m.user.organisation.id: m.user.organisation for m in meeting.team.memberships}
+    form.contact_organisation_id.choices = choices(
+        [(0, "Choose an organisation")]
+        + [(o.id, o.name) for o in sorted(organisations.values(), key=lambda o: o.name)]
+    )
+    form.today = today_in(meeting.team.time_zone)
+    return form
+
+
+def chosen_owner(form: ActionForm, team: Team) -> User:
+    if form.owner_id.data:
+        owner = db.session.get(User, form.owner_id.data)
+        if owner is None:
+            raise ops.ActionRefusal("Choose the one person who owns this action.")
+        return owner
+    return ops.contact_owner(
+        team,
+        form.contact_name.data or "",
+        form.contact_email.data or "",
+        form.contact_organisation_id.data or 0,
+    )
