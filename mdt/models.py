@@ -12,6 +12,7 @@ from mdt.directory.models import PersonCheck, Service
 from mdt.mail.models import OutboxMessage
 from mdt.meetings.models import Invitation, Meeting
 from mdt.minutes.models import Discussion
+from mdt.oidc.models import OidcIdentity
 from mdt.organisations.models import Organisation
 from mdt.patients.models import Patient
 from mdt.prep.models import PrepRequest
@@ -59,6 +60,7 @@ __all__ = [
     "ReminderDigest",
     "ReminderPreference",
     "SchedulerHeartbeat",
+    "OidcIdentity",
     "Service",
     "Team",
     "User",
