@@ -389,3 +389,68 @@ def test_the_sign_in_page_shows_a_button_for_each_provider(
 ) -> None:
     page = client.get("/login").text
     assert "Sign in with NHS CIS2 Authentication" in page and "Sign in with Microsoft" in page
+
+
+def test_a_deactivated_person_with_a_linked_identity_is_refused(
+    client: FlaskClient, op: LocalProvider, make: Factory, session: Session
+) -> None:
+    user = cis2_user(make, email="sam@nhs.net")
+    session.add(
+        OidcIdentity(
+            user=user, provider="cis2", issuer=op.issuer, subject="910000000001", linked_email="x"
+        )
+    )
+    user.is_active = False
+    session.flush()
+    op.person = cis2_person("sam@nhs.net")
+    op.userinfo_extra = CIS2_ROLE
+    response = sign_in(client, "cis2")
+    assert response.status_code == 403 and "Ask your MDT coordinator" in response.text
+    assert sessions_of(session, user) == []
+
+
+def test_an_account_already_linked_to_another_identity_is_not_linked_again(
+    client: FlaskClient, op: LocalProvider, make: Factory, session: Session
+) -> None:
+    user = cis2_user(make, email="sam@nhs.net")
+    session.add(
+        OidcIdentity(
+            user=user, provider="cis2", issuer=op.issuer, subject="910000000999", linked_email="x"
+        )
+    )
+    session.flush()
+    op.person = cis2_person("sam@nhs.net")  # same email, another subject
+    op.userinfo_extra = CIS2_ROLE
+    response = sign_in(client, "cis2")
+    assert response.status_code == 403
+    assert session.scalar(sa.select(sa.func.count()).select_from(OidcIdentity)) == 1
+    assert sessions_of(session, user) == []
+
+
+def test_an_unverified_email_does_not_link(
+    app: Any, op: LocalProvider, make: Factory, session: Session
+) -> None:
+    organisation = make.organisation(oidc_providers="plain")
+    make.user(organisation=organisation, email="sam@example.org")
+    # The Entra-shaped provider vouches for its tenant's addresses; a plain provider must
+    # say email_verified. Checked through the operations, as no plain provider is set up.
+    from mdt.oidc import operations as ops
+    from mdt.oidc.providers import providers_from
+
+    (plain,) = providers_from(
+        [
+            {
+                "name": "plain",
+                "label": "Plain",
+                "issuer": op.issuer,
+                "client_id": "c",
+                "client_secret": "s",
+            }
+        ]
+    ).values()
+    claims = {"sub": "1", "email": "sam@example.org", "email_verified": False}
+    with app.app_context():
+        with pytest.raises(ops.Refused):
+            ops.identity_user(plain, op.issuer, claims)
+        linked = ops.identity_user(plain, op.issuer, claims | {"email_verified": True})
+        assert linked.email == "sam@example.org"
