@@ -89,6 +89,7 @@ def _register(app: Flask) -> None:
     from mdt.mail import views as mail
     from mdt.meetings import views as meetings
     from mdt.minutes import views as minutes
+    from mdt.oidc import views as oidc
     from mdt.organisations import views as organisations
     from mdt.patients import views as patients
     from mdt.prep import views as prep
@@ -105,6 +106,7 @@ def _register(app: Flask) -> None:
     web.init_app(app)
     throttle.init_app(app)
     accounts.init_app(app)
+    oidc.init_app(app)
     for blueprint in (
         dashboard.bp,
         organisations.bp,

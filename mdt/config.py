@@ -71,6 +71,8 @@ DEFAULTS: dict[str, Any] = {
     "FHIR_RATE_LIMIT": 120,
     # [bench]
     "BENCH_FLOOR": False,
+    # [[oidc.providers]]: OpenID Connect providers (NHS CIS2, Entra ID); none: passwords only.
+    "OIDC_PROVIDERS": [],
 }
 
 ENV_PREFIX = "MDT_"
@@ -92,6 +94,8 @@ def flatten(tables: dict[str, Any]) -> dict[str, Any]:
 
 
 def _coerce(name: str, raw: str, default: Any) -> Any:
+    if isinstance(default, list):
+        raise ConfigError(f"{ENV_PREFIX}{name} cannot be set from the environment: use the TOML")
     if isinstance(default, bool):
         if raw.lower() in {"1", "true", "yes", "on"}:
             return True

@@ -13,6 +13,7 @@ from mdt.fhir.models import AccessToken, ApiClient, Referral, UsedAssertion
 from mdt.mail.models import OutboxMessage
 from mdt.meetings.models import Invitation, Meeting
 from mdt.minutes.models import Discussion
+from mdt.oidc.models import OidcIdentity
 from mdt.organisations.models import Organisation
 from mdt.patients.models import Patient
 from mdt.prep.models import PrepRequest
@@ -64,6 +65,7 @@ __all__ = [
     "ReminderDigest",
     "ReminderPreference",
     "SchedulerHeartbeat",
+    "OidcIdentity",
     "Service",
     "Team",
     "User",

@@ -83,6 +83,16 @@ INVENTORY: dict[str, Route] = {
     "accounts.logout": Route("POST", "/logout", everyone(LOGIN), csrf="exempt"),
     "accounts.profile": Route("GET", "/profile", SIGNED_IN, csrf="form"),
     "accounts.set_password": Route("GET", "/password/{link_token}", everyone(OK), csrf="form"),
+    # Sign-in through an OpenID Connect provider: public by design (it is the sign-in), with
+    # no provider configured here, so not found; tests/oidc/test_routes.py checks them with
+    # providers configured (anyone may start; the callback and back-channel logout refuse
+    # what the provider did not sign).
+    "oidc.start": Route("GET", "/login/oidc/cis2", everyone("404")),
+    "oidc.callback": Route("GET", "/login/oidc/cis2/callback", everyone("404")),
+    # The provider posts the signed logout_token itself: no browser, no cookie, no CSRF token.
+    "oidc.backchannel_logout": Route(
+        "POST", "/login/oidc/cis2/backchannel-logout", everyone("404"), csrf="exempt"
+    ),
     "accounts.users": Route("GET", "/users", ADMIN_ONLY),
     "accounts.new_user": Route("GET", "/users/new", ADMIN_ONLY, csrf="form"),
     "accounts.edit_user": Route("GET", "/users/{member_id}", ADMIN_ONLY, csrf="form"),

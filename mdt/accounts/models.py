@@ -76,6 +76,18 @@ class UserSession(Base):
     #: The last request under this session, to within a minute (it is written at most once
     #: a minute): no request for [security] idle_minutes ends the session.
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    #: Signed in through this OpenID Connect provider ([[oidc.providers]] name); None: password.
+    oidc_provider: Mapped[str | None] = mapped_column(sa.String(40))
+    #: The ID token's assurance level (acr), its session id (sid, for back-channel logout)
+    #: and subject.
+    oidc_acr: Mapped[str | None] = mapped_column(sa.String(200))
+    oidc_sid: Mapped[str | None] = mapped_column(sa.String(255))
+    oidc_subject: Mapped[str | None] = mapped_column(sa.String(255))
+    #: CIS2: the selected role's organisation (ODS code) and role code.
+    role_ods_code: Mapped[str | None] = mapped_column(sa.String(12))
+    role_code: Mapped[str | None] = mapped_column(sa.String(40))
+    #: The provider said (amr or acr) that this sign-in used more than one factor.
+    provider_asserted_mfa: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     user: Mapped[User] = relationship(lazy="joined")
 

@@ -131,6 +131,11 @@ def login() -> str | Response:
             )
         elif result.user is None:
             problem = "The email address or password is wrong"
+        elif result.user.organisation.require_oidc:
+            problem = (
+                f"{result.user.organisation.name} signs its people in with their "
+                "organisation's account, not a password: use the button below."
+            )
         else:
             session.clear()  # a fresh session: nothing from before signing in carries over
             ops.start_session(result.user)

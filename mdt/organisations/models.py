@@ -54,6 +54,11 @@ class Organisation(Base):
     #: Years a patient registered here is kept after their last case closed; None: the
     #: installation's [retention] patient_years.
     retention_years: Mapped[int | None]
+    #: OpenID Connect providers ([[oidc.providers]] names, space-separated) whose first
+    #: sign-in may link to an account here by its verified email address.
+    oidc_providers: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
+    #: Its people sign in only through a provider: password sign-in is refused for them.
+    require_oidc: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     #: Goes up on every edit; a form posted with an older revision is refused as a conflict.
     revision: Mapped[int] = mapped_column(default=1)
 

@@ -138,7 +138,11 @@ def test_an_organisation_and_a_person_named_with_markup_are_shown_escaped(app, m
 def test_every_page_shows_hostile_stored_text_escaped(app, hostile_world):
     clients = _clients(app, hostile_world)
     found = crawl(app, clients, hostile_world["ids"], check=assert_escaped)
-    gets = {e for e, r in INVENTORY.items() if r.method == "GET"}
+    # Not found for everyone: a page this world does not have (sign-in through a provider,
+    # with none configured).
+    gets = {
+        e for e, r in INVENTORY.items() if r.method == "GET" and set(r.expect.values()) != {"404"}
+    }
     read = {path for _, path, response in found.pages if response.status_code == 200}
     assert len(read) >= len(gets) - 2, "most pages render for someone"
     escaped = [path for _, path, r in found.pages if ESCAPED in r.get_data(as_text=True)]

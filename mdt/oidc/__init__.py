@@ -1,0 +1,1 @@
+"""Sign-in through OpenID Connect providers (NHS CIS2, Microsoft Entra ID)."""
