@@ -85,6 +85,7 @@ def _register(app: Flask) -> None:
     from mdt.mail import outbox
     from mdt.mail import views as mail
     from mdt.meetings import views as meetings
+    from mdt.mfa import views as mfa
     from mdt.minutes import views as minutes
     from mdt.organisations import views as organisations
     from mdt.patients import views as patients
@@ -122,6 +123,7 @@ def _register(app: Flask) -> None:
         reports.bp,
         retention.bp,
         subject_access.bp,
+        mfa.bp,
     ):
         app.register_blueprint(blueprint)
     cli.init_app(app)

@@ -11,6 +11,7 @@ from mdt.core.db import Base
 from mdt.directory.models import PersonCheck, Service
 from mdt.mail.models import OutboxMessage
 from mdt.meetings.models import Invitation, Meeting
+from mdt.mfa.models import RecoveryCode, TotpFactor
 from mdt.minutes.models import Discussion
 from mdt.organisations.models import Organisation
 from mdt.patients.models import Patient
@@ -51,6 +52,8 @@ __all__ = [
     "Membership",
     "Organisation",
     "OutboxMessage",
+    "RecoveryCode",
+    "TotpFactor",
     "PasswordLink",
     "PersonCheck",
     "Patient",
