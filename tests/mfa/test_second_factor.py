@@ -305,3 +305,20 @@ def test_the_code_form_checks_its_csrf_token(app, make, client, person_with_app)
     response = client.post("/second-factor/verify", data={"code": pyotp.TOTP(secret).now()})
     assert response.status_code == 200
     assert _outcome(client.get("/dashboard")) == LOGIN
+
+
+@pytest.mark.parametrize(
+    ("asked", "lands"),
+    [
+        ("/availability?kind=absence", "/availability?kind=absence"),
+        ("////evil.example", "/dashboard"),
+    ],
+)
+def test_the_page_asked_for_survives_the_second_step_if_it_is_ours(
+    app, make, client, person_with_app, asked, lands
+):
+    person, secret, _ = person_with_app
+    token = csrf_token(client, "/login")
+    data = {"email": person.email, "password": make.PASSWORD, "csrf_token": token}
+    client.post("/login", query_string={"next": asked}, data=data)
+    assert enter_code(client, pyotp.TOTP(secret).now()).headers["Location"] == lands
