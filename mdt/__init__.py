@@ -88,6 +88,7 @@ def _register(app: Flask) -> None:
     from mdt.mail import outbox
     from mdt.mail import views as mail
     from mdt.meetings import views as meetings
+    from mdt.mfa import views as mfa
     from mdt.minutes import views as minutes
     from mdt.oidc import views as oidc
     from mdt.organisations import views as organisations
@@ -129,6 +130,7 @@ def _register(app: Flask) -> None:
         subject_access.bp,
         fhir.bp,
         fhir_api.bp,
+        mfa.bp,
     ):
         app.register_blueprint(blueprint)
     # The API takes no forms, so no CSRF token: a bearer token authenticates each request.

@@ -128,13 +128,19 @@ def create_admin(email: str, name: str, organisation: str) -> None:
 @with_appcontext
 def demo() -> None:
     """Load the demo neighbourhood (safe to run again) and print the demo logins."""
-    from mdt.demo.data import DEMO_PASSWORD, load_demo
+    from mdt.demo.data import DEMO_PASSWORD, DEMO_TOTP_PERSON, DEMO_TOTP_SECRET, load_demo
 
     logins = load_demo(progress=lambda step: click.echo(f"  {step}"))
     click.echo("")
     click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     for email, description in logins:
         click.echo(f"  {email:<42} {description}")
+    with_app = next(email for email, _ in logins if email.startswith(f"{DEMO_TOTP_PERSON}@"))
+    click.echo("")
+    click.echo(
+        f"{with_app} also needs a code from an authenticator app: add the key "
+        f"{DEMO_TOTP_SECRET} to one (time-based, 6 digits, 30 seconds)."
+    )
 
 
 # Not inside an app context: workers forked from one would share it (and its `g`, where

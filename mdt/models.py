@@ -12,6 +12,7 @@ from mdt.directory.models import PersonCheck, Service
 from mdt.fhir.models import AccessToken, ApiClient, Referral, UsedAssertion
 from mdt.mail.models import OutboxMessage
 from mdt.meetings.models import Invitation, Meeting
+from mdt.mfa.models import RecoveryCode, TotpFactor
 from mdt.minutes.models import Discussion
 from mdt.oidc.models import OidcIdentity
 from mdt.organisations.models import Organisation
@@ -57,6 +58,8 @@ __all__ = [
     "Membership",
     "Organisation",
     "OutboxMessage",
+    "RecoveryCode",
+    "TotpFactor",
     "PasswordLink",
     "PersonCheck",
     "Patient",

@@ -280,6 +280,21 @@ INVENTORY: dict[str, Route] = {
             ("slot", "GET", "Slot/{series_id}-20270105", None),
         )
     },
+    # A second factor. The second step of signing in is reachable only between the password
+    # and the code (the pending state), so a signed-in or anonymous visitor is sent to sign
+    # in; tests/mfa checks its form's CSRF token and that pending people reach nothing else.
+    "mfa.verify": Route("GET", "/second-factor/verify", everyone(LOGIN)),
+    # Setting up: the pending person who must have one, or anyone signed in (the inventory's
+    # administrator has one already and is sent on to mfa.manage).
+    "mfa.setup": Route("GET", "/second-factor/setup", SIGNED_IN),
+    "mfa.manage": Route("GET", "/second-factor", SIGNED_IN),
+    # Removing it: only someone who has one (here the administrator); 404 for the others.
+    "mfa.remove": Route(
+        "POST",
+        "/second-factor/remove",
+        {"anonymous": LOGIN, "outsider": "404", "member": "404", "coordinator": "404", "admin": OK},
+        csrf="form",
+    ),
 }
 
 

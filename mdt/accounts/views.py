@@ -39,6 +39,8 @@ from mdt.core.web import external_url
 from mdt.directory.operations import confirm_person
 from mdt.extensions import db, login_manager
 from mdt.mail import outbox
+from mdt.mfa import operations as mfa
+from mdt.mfa import pending
 from mdt.organisations.models import Organisation
 
 bp = Blueprint("accounts", __name__)
@@ -136,6 +138,10 @@ def login() -> str | Response:
                 f"{result.user.organisation.name} signs its people in with their "
                 "organisation's account, not a password: use the button below."
             )
+        elif mfa.needs_second_step(result.user):
+            # Not signed in yet: the second step (or setting one up) comes first.
+            enrol = not mfa.has_second_factor(result.user)
+            return pending.begin(result.user, request.args.get("next"), enrol=enrol)
         else:
             session.clear()  # a fresh session: nothing from before signing in carries over
             ops.start_session(result.user)

@@ -18,6 +18,10 @@ from mdt.organisations.models import Organisation, OrganisationType
 from mdt.teams.models import Membership, Team, TeamRole
 
 DEMO_PASSWORD = "mdt-demo-password"
+#: The demo administrator's authenticator-app key (administrators always need a second
+#: factor). Published like the demo password, so anyone can try signing in with an app.
+DEMO_TOTP_SECRET = "MDTDEMOSECONDFACTORKEYFORALEX234"
+DEMO_TOTP_PERSON = "alex.morgan"
 
 ORGANISATIONS = [
     ("Riverside Surgery", OrganisationType.GP_PRACTICE, "Y90001"),
@@ -248,6 +252,7 @@ def load_demo(progress: Callable[[str], None] = lambda _s: None) -> list[tuple[s
             password_hash=shared_hash,
         )
         people[local] = user
+    _ensure_demo_authenticator(people[DEMO_TOTP_PERSON])
     progress("teams")
     teams = {spec["name"]: _ensure_team(spec, people) for spec in TEAMS}
     progress("protected time, clinics and leave")
@@ -273,6 +278,14 @@ def load_demo(progress: Callable[[str], None] = lambda _s: None) -> list[tuple[s
     load_directory(people, now_utc())
     db.session.commit()
     return _logins(people)
+
+
+def _ensure_demo_authenticator(user: User) -> None:
+    from mdt.mfa.models import TotpFactor
+
+    if db.session.scalar(sa.select(TotpFactor).where(TotpFactor.user_id == user.id)) is None:
+        db.session.add(TotpFactor(user_id=user.id, secret=DEMO_TOTP_SECRET, confirmed_at=now_utc()))
+        db.session.flush()
 
 
 def _ensure_team(spec: dict, people: dict[str, User]) -> Team:  # type: ignore[type-arg]

@@ -30,6 +30,8 @@ from mdt.accounts.models import UserSession
 from mdt.core.redirects import safe_next_path
 from mdt.core.web import external_url
 from mdt.extensions import db
+from mdt.mfa import operations as mfa
+from mdt.mfa import pending
 from mdt.oidc import operations as ops
 from mdt.oidc.providers import Provider, providers_from
 
@@ -141,6 +143,11 @@ def callback(name: str) -> str | Response | tuple[str, int]:
             role = ops.selected_role(claims, dict(client.userinfo(token=token)))
             ops.check_role_organisation(provider, user, role)
         next_path = session.get(_NEXT)
+        if not ops.asserted_mfa(provider, claims) and mfa.needs_second_step(user):
+            # The provider did not vouch for a second factor that this person needs (an
+            # administrator, say): the app's own second step, as after a password.
+            db.session.commit()
+            return pending.begin(user, next_path, enrol=not mfa.has_second_factor(user))
         session.clear()  # a fresh session: nothing from before signing in carries over
         ops.start_session(user, provider, claims, role)
         db.session.commit()

@@ -379,6 +379,19 @@ def test_entra_password_only_sign_in_does_not_count_as_mfa(
     assert record.provider_asserted_mfa is False
 
 
+def test_an_administrator_whose_provider_asserted_no_second_factor_is_asked_for_one(
+    client: FlaskClient, op: LocalProvider, make: Factory, session: Session
+) -> None:
+    user = cis2_user(make, email="admin@council.gov.uk")
+    user.is_admin = True
+    session.commit()
+    op.person = entra_person("admin@council.gov.uk", amr=["pwd"])
+    answer = sign_in(client, "entra")
+    assert answer.status_code == 302 and "/second-factor/setup" in answer.headers["Location"]
+    assert sessions_of(session, user) == []
+    assert client.get("/").status_code == 302  # not signed in yet
+
+
 def test_an_unknown_provider_is_not_found(client: FlaskClient, op: LocalProvider) -> None:
     assert client.get("/login/oidc/nobody").status_code == 404
     assert client.get("/login/oidc/nobody/callback").status_code == 404

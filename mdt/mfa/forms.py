@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from wtforms import BooleanField, PasswordField, StringField
+from wtforms.validators import DataRequired, Length
+
+from mdt.core.forms import BaseForm
+
+
+class CodeForm(BaseForm):
+    code = StringField(
+        "Code",
+        description="The 6-digit code from your authenticator app, or one of your recovery codes",
+        validators=[DataRequired("Enter the code from your authenticator app"), Length(max=40)],
+    )
+
+
+class ConfirmAppForm(BaseForm):
+    code = StringField(
+        "Code from the app",
+        description="Type the 6-digit code the app shows now",
+        validators=[DataRequired("Enter the code from your authenticator app"), Length(max=40)],
+    )
+
+
+class ConfirmAppSignedInForm(ConfirmAppForm):
+    password = PasswordField(
+        "Your current password", validators=[DataRequired("Enter your current password")]
+    )
+
+
+class RemoveFactorForm(BaseForm):
+    password = PasswordField(
+        "Your current password", validators=[DataRequired("Enter your current password")]
+    )
+    code = StringField(
+        "Code from your authenticator app, or a recovery code",
+        validators=[DataRequired("Enter the code from your authenticator app"), Length(max=40)],
+    )
+    end_other_sessions = BooleanField("Sign me out everywhere else", default=True)
