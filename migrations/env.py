@@ -47,8 +47,31 @@ def _run(connection) -> None:  # type: ignore[no-untyped-def]
         render_as_batch=True,
         compare_type=True,
     )
-    with context.begin_transaction():
-        context.run_migrations()
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        # A batch migration copies a table and drops the old one, which SQLite refuses while
+        # other tables' rows refer to it (any database with data). Keys are off while the
+        # copies are made (outside the transaction: inside it SQLite ignores the pragma) and
+        # every key is checked before the commit.
+        _sqlite_pragma(connection, "PRAGMA foreign_keys=OFF")
+    try:
+        with context.begin_transaction():
+            context.run_migrations()
+            if sqlite:
+                _check_foreign_keys(connection)
+    finally:
+        if sqlite:
+            _sqlite_pragma(connection, "PRAGMA foreign_keys=ON")
+
+
+def _sqlite_pragma(connection, pragma: str) -> None:  # type: ignore[no-untyped-def]
+    connection.connection.driver_connection.execute(pragma)
+
+
+def _check_foreign_keys(connection) -> None:  # type: ignore[no-untyped-def]
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+    if broken:
+        raise RuntimeError(f"the migration left rows whose keys name nothing: {broken[:5]}")
 
 
 if context.is_offline_mode():

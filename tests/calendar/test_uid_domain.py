@@ -14,7 +14,6 @@ from mdt.core import migrate
 from mdt.extensions import db
 from tests.calendar.support import book, feed_path, make_feed_link
 from tests.conftest import login, test_config
-from tests.factories import Factory
 
 NOW = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
 
@@ -50,6 +49,25 @@ def test_the_setting_overrides_the_name(app, make, time_machine):
     }
 
 
+def _add_a_person_at_that_revision(url: str) -> None:
+    """In SQL of that schema: today's models have columns (name keys...) it did not."""
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO organisation (id, name, type, revision) VALUES (1, 'Riverside', 'gp', 1)"
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO user_account (name, email, email_key, profession, organisation_id,"
+                " phone, how_to_reach, is_active, is_admin, created_at, revision) VALUES"
+                " ('Leah', 'leah@example.org', 'leah@example.org', 'GP', 1, '', '', TRUE,"
+                " FALSE, :now, 1)"
+            ),
+            {"now": NOW},
+        )
+    engine.dispose()
+
+
 def _stored(url: str) -> list[tuple[int, str]]:
     engine = sa.create_engine(url)
     try:
@@ -64,9 +82,8 @@ def test_an_installation_with_people_keeps_its_old_uids_after_upgrading(
 ):
     time_machine.move_to(NOW, tick=False)
     migrate.upgrade(empty_database_url, "h2act0000001")
+    _add_a_person_at_that_revision(empty_database_url)  # who may hold its events already
     app = create_app(test_config(empty_database_url, tmp_path))
-    with app.app_context():
-        Factory(db.session).user()  # people, who may hold its events in their calendars
     migrate.upgrade(empty_database_url)
     assert _stored(empty_database_url) == [(1, "mdt-coordinator")]
     with app.app_context():
