@@ -200,7 +200,8 @@ def test_leave_and_clinics_far_ahead_are_refused(client, make, session):
 
 
 def _new_action(client, s, due: str):  # type: ignore[no-untyped-def]
-    url = f"/cases/{s.edith.id}/actions/new"
+    # Meeting mode posts its action form to its own route (it stays in meeting mode).
+    url = f"/meetings/{s.meeting.id}/cases/{s.edith.id}/actions"
     page = client.get(f"/meetings/{s.meeting.id}/run?case={s.edith.id}").text
     data = {
         "description": "Refer to the falls clinic",
