@@ -36,6 +36,7 @@ DISPOSAL = {
     "action_point": "kept, without the patient, the case or its own words",
     "action_change": "kept with its action (who, when, what kind), without its words",
     "legal_hold": "deleted (only lifted holds: a patient under one is never disposed of)",
+    "fhir_referral": "deleted with its case (ON DELETE CASCADE)",
     "audit_event": "kept for [retention] audit_years; the dispose row names them by a keyed hash",
 }
 

@@ -31,6 +31,7 @@ from mdt.actions.models import ActionChange, ActionPoint, ActionStatus
 from mdt.agenda.models import Case
 from mdt.audit.models import AuditEvent
 from mdt.extensions import db
+from mdt.fhir.models import Referral
 from mdt.meetings.models import Meeting, MeetingStatus
 from mdt.minutes.models import Discussion
 from mdt.patients.models import Patient
@@ -296,6 +297,23 @@ def _holds(export: Export) -> int:
     return len(rows)
 
 
+def _referrals(export: Export) -> int:
+    """Cases sent in through the FHIR API: the identifier the sending system gave each, on
+    that case's ServiceRequest (read after the cases)."""
+    rows = db.session.execute(
+        sa.select(Referral.case_id, Referral.system, Referral.value)
+        .join(Case, Case.id == Referral.case_id)
+        .where(Case.patient_id == export.patient.id)
+        .order_by(Referral.id)
+    ).all()
+    requests = {r["id"]: r for r in export.resources if r["resourceType"] == "ServiceRequest"}
+    for case_id, system, value in rows:
+        request = requests.get(f"case-{case_id}")
+        if request is not None:
+            request.setdefault("identifier", []).append({"system": system, "value": value})
+    return len(rows)
+
+
 def _audit(export: Export) -> int:
     rows = db.session.execute(
         sa.select(AuditEvent, User)
@@ -337,6 +355,7 @@ SOURCES: dict[str, Callable[[Export], int]] = {
     "discussion": _outcomes,
     "action_point": _actions,
     "legal_hold": _holds,
+    "fhir_referral": _referrals,
     "audit_event": _audit,
 }
 #: Tables read by another table's reader: the table whose reader covers them.

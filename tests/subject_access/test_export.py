@@ -12,6 +12,7 @@ from mdt.accounts.models import User
 from mdt.audit.models import AuditEvent
 from mdt.audit.operations import record
 from mdt.extensions import db
+from mdt.fhir.models import ApiClient, Referral
 from mdt.models import Base
 from mdt.retention import disposal
 from mdt.subject_access.bundle import READ_WITH, SOURCES
@@ -60,6 +61,19 @@ def person(app, make, session):  # type: ignore[no-untyped-def]
     closed = clinic.patient_closed_on(utc("2026-10-01"))
     viewer = make.user(name="Dr Viewer", email="viewer@example.org")
     make.hold(closed.patient, make.admin())
+    sender = ApiClient(
+        client_id="gp-system",
+        name="GP system",
+        organisation_id=viewer.organisation_id,
+        jwks='{"keys": []}',
+        scopes="system/ServiceRequest.c",
+    )
+    make.session.add(sender)
+    make.session.flush()
+    make.session.add(
+        Referral(client_pk=sender.id, system="urn:gp", value="ref-1", case_id=closed.case.id)
+    )
+    make.session.commit()
     with app.test_request_context():
         from flask_login import login_user
 
