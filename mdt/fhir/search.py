@@ -94,27 +94,7 @@ def bundle(
     if loaded is not None:
         loaded(rows)
     resources = [to_resource(row) for row in rows]
-    links = [_link("self", page, count)]
-    if page > 1:
-        links.append(_link("previous", page - 1, count))
-    if page * count < total:
-        links.append(_link("next", page + 1, count))
-    return without_empty_entry(
-        {
-            "resourceType": "Bundle",
-            "type": "searchset",
-            "total": total,
-            "link": links,
-            "entry": [
-                {
-                    "fullUrl": f"{request.host_url}fhir/R4/{r['resourceType']}/{r['id']}",
-                    "resource": r,
-                    "search": {"mode": "match"},
-                }
-                for r in resources
-            ],
-        }
-    )
+    return _searchset(resources, total, page, count)
 
 
 def list_bundle(resources: list[dict[str, Any]]) -> dict[str, Any]:
@@ -122,13 +102,17 @@ def list_bundle(resources: list[dict[str, Any]]) -> dict[str, Any]:
     `bundle` pages a query."""
     count = positive_int("_count", DEFAULT_COUNT, MAX_COUNT)
     page = positive_int("_page", 1)
-    total = len(resources)
+    shown = resources[(page - 1) * count : page * count]
+    return _searchset(shown, len(resources), page, count)
+
+
+def _searchset(shown: list[dict[str, Any]], total: int, page: int, count: int) -> dict[str, Any]:
+    """One page of a search's resources as a searchset Bundle, with total and links."""
     links = [_link("self", page, count)]
     if page > 1:
         links.append(_link("previous", page - 1, count))
     if page * count < total:
         links.append(_link("next", page + 1, count))
-    shown = resources[(page - 1) * count : page * count]
     return without_empty_entry(
         {
             "resourceType": "Bundle",
