@@ -195,21 +195,23 @@ class ClashChecker:
         """What "find a slot" scores an occurrence by, without naming anyone: whether every
         core discipline has a free member or deputy (`ClashReport.quorate`), and how many
         core members are free (`free_core_members`)."""
+        return self.quorum_of(self.busy_people(starts, ends))
+
+    def quorum_of(self, busy: frozenset[int]) -> tuple[bool, int]:
+        """`quorum` given who is busy (`busy_people`), so a caller that also needs the
+        people expands the commitments once."""
+        free = [m for m in self.core if m.user_id not in busy]
+        covered = {m.discipline for m in free}
+        covered |= {
+            m.discipline for m in self.core if m.deputy_id is not None and m.deputy_id not in busy
+        }
+        return len(covered) == len(self.disciplines), len(free)
+
+    def busy_people(self, starts: datetime, ends: datetime) -> frozenset[int]:
+        """The user ids of members and deputies with something on in [starts, ends): what
+        "find a slot" scores each occurrence by (`check` names them, and is dearer)."""
         days = _local_dates(starts, ends)
-        free_core = 0
-        covered: set[str] = set()
-        for m in self.core:
-            if not self._is_busy(m.user_id, days, starts, ends):
-                free_core += 1
-                covered.add(m.discipline)
-        for m in self.core:
-            if (
-                m.discipline not in covered
-                and m.deputy_id is not None
-                and not self._is_busy(m.deputy_id, days, starts, ends)
-            ):
-                covered.add(m.discipline)
-        return len(covered) == len(self.disciplines), free_core
+        return frozenset(u for u, busy in self.busy.items() if busy.overlaps(days, starts, ends))
 
     def _covers(
         self, free: set[int], days: list[date], starts: datetime, ends: datetime

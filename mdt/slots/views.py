@@ -20,6 +20,7 @@ from mdt.slots.finder import find_slots
 from mdt.slots.forms import FindSlotForm, OccurrenceChangeForm, SeriesForm
 from mdt.slots.models import SlotSeries
 from mdt.slots.occurrences import find_occurrence
+from mdt.slots.queries import team_series
 from mdt.teams.models import Team
 from mdt.teams.views import get_team_or_404
 
@@ -96,6 +97,7 @@ def find(team_id: int) -> str:
             form.latest_end.data,
             form.minutes.data,
             form.kind.data,
+            protected=team_series(team),
         )
     return render_template(
         "slots/find.html", form=form, team=team, results=results, title="Find a slot"

@@ -20,16 +20,19 @@ def test_find_a_slot_avoids_the_surgery_and_prefers_the_time_everyone_can_come(a
         from mdt.slots.operations import clash_checker
 
         checker: ClashChecker = clash_checker(db.session.merge(team))
-        best = find_slots(
-            checker,
-            "Europe/London",
-            date(2027, 1, 4),
-            weekdays=[0, 1, 2, 3, 4],
-            earliest=time(12, 0),
-            latest_end=time(14, 30),
-            minutes=60,
-            kind="weekly",
-        )
+        best = [
+            p.candidate
+            for p in find_slots(
+                checker,
+                "Europe/London",
+                date(2027, 1, 4),
+                weekdays=[0, 1, 2, 3, 4],
+                earliest=time(12, 0),
+                latest_end=time(14, 30),
+                minutes=60,
+                kind="weekly",
+            )
+        ]
     assert len(best) == 5
     top = best[0]
     assert top.quorate == top.occurrences > 0
