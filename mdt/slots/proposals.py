@@ -106,23 +106,26 @@ def _near(a: Candidate, b: Candidate) -> bool:
 def _spread(
     groups: list[tuple[Candidate, list[Candidate]]], best: int
 ) -> list[tuple[Candidate, list[Candidate]]]:
-    """The best groups in rank order; a tie goes to a weekday, then a time, not yet chosen."""
+    """The best groups in rank order; a tie goes to a weekday, then a day (rule), then a
+    start time, chosen fewest times so far, then to the earlier in rank."""
     left = list(groups)
-    weekdays: Counter[int] = Counter()
-    starts: Counter[int] = Counter()
-    chosen = []
+    chosen: list[tuple[Candidate, list[Candidate]]] = []
     while left and len(chosen) < best:
         top = left[0][0].score
-        tied = range(sum(1 for _ in takewhile(lambda g, top=top: g[0].score == top, left)))
-        pick = min(
-            tied,
-            key=lambda i: (weekdays[left[i][0].rule.weekday], starts[left[i][0].start_minute], i),
-        )
-        group = left.pop(pick)
-        weekdays[group[0].rule.weekday] += 1
-        starts[group[0].start_minute] += 1
-        chosen.append(group)
+        tied = sum(1 for _ in takewhile(lambda g, top=top: g[0].score == top, left))
+        picked = [g[0] for g in chosen]
+        pick = min(range(tied), key=lambda i: (*_repeats(left[i][0], picked), i))
+        chosen.append(left.pop(pick))
     return chosen
+
+
+def _repeats(c: Candidate, picked: list[Candidate]) -> tuple[int, int, int]:
+    """How often its weekday, its day (rule) and its start time were chosen already."""
+    return (
+        sum(p.rule.weekday == c.rule.weekday for p in picked),
+        sum(p.rule == c.rule for p in picked),
+        sum(p.start_minute == c.start_minute for p in picked),
+    )
 
 
 def _proposal(
