@@ -75,10 +75,11 @@ def main() -> None:
                     kind,
                 )
                 times.append((clock.perf_counter() - started) * 1000)
+            top = best[0].candidate
             print(
                 f"{kind:<12} median {statistics.median(times):6.1f} ms   worst {max(times):6.1f} ms"
-                f"   best slot: {best[0].rule.describe()} {best[0].start_time:%H:%M}"
-                f" ({best[0].quorate}/{best[0].occurrences} quorate)"
+                f"   best slot: {top.rule.describe()} {top.start_time:%H:%M}"
+                f" ({top.quorate}/{top.occurrences} quorate)"
             )
 
 
