@@ -156,7 +156,9 @@ def test_find_a_slot_page_proposes_times_that_prefill_the_series_form(client, ma
     query = "weekdays=1&weekdays=3&earliest=12:00&latest_end=14:30&minutes=90&kind=monthly"
     page = client.get(f"/teams/{team.id}/slots/find?{query}").text
     assert page.count("Use this") == 5
-    link = re.search(r'href="(/teams/\d+/slots/new\?[^"]+)"', page)[1].replace("&amp;", "&")
+    link = re.search(r'href="(/teams/\d+/slots/new\?[^"]+)">Use this', page)[1].replace(
+        "&amp;", "&"
+    )
     form = client.get(link).text
     assert 'value="12:00"' in form and 'value="90"' in form
     bad = client.get(f"/teams/{team.id}/slots/find?earliest=14:00&latest_end=12:00&minutes=0").text
