@@ -52,6 +52,21 @@ class Gap:
 
 
 @dataclass(frozen=True)
+class Deputised:
+    """A core discipline covered only by a deputy at some of a proposal's meetings."""
+
+    discipline: str
+    deputies: tuple[str, ...]
+    meetings: int
+    of: int
+
+    @property
+    def text(self) -> str:
+        who = " or ".join(self.deputies)
+        return f"{self.discipline} only through the deputy ({who}) at {_of(self.meetings, self.of)}"
+
+
+@dataclass(frozen=True)
 class Variant:
     candidate: Candidate
     #: Where it falls short of its proposal ("" when it is as good).
@@ -70,10 +85,13 @@ class Proposal:
     strengths: tuple[str, ...]
     clashes: tuple[Clash, ...]
     gaps: tuple[Gap, ...]
+    deputised: tuple[Deputised, ...]
 
     @property
     def drawbacks(self) -> tuple[str, ...]:
-        return tuple(g.text for g in self.gaps) + tuple(c.text for c in self.clashes)
+        """Uncovered disciplines first, then who clashes, then cover resting on a deputy."""
+        found = (*self.gaps, *self.clashes, *self.deputised)
+        return tuple(f.text for f in found)
 
 
 def propose(ranked: list[Candidate], setting: Setting, best: int) -> list[Proposal]:
@@ -135,26 +153,36 @@ def _proposal(
     above: Candidate | None,
     setting: Setting,
 ) -> Proposal:
-    clashes, gaps, inside = _reports(c, setting)
+    found = _reports(c, setting)
     return Proposal(
         rank,
         c,
         tuple(Variant(v, _shortfall(v, c)) for v in sorted(variants, key=lambda v: v.start_time)),
         _why_first(c) if above is None else _why_below(c, above, rank - 1),
-        _strengths(c, setting, inside),
-        clashes,
-        gaps,
+        _strengths(c, setting, found.inside),
+        found.clashes,
+        found.gaps,
+        found.deputised,
     )
 
 
-def _reports(
-    c: Candidate, setting: Setting
-) -> tuple[tuple[Clash, ...], tuple[Gap, ...], list[str]]:
-    """Who clashes, which disciplines go uncovered, and which protected time it falls in,
-    over the candidate's meetings (the full clash report: only for the few proposed)."""
+@dataclass(frozen=True)
+class _Findings:
+    clashes: tuple[Clash, ...]
+    gaps: tuple[Gap, ...]
+    deputised: tuple[Deputised, ...]
+    inside: list[str]
+
+
+def _reports(c: Candidate, setting: Setting) -> _Findings:
+    """Who clashes, which disciplines go uncovered or rest on a deputy, and which protected
+    time it falls in, over the candidate's meetings (the full clash report: only for the few
+    proposed)."""
     meetings: Counter[str] = Counter()
     what: dict[str, set[str]] = defaultdict(set)
     uncovered: Counter[str] = Counter()
+    deputised: Counter[str] = Counter()
+    deputies: dict[str, set[str]] = defaultdict(set)
     inside: set[str] = set()
     for day in c.days:
         begins, ends = setting.interval(day, c.start_time, c.duration_minutes)
@@ -163,16 +191,23 @@ def _reports(
             meetings[name] += 1
             what[name].update(labels)
         uncovered.update(d.discipline for d in report.disciplines if not d.covered)
+        for d in report.disciplines:
+            if d.free_deputies and not d.free_members:
+                deputised[d.discipline] += 1
+                deputies[d.discipline].update(d.free_deputies)
         inside.update(setting.inside(day, begins, ends))
     n = c.occurrences
-    clashes = tuple(
-        Clash(name, tuple(sorted(what[name])), count, n)
-        for name, count in sorted(meetings.items(), key=lambda item: (-item[1], item[0]))
+    return _Findings(
+        tuple(Clash(name, tuple(sorted(what[name])), k, n) for name, k in _most(meetings)),
+        tuple(Gap(d, k, n) for d, k in _most(uncovered)),
+        tuple(Deputised(d, tuple(sorted(deputies[d])), k, n) for d, k in _most(deputised)),
+        sorted(inside),
     )
-    gaps = tuple(
-        Gap(d, count, n) for d, count in sorted(uncovered.items(), key=lambda i: (-i[1], i[0]))
-    )
-    return clashes, gaps, sorted(inside)
+
+
+def _most(counts: Counter[str]) -> list[tuple[str, int]]:
+    """Most meetings first, then by name: the same order on every run."""
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
 
 def _strengths(c: Candidate, setting: Setting, inside: list[str]) -> tuple[str, ...]:

@@ -70,6 +70,9 @@ def test_riverside_on_the_demo_gets_distinct_proposals_that_name_who_clashes(app
     for _heading, card in proposals(thursdays):
         assert re.search(r"Sam Whitfield clashes at all \d+ meetings \(Duty desk\)", card)
         assert "Nobody free for Adult social care" not in card
+        assert re.search(
+            r"Adult social care only through the deputy \(Maria Lopez\) at all \d+ meetings", card
+        )
 
 
 def test_use_this_on_a_proposal_or_a_variant_fills_in_the_series_form(client, make, session):
