@@ -3,9 +3,9 @@
 A candidate within an hour of a better one on the same day (the same rule: "the first
 Monday", "every other Tuesday from this week") is a variant of it, listed under it, not a
 proposal of its own. Among proposals that score the same, the next one offered is on a
-weekday, then at a start time, not offered yet: equal choices spread over the week instead
-of filling one morning in quarter hours. Reasons come from the same figures as the score,
-plus the clash report of each proposal's meetings for the names.
+weekday, then a day, then at a start time, offered least so far: equal choices spread over
+the week instead of filling one morning in quarter hours. Reasons come from the same
+figures as the score, plus the clash report of each proposal's meetings for the names.
 """
 
 from __future__ import annotations
@@ -251,7 +251,19 @@ def _why_below(c: Candidate, above: Candidate, above_rank: int) -> str:
     part = _first_difference(c, above)
     if part is None:
         return f"As good as number {above_rank}: another day or time to choose from."
+    if part == "free_core":
+        mine, theirs = _averages(c.score.free_core, above.score.free_core)
+        return f"Below number {above_rank}: {mine} core members free on average, against {theirs}."
     return f"Below number {above_rank}: {_figure(c, part)}, against {_value(above, part)}."
+
+
+def _averages(mine: float, theirs: float) -> tuple[str, str]:
+    """Both averages to one decimal place, or two where one would show them equal."""
+    for places in (1, 2):
+        shown = f"{mine:.{places}f}", f"{theirs:.{places}f}"
+        if shown[0] != shown[1]:
+            break
+    return shown
 
 
 def _shortfall(v: Candidate, parent: Candidate) -> str:
@@ -279,8 +291,6 @@ def _figure(c: Candidate, part: str) -> str:
 
 
 def _value(c: Candidate, part: str) -> str:
-    if part == "free_core":
-        return f"{c.score.free_core:.1f}"
     return f"{getattr(c, part)} of {c.occurrences}"
 
 

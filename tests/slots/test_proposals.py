@@ -226,3 +226,10 @@ def test_the_ranking_is_the_same_whatever_order_commitments_come_in(app, make):
         ]
 
     assert shape(first) == shape(again)
+
+
+def test_averages_that_round_alike_are_shown_to_two_places():
+    from mdt.slots.proposals import _averages
+
+    assert _averages(17 / 3, 5.7) == ("5.67", "5.70")
+    assert _averages(5.0, 6.0) == ("5.0", "6.0")
