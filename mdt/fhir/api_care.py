@@ -30,15 +30,10 @@ from mdt.fhir.blueprint import (
     people,
     versioned,
 )
-from mdt.fhir.errors import FhirError, fhir_response, invalid, not_found
-from mdt.fhir.search import (
-    bundle,
-    date_filters,
-    known_parameters,
-    reference_id,
-    without_empty_entry,
-)
-from mdt.meetings.models import Meeting
+from mdt.fhir.errors import FhirError, digits, fhir_response, invalid, not_found
+from mdt.fhir.profiles import api_url
+from mdt.fhir.search import bad_parameter, bundle, date_filters, known_parameters, reference_id
+from mdt.meetings.models import Meeting, MeetingStatus
 from mdt.minutes.models import Discussion
 from mdt.prep.models import PrepRequest
 
@@ -60,16 +55,31 @@ def service_requests() -> Response:
     query = _cases_query()
     if (patient_id := reference_id("patient", "Patient")) is not None:
         query = query.where(Case.patient_id == patient_id)
+    if (status := request.args.get("status")) is not None:
+        query = query.join(Meeting, Meeting.id == Case.meeting_id).where(_request_status(status))
     body = bundle(query, [Case.created_at, Case.id], fhir.service_request)
-    if status := request.args.get("status"):
-        body = _keep(body, lambda r: r["status"] == status)
     return audited(body, patients_of(body), "ServiceRequest search")
 
 
-def _keep(body: dict[str, Any], wanted: Any) -> dict[str, Any]:
-    """Status is derived from the meeting, so it filters the page rather than the query."""
-    kept = [e for e in body.get("entry", []) if wanted(e["resource"])]
-    return without_empty_entry(body | {"entry": kept})
+#: FHIR's request-status codes; a case is only ever active, revoked or completed.
+_REQUEST_STATUSES = ("draft", "active", "on-hold", "revoked", "completed", "entered-in-error")
+
+
+def _request_status(raw: str) -> Any:
+    """`status=active,completed` in SQL, as fhir.service_request derives a case's status
+    from its meeting: revoked when cancelled, completed once the minutes are sent, else
+    active. Filtered before paging, so pages are full and `total` counts the matches."""
+    cancelled = Meeting.status == MeetingStatus.CANCELLED
+    sent = Meeting.minutes_sent_at.is_not(None)
+    derived = {
+        "revoked": cancelled,
+        "completed": sa.and_(sa.not_(cancelled), sent),
+        "active": sa.and_(sa.not_(cancelled), sa.not_(sent)),
+    }
+    wanted = raw.split(",")
+    if not all(code in _REQUEST_STATUSES for code in wanted):
+        raise bad_parameter("status", f"one or more of {', '.join(_REQUEST_STATUSES)}")
+    return sa.or_(sa.false(), *(derived[code] for code in wanted if code in derived))
 
 
 @bp.get("/ServiceRequest/<raw_id>")
@@ -102,9 +112,7 @@ def create_service_request() -> Response:
         raise FhirError(422, "business-rule", str(refusal)) from None
     body = fhir.service_request(case)
     response = audited(body, [case.patient_id], f"ServiceRequest {case.id}", status=201)
-    response.headers["Location"] = (
-        f"{request.host_url}fhir/R4/ServiceRequest/{case.id}/_history/{case.revision}"
-    )
+    response.headers["Location"] = api_url(f"ServiceRequest/{case.id}/_history/{case.revision}")
     return versioned(body, response)
 
 
@@ -250,7 +258,7 @@ def _if_match() -> int:
     if raw is None:
         raise FhirError(428, "required", 'Send If-Match: W/"<versionId>" of the Task you read.')
     version = raw.strip().removeprefix("W/").strip('"')
-    if not version.isdigit() or len(version) > 9:
+    if not digits(version, 9):
         raise FhirError(400, "invalid", 'If-Match: W/"<versionId>".')
     return int(version)
 
@@ -264,7 +272,10 @@ def _plans_query() -> sa.Select[tuple[Discussion]]:
         .join(Meeting, Meeting.id == Discussion.meeting_id)
         .join(Case, Case.id == Discussion.case_id)
         .where(
-            Discussion.case_id.in_(access.visible_case_ids(people())),
+            sa.or_(
+                Discussion.case_id.in_(access.visible_case_ids(people())),
+                Case.patient_id.in_(access.registered_patient_ids(client())),
+            ),
             Meeting.minutes_sent_at.is_not(None),
         )
         .options(joinedload(Discussion.case))
