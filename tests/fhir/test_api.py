@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
+
 from mdt.fhir.resources import NHS_NUMBER
 from mdt.meetings.models import MeetingStatus
 from mdt.minutes.models import Discussion, Outcome
