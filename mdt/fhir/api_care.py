@@ -282,16 +282,29 @@ def _plans_query() -> sa.Select[tuple[Discussion]]:
     )
 
 
-def _with_actions(discussion: Discussion) -> dict[str, Any]:
-    actions = db.session.scalars(
+def _actions_by_discussion(discussions: list[Discussion]) -> dict[tuple[int, int], list[Any]]:
+    """The actions each discussion agreed (its case's, from its meeting), in one query."""
+    found: dict[tuple[int, int], list[ActionPoint]] = {}
+    rows = db.session.scalars(
         sa.select(ActionPoint)
-        .where(
-            ActionPoint.case_id == discussion.case_id,
-            ActionPoint.meeting_id == discussion.meeting_id,
-        )
+        .where(ActionPoint.case_id.in_([d.case_id for d in discussions]))
         .order_by(ActionPoint.id)
-    ).all()
-    return fhir.care_plan(discussion, list(actions))
+    )
+    for action in rows:
+        found.setdefault((action.case_id or 0, action.meeting_id), []).append(action)
+    return found
+
+
+def _plans_bundle(query: sa.Select[tuple[Discussion]]) -> dict[str, Any]:
+    actions: dict[tuple[int, int], list[ActionPoint]] = {}
+
+    def load(discussions: list[Discussion]) -> None:
+        actions.update(_actions_by_discussion(discussions))
+
+    def plan(d: Discussion) -> dict[str, Any]:
+        return fhir.care_plan(d, actions.get((d.case_id, d.meeting_id), []))
+
+    return bundle(query, [Discussion.recorded_at, Discussion.id], plan, load)
 
 
 @bp.get("/CarePlan")
@@ -301,7 +314,7 @@ def care_plans() -> Response:
     query = _plans_query().where(*date_filters("_lastUpdated", Discussion.recorded_at))
     if (patient_id := reference_id("patient", "Patient")) is not None:
         query = query.where(Case.patient_id == patient_id)
-    body = bundle(query, [Discussion.recorded_at, Discussion.id], _with_actions)
+    body = _plans_bundle(query)
     return audited(body, patients_of(body), "CarePlan search")
 
 
@@ -310,5 +323,6 @@ def care_plan(raw_id: str) -> Response:
     need("CarePlan", scopes.READ)
     query = _plans_query().where(Discussion.id == int_id(raw_id))
     discussion = db.session.scalar(query) or missing()
-    body = _with_actions(discussion)
+    actions = _actions_by_discussion([discussion])
+    body = fhir.care_plan(discussion, actions.get((discussion.case_id, discussion.meeting_id), []))
     return versioned(body, audited(body, [discussion.case.patient_id], f"CarePlan {raw_id}"))
