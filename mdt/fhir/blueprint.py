@@ -53,18 +53,6 @@ def _answer_acceptable() -> bool:
 
 
 @bp.before_request
-def negotiate() -> Response | None:
-    if request.endpoint == "fhir_api.token":
-        return None  # OAuth's own: a form in, JSON out
-    if not _answer_acceptable():
-        return outcome(406, "not-supported", "Answers are application/fhir+json (FHIR 4.0) only.")
-    wanted = BODY_TYPES.get(request.method)
-    if wanted is not None and request.mimetype not in wanted:
-        return outcome(415, "not-supported", f"Send the body as {' or '.join(wanted)}.")
-    return None
-
-
-@bp.before_request
 def authenticate() -> Response | None:
     if request.endpoint in ratelimit.OPEN_ENDPOINTS:
         return None
@@ -73,6 +61,19 @@ def authenticate() -> Response | None:
         return outcome(401, "login", "A valid bearer token is needed (POST /fhir/R4/token).")
     g.fhir_client, g.fhir_scope = row.client, row.scope
     act_as_client(row.client.id)
+    return None
+
+
+@bp.before_request
+def negotiate() -> Response | None:
+    """After the token check: a system without a token learns nothing but that."""
+    if request.endpoint == "fhir_api.token":
+        return None  # OAuth's own: a form in, JSON out
+    if not _answer_acceptable():
+        return outcome(406, "not-supported", "Answers are application/fhir+json (FHIR 4.0) only.")
+    wanted = BODY_TYPES.get(request.method)
+    if wanted is not None and request.mimetype not in wanted:
+        return outcome(415, "not-supported", f"Send the body as {' or '.join(wanted)}.")
     return None
 
 
