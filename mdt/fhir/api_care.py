@@ -62,7 +62,15 @@ def service_requests() -> Response:
 
 
 #: FHIR's request-status codes; a case is only ever active, revoked or completed.
-_REQUEST_STATUSES = ("draft", "active", "on-hold", "revoked", "completed", "entered-in-error")
+_REQUEST_STATUSES = (
+    "draft",
+    "active",
+    "on-hold",
+    "revoked",
+    "completed",
+    "entered-in-error",
+    "unknown",
+)
 
 
 def _request_status(raw: str) -> Any:
@@ -282,9 +290,12 @@ def _plans_query() -> sa.Select[tuple[Discussion]]:
     )
 
 
-def _actions_by_discussion(discussions: list[Discussion]) -> dict[tuple[int, int], list[Any]]:
+Agreed = dict[tuple[int, int], list[ActionPoint]]
+
+
+def _actions_agreed(discussions: list[Discussion]) -> Agreed:
     """The actions each discussion agreed (its case's, from its meeting), in one query."""
-    found: dict[tuple[int, int], list[ActionPoint]] = {}
+    found: Agreed = {}
     rows = db.session.scalars(
         sa.select(ActionPoint)
         .where(ActionPoint.case_id.in_([d.case_id for d in discussions]))
@@ -295,16 +306,19 @@ def _actions_by_discussion(discussions: list[Discussion]) -> dict[tuple[int, int
     return found
 
 
+def _plan(discussion: Discussion, agreed: Agreed) -> dict[str, Any]:
+    return fhir.care_plan(discussion, agreed.get((discussion.case_id, discussion.meeting_id), []))
+
+
 def _plans_bundle(query: sa.Select[tuple[Discussion]]) -> dict[str, Any]:
-    actions: dict[tuple[int, int], list[ActionPoint]] = {}
-
-    def load(discussions: list[Discussion]) -> None:
-        actions.update(_actions_by_discussion(discussions))
-
-    def plan(d: Discussion) -> dict[str, Any]:
-        return fhir.care_plan(d, actions.get((d.case_id, d.meeting_id), []))
-
-    return bundle(query, [Discussion.recorded_at, Discussion.id], plan, load)
+    """A page of plans, their actions loaded for the whole page."""
+    agreed: Agreed = {}
+    return bundle(
+        query,
+        [Discussion.recorded_at, Discussion.id],
+        lambda discussion: _plan(discussion, agreed),
+        lambda discussions: agreed.update(_actions_agreed(discussions)),
+    )
 
 
 @bp.get("/CarePlan")
@@ -323,6 +337,5 @@ def care_plan(raw_id: str) -> Response:
     need("CarePlan", scopes.READ)
     query = _plans_query().where(Discussion.id == int_id(raw_id))
     discussion = db.session.scalar(query) or missing()
-    actions = _actions_by_discussion([discussion])
-    body = fhir.care_plan(discussion, actions.get((discussion.case_id, discussion.meeting_id), []))
+    body = _plan(discussion, _actions_agreed([discussion]))
     return versioned(body, audited(body, [discussion.case.patient_id], f"CarePlan {raw_id}"))
