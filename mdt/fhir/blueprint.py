@@ -1,5 +1,6 @@
-"""The FHIR R4 REST API, `/fhir/R4`: the token check and the rate limit run before each
-view, every error leaves as an OperationOutcome, and the helpers the views share. The views
+"""The FHIR R4 REST API, `/fhir/R4`: the rate limit (mdt.fhir.ratelimit), the token check
+and content negotiation run before each view, every error under /fhir/R4 leaves as an
+OperationOutcome (routing's 404 and 405 too), and the helpers the views share. The views
 are in api_services (the MDTs, meetings, protected time) and api_care (cases, tasks, plans)."""
 
 from __future__ import annotations
