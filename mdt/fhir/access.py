@@ -1,6 +1,11 @@
 """What a client may see: what its organisation's people may see, under the one rule in
 mdt.patients.access (each person's cases and patients, put together), less the people who
-object to being discussed: their records are not sent out to other systems."""
+object to being discussed: their records are not sent out to other systems.
+
+The rule's last clause, the registered practice sees its patients' records, holds for the
+organisation itself: a GP practice's system reads the outcomes (CarePlans) of the patients
+registered there even when none of the practice's people sits on the team, which is what
+it needs to take the decisions into the GP record. The cases and tasks stay the team's."""
 
 from __future__ import annotations
 
@@ -52,3 +57,11 @@ def visible_case_ids(people: list[User]) -> sa.Select[tuple[int]]:
 def member_teams(people: list[User]) -> sa.Select[tuple[int]]:
     """The teams some of the organisation's people belong to."""
     return sa.select(Membership.team_id).where(Membership.user_id.in_([p.id for p in people]))
+
+
+def registered_patient_ids(client: ApiClient) -> sa.Select[tuple[int]]:
+    """The patients registered at the client's organisation who have not objected."""
+    return sa.select(Patient.id).where(
+        Patient.registered_practice_id == client.organisation_id,
+        Patient.objects_to_sharing.is_(False),
+    )

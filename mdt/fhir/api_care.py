@@ -30,15 +30,10 @@ from mdt.fhir.blueprint import (
     people,
     versioned,
 )
-from mdt.fhir.errors import FhirError, fhir_response, invalid, not_found
-from mdt.fhir.search import (
-    bundle,
-    date_filters,
-    known_parameters,
-    reference_id,
-    without_empty_entry,
-)
-from mdt.meetings.models import Meeting
+from mdt.fhir.errors import FhirError, digits, fhir_response, invalid, not_found
+from mdt.fhir.profiles import api_url
+from mdt.fhir.search import bad_parameter, bundle, date_filters, known_parameters, reference_id
+from mdt.meetings.models import Meeting, MeetingStatus
 from mdt.minutes.models import Discussion
 from mdt.prep.models import PrepRequest
 
@@ -60,16 +55,39 @@ def service_requests() -> Response:
     query = _cases_query()
     if (patient_id := reference_id("patient", "Patient")) is not None:
         query = query.where(Case.patient_id == patient_id)
+    if (status := request.args.get("status")) is not None:
+        query = query.join(Meeting, Meeting.id == Case.meeting_id).where(_request_status(status))
     body = bundle(query, [Case.created_at, Case.id], fhir.service_request)
-    if status := request.args.get("status"):
-        body = _keep(body, lambda r: r["status"] == status)
     return audited(body, patients_of(body), "ServiceRequest search")
 
 
-def _keep(body: dict[str, Any], wanted: Any) -> dict[str, Any]:
-    """Status is derived from the meeting, so it filters the page rather than the query."""
-    kept = [e for e in body.get("entry", []) if wanted(e["resource"])]
-    return without_empty_entry(body | {"entry": kept})
+#: FHIR's request-status codes; a case is only ever active, revoked or completed.
+_REQUEST_STATUSES = (
+    "draft",
+    "active",
+    "on-hold",
+    "revoked",
+    "completed",
+    "entered-in-error",
+    "unknown",
+)
+
+
+def _request_status(raw: str) -> Any:
+    """`status=active,completed` in SQL, as fhir.service_request derives a case's status
+    from its meeting: revoked when cancelled, completed once the minutes are sent, else
+    active. Filtered before paging, so pages are full and `total` counts the matches."""
+    cancelled = Meeting.status == MeetingStatus.CANCELLED
+    sent = Meeting.minutes_sent_at.is_not(None)
+    derived = {
+        "revoked": cancelled,
+        "completed": sa.and_(sa.not_(cancelled), sent),
+        "active": sa.and_(sa.not_(cancelled), sa.not_(sent)),
+    }
+    wanted = raw.split(",")
+    if not all(code in _REQUEST_STATUSES for code in wanted):
+        raise bad_parameter("status", f"one or more of {', '.join(_REQUEST_STATUSES)}")
+    return sa.or_(sa.false(), *(derived[code] for code in wanted if code in derived))
 
 
 @bp.get("/ServiceRequest/<raw_id>")
@@ -102,9 +120,7 @@ def create_service_request() -> Response:
         raise FhirError(422, "business-rule", str(refusal)) from None
     body = fhir.service_request(case)
     response = audited(body, [case.patient_id], f"ServiceRequest {case.id}", status=201)
-    response.headers["Location"] = (
-        f"{request.host_url}fhir/R4/ServiceRequest/{case.id}/_history/{case.revision}"
-    )
+    response.headers["Location"] = api_url(f"ServiceRequest/{case.id}/_history/{case.revision}")
     return versioned(body, response)
 
 
@@ -250,7 +266,7 @@ def _if_match() -> int:
     if raw is None:
         raise FhirError(428, "required", 'Send If-Match: W/"<versionId>" of the Task you read.')
     version = raw.strip().removeprefix("W/").strip('"')
-    if not version.isdigit() or len(version) > 9:
+    if not digits(version, 9):
         raise FhirError(400, "invalid", 'If-Match: W/"<versionId>".')
     return int(version)
 
@@ -264,23 +280,45 @@ def _plans_query() -> sa.Select[tuple[Discussion]]:
         .join(Meeting, Meeting.id == Discussion.meeting_id)
         .join(Case, Case.id == Discussion.case_id)
         .where(
-            Discussion.case_id.in_(access.visible_case_ids(people())),
+            sa.or_(
+                Discussion.case_id.in_(access.visible_case_ids(people())),
+                Case.patient_id.in_(access.registered_patient_ids(client())),
+            ),
             Meeting.minutes_sent_at.is_not(None),
         )
         .options(joinedload(Discussion.case))
     )
 
 
-def _with_actions(discussion: Discussion) -> dict[str, Any]:
-    actions = db.session.scalars(
+Agreed = dict[tuple[int, int], list[ActionPoint]]
+
+
+def _actions_agreed(discussions: list[Discussion]) -> Agreed:
+    """The actions each discussion agreed (its case's, from its meeting), in one query."""
+    found: Agreed = {}
+    rows = db.session.scalars(
         sa.select(ActionPoint)
-        .where(
-            ActionPoint.case_id == discussion.case_id,
-            ActionPoint.meeting_id == discussion.meeting_id,
-        )
+        .where(ActionPoint.case_id.in_([d.case_id for d in discussions]))
         .order_by(ActionPoint.id)
-    ).all()
-    return fhir.care_plan(discussion, list(actions))
+    )
+    for action in rows:
+        found.setdefault((action.case_id or 0, action.meeting_id), []).append(action)
+    return found
+
+
+def _plan(discussion: Discussion, agreed: Agreed) -> dict[str, Any]:
+    return fhir.care_plan(discussion, agreed.get((discussion.case_id, discussion.meeting_id), []))
+
+
+def _plans_bundle(query: sa.Select[tuple[Discussion]]) -> dict[str, Any]:
+    """A page of plans, their actions loaded for the whole page."""
+    agreed: Agreed = {}
+    return bundle(
+        query,
+        [Discussion.recorded_at, Discussion.id],
+        lambda discussion: _plan(discussion, agreed),
+        lambda discussions: agreed.update(_actions_agreed(discussions)),
+    )
 
 
 @bp.get("/CarePlan")
@@ -290,7 +328,7 @@ def care_plans() -> Response:
     query = _plans_query().where(*date_filters("_lastUpdated", Discussion.recorded_at))
     if (patient_id := reference_id("patient", "Patient")) is not None:
         query = query.where(Case.patient_id == patient_id)
-    body = bundle(query, [Discussion.recorded_at, Discussion.id], _with_actions)
+    body = _plans_bundle(query)
     return audited(body, patients_of(body), "CarePlan search")
 
 
@@ -299,5 +337,5 @@ def care_plan(raw_id: str) -> Response:
     need("CarePlan", scopes.READ)
     query = _plans_query().where(Discussion.id == int_id(raw_id))
     discussion = db.session.scalar(query) or missing()
-    body = _with_actions(discussion)
+    body = _plan(discussion, _actions_agreed([discussion]))
     return versioned(body, audited(body, [discussion.case.patient_id], f"CarePlan {raw_id}"))

@@ -1,5 +1,6 @@
-"""The FHIR R4 REST API, `/fhir/R4`: the token check and the rate limit run before each
-view, every error leaves as an OperationOutcome, and the helpers the views share. The views
+"""The FHIR R4 REST API, `/fhir/R4`: the rate limit (mdt.fhir.ratelimit), the token check
+and content negotiation run before each view, every error under /fhir/R4 leaves as an
+OperationOutcome (routing's 404 and 405 too), and the helpers the views share. The views
 are in api_services (the MDTs, meetings, protected time) and api_care (cases, tasks, plans)."""
 
 from __future__ import annotations
@@ -8,43 +9,72 @@ import json
 import logging
 from typing import Any
 
-from flask import Blueprint, current_app, g, request
-from werkzeug.exceptions import HTTPException
+from flask import Blueprint, Flask, g, request
+from werkzeug.exceptions import HTTPException, TooManyRequests
+from werkzeug.http import parse_options_header
 from werkzeug.wrappers import Response
 
 from mdt.accounts.models import User
 from mdt.audit.operations import act_as_client, record
+from mdt.core import throttle, web
 from mdt.extensions import db
 from mdt.fhir import access, ratelimit, scopes, tokens
 from mdt.fhir.capability import capability_statement
-from mdt.fhir.errors import FhirError, fhir_response, not_found, outcome
+from mdt.fhir.errors import FhirError, digits, fhir_response, not_found, outcome
 from mdt.fhir.models import ApiClient
 from mdt.fhir.search import reference_id
 
 log = logging.getLogger(__name__)
 bp = Blueprint("fhir_api", __name__, url_prefix="/fhir/R4")
-OPEN_ENDPOINTS = {"fhir_api.token", "fhir_api.metadata"}
+ratelimit.limit_per_client(bp)
+
+#: What we answer in, and what a body may come as, by method.
+JSON_TYPES = ("application/fhir+json", "application/json")
+_FORMATS = {"json", *JSON_TYPES}
+BODY_TYPES = {"POST": JSON_TYPES, "PUT": JSON_TYPES, "PATCH": ("application/json-patch+json",)}
+#: R4 as the `fhirVersion` parameter of a media type names it.
+_R4 = ("4.0", "4.0.1")
 
 
-# --- security -----------------------------------------------------------------------------
+# --- content types and security ------------------------------------------------------------
+
+
+def _answer_acceptable() -> bool:
+    """`_format`, else the Accept header, allows JSON (any `fhirVersion` given must be R4)."""
+    if (fmt := request.args.get("_format")) is not None:
+        return fmt in _FORMATS
+    if not request.headers.get("Accept"):
+        return True
+    for value, quality in request.accept_mimetypes:
+        kind, params = parse_options_header(value)
+        r4 = params.get("fhirversion", "4.0") in _R4
+        if quality > 0 and r4 and kind in ("*/*", "application/*", *JSON_TYPES):
+            return True
+    return False
 
 
 @bp.before_request
 def authenticate() -> Response | None:
-    if request.endpoint in OPEN_ENDPOINTS:
+    if request.endpoint in ratelimit.OPEN_ENDPOINTS:
         return None
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
-    row = tokens.client_for_token(token.strip()) if scheme.lower() == "bearer" else None
+    row = ratelimit.bearer_token()  # looked up (and counted) by the rate limit before this
     if row is None:
         return outcome(401, "login", "A valid bearer token is needed (POST /fhir/R4/token).")
-    wait = ratelimit.check(row.client.client_id, current_app.config["FHIR_RATE_LIMIT"])
-    if wait is not None:
-        response = outcome(429, "throttled", "Too many requests: slow down.")
-        response.headers["Retry-After"] = str(wait)
-        return response
     g.fhir_client, g.fhir_scope = row.client, row.scope
     act_as_client(row.client.id)
+    return None
+
+
+@bp.before_request
+def negotiate() -> Response | None:
+    """After the token check: a system without a token learns nothing but that."""
+    if request.endpoint == "fhir_api.token":
+        return None  # OAuth's own: a form in, JSON out
+    if not _answer_acceptable():
+        return outcome(406, "not-supported", "Answers are application/fhir+json (FHIR 4.0) only.")
+    wanted = BODY_TYPES.get(request.method)
+    if wanted is not None and request.mimetype not in wanted:
+        return outcome(415, "not-supported", f"Send the body as {' or '.join(wanted)}.")
     return None
 
 
@@ -73,7 +103,34 @@ def refused(error: FhirError) -> Response:
 def http_error(error: HTTPException) -> Response:
     db.session.rollback()
     code = {404: "not-found", 405: "not-supported", 413: "too-costly"}.get(error.code or 0)
-    return outcome(error.code or 400, code or "invalid", error.description or "Bad request")
+    response = outcome(error.code or 400, code or "invalid", error.description or "Bad request")
+    if isinstance(allowed := getattr(error, "valid_methods", None), list | tuple):
+        response.headers["Allow"] = ", ".join(allowed)
+    return response
+
+
+@bp.errorhandler(TooManyRequests)
+def throttled(_error: TooManyRequests) -> Response:
+    """Past the client's limit (the app's own 429 handler would send an HTML page)."""
+    response = outcome(429, "throttled", "Too many requests from this client: slow down.")
+    response.headers["Retry-After"] = str(throttle.retry_after_seconds())
+    return response
+
+
+def _routing_error(error: HTTPException) -> Response | tuple[str, int]:
+    """A path under /fhir/R4 that no route has (404), or a method it does not take (405),
+    fails before any blueprint is chosen, so the app's handlers would answer with a web
+    page: under the API the answer is an OperationOutcome too."""
+    if request.path == bp.url_prefix or request.path.startswith(f"{bp.url_prefix}/"):
+        return http_error(error)
+    return web.render_error(error)
+
+
+@bp.record_once
+def _answer_routing_errors(state: Any) -> None:
+    app: Flask = state.app
+    app.register_error_handler(404, _routing_error)
+    app.register_error_handler(405, _routing_error)
 
 
 @bp.errorhandler(Exception)
@@ -93,7 +150,7 @@ def token() -> Response:
 
 @bp.get("/metadata")
 def metadata() -> Response:
-    return fhir_response(capability_statement(request.host_url.rstrip("/")))
+    return fhir_response(capability_statement())
 
 
 def json_body() -> Any:
@@ -117,7 +174,7 @@ def versioned(body: dict[str, Any], response: Response) -> Response:
 
 
 def int_id(raw: str) -> int:
-    if not raw.isdigit() or len(raw) > 12:
+    if not digits(raw, 12):
         raise not_found()
     return int(raw)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mdt.fhir.resources import UK_CORE
+from mdt.fhir.profiles import api_base, profile
 
 #: resource: (interactions, search parameters as (name, type))
 IMPLEMENTED: dict[str, tuple[tuple[str, ...], tuple[tuple[str, str], ...]]] = {
@@ -33,22 +33,23 @@ IMPLEMENTED: dict[str, tuple[tuple[str, ...], tuple[tuple[str, str], ...]]] = {
 }
 
 
-def capability_statement(base: str) -> dict[str, Any]:
-    token_url = f"{base}/fhir/R4/token"
+def capability_statement() -> dict[str, Any]:
+    base = api_base()
     return {
         "resourceType": "CapabilityStatement",
+        "meta": {"profile": [profile("CapabilityStatement")]},
         "status": "active",
         "date": "2026-12-02",
         "kind": "instance",
         "software": {"name": "MDT Coordinator"},
-        "implementation": {"description": "MDT Coordinator FHIR API", "url": f"{base}/fhir/R4"},
+        "implementation": {"description": "MDT Coordinator FHIR API", "url": base},
         "fhirVersion": "4.0.1",
         "format": ["application/fhir+json"],
         "patchFormat": ["application/json-patch+json"],
         "rest": [
             {
                 "mode": "server",
-                "security": _security(token_url),
+                "security": _security(f"{base}/token"),
                 "resource": [_resource(name, *spec) for name, spec in IMPLEMENTED.items()],
             }
         ],
@@ -82,7 +83,7 @@ def _resource(
 ) -> dict[str, Any]:
     body: dict[str, Any] = {
         "type": name,
-        "supportedProfile": [UK_CORE + name],
+        "supportedProfile": [profile(name)],
         "interaction": [{"code": code} for code in interactions],
         "searchParam": [{"name": n, "type": t} for n, t in params],
     }

@@ -6,6 +6,8 @@ import json
 
 from flask import Response
 
+from mdt.fhir.profiles import profile
+
 FHIR_JSON = "application/fhir+json"
 
 
@@ -20,6 +22,7 @@ class FhirError(Exception):
 def outcome(status: int, code: str, text: str, severity: str = "error") -> Response:
     body = {
         "resourceType": "OperationOutcome",
+        "meta": {"profile": [profile("OperationOutcome")]},
         "issue": [{"severity": severity, "code": code, "diagnostics": text}],
     }
     response = fhir_response(body, status)
@@ -38,3 +41,9 @@ def invalid(text: str) -> FhirError:
 
 def not_found() -> FhirError:
     return FhirError(404, "not-found", "No such resource, or not one this client may see.")
+
+
+def digits(text: str, most: int) -> bool:
+    """ASCII digits only, at most `most` of them: str.isdigit() also takes "²" and "٣",
+    which int() then refuses."""
+    return text.isascii() and text.isdigit() and len(text) <= most

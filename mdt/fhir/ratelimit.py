@@ -1,33 +1,51 @@
-"""Requests per client per minute, counted in this process.
+"""Requests per client a minute ([fhir] rate_limit), counted by Flask-Limiter: the app's
+limiter (mdt.core.throttle), so the counts live where its other limits do (in memory, or
+in Redis with [security] rate_limit_storage_uri, shared by every worker), with its exact
+moving window. The key is the API client the bearer token belongs to, not the address:
+systems behind one NHS gateway share an address.
 
-Kept behind one function, `check(key, limit)`, so that it can move onto Flask-Limiter (a
-`limit` on the blueprint with the client id as `key_func`) when the app takes that on;
-with several worker processes each counts its own share, so the limit is per worker.
+Flask-Limiter checks before the blueprint's own before_request, so the token is looked up
+here and kept on `g` for `authenticate` to use; a request with no valid token is not
+counted (it gets 401), nor are the open endpoints (the token endpoint and metadata).
 """
 
 from __future__ import annotations
 
-import threading
-import time
+from flask import Blueprint, current_app, g, request
 
-_lock = threading.Lock()
-_windows: dict[str, tuple[int, int]] = {}
+from mdt.core.throttle import limiter
+from mdt.fhir import tokens
+from mdt.fhir.models import AccessToken
 
-
-def check(key: str, per_minute: int, now: float | None = None) -> int | None:
-    """None when the request may go ahead; else the seconds until the next window."""
-    moment = time.time() if now is None else now
-    window = int(moment // 60)
-    with _lock:
-        start, count = _windows.get(key, (window, 0))
-        if start != window:
-            start, count = window, 0
-        if count >= per_minute:
-            return 60 - int(moment % 60)
-        _windows[key] = (start, count + 1)
-    return None
+SCOPE = "fhir-api"
+OPEN_ENDPOINTS = frozenset({"fhir_api.token", "fhir_api.metadata"})
 
 
-def reset() -> None:
-    with _lock:
-        _windows.clear()
+def bearer_token() -> AccessToken | None:
+    """The request's unexpired token with its active client, looked up once a request."""
+    if "fhir_token" not in g:
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        g.fhir_token = (
+            tokens.client_for_token(token.strip()) if scheme.lower() == "bearer" else None
+        )
+    return g.fhir_token  # type: ignore[no-any-return]
+
+
+def _per_minute() -> str:
+    return f"{int(current_app.config['FHIR_RATE_LIMIT'])} per minute"
+
+
+def _client_key() -> str:
+    row = bearer_token()
+    return f"fhir-client:{row.client.client_id if row else '-'}"
+
+
+def _not_counted() -> bool:
+    return request.endpoint in OPEN_ENDPOINTS or bearer_token() is None
+
+
+def limit_per_client(bp: Blueprint) -> None:
+    """One count per client across every route of the API (a shared limit)."""
+    limiter.shared_limit(_per_minute, scope=SCOPE, key_func=_client_key, exempt_when=_not_counted)(
+        bp
+    )

@@ -16,7 +16,7 @@ from mdt.agenda.models import Case, Priority
 from mdt.core.time import now_utc
 from mdt.extensions import db
 from mdt.fhir import resources as fhir
-from mdt.fhir.errors import FhirError, invalid
+from mdt.fhir.errors import FhirError, digits, invalid
 from mdt.fhir.models import ApiClient, Referral
 from mdt.meetings.models import Meeting, MeetingStatus
 from mdt.organisations.models import Organisation
@@ -132,7 +132,7 @@ def _team(body: dict[str, Any]) -> int:
         ref = _dict(performer, "ServiceRequest.performer[]").get("reference")
         if isinstance(ref, str) and ref.startswith("HealthcareService/"):
             team_id = ref.removeprefix("HealthcareService/")
-            if team_id.isdigit() and len(team_id) < 12:
+            if digits(team_id, 11):
                 return int(team_id)
     raise invalid("ServiceRequest.performer must name the MDT: HealthcareService/<id>.")
 

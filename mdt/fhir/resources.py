@@ -1,5 +1,6 @@
-"""Our records as FHIR R4 resources (UK Core profiles). Plain dicts: the tests parse each
-one with the fhir.resources models, so what leaves here is checked to be valid FHIR."""
+"""Our records as FHIR R4 resources (UK Core profiles, mdt.fhir.profiles). Plain dicts: the
+tests parse each one with FHIR 4.0.1 models (fhirclient's) and R4B ones (fhir.resources), so
+what leaves here is checked to be valid FHIR."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 from mdt.accounts.models import User
 from mdt.actions.models import ActionPoint, ActionStatus
 from mdt.agenda.models import Case, Priority
+from mdt.fhir.profiles import profile
 from mdt.meetings.models import Meeting, MeetingStatus, Reply
 from mdt.minutes.models import Discussion
 from mdt.patients.models import Patient
@@ -17,7 +19,6 @@ from mdt.slots.models import SlotSeries
 from mdt.slots.occurrences import Occurrence
 from mdt.teams.models import Team
 
-UK_CORE = "https://fhir.hl7.org.uk/StructureDefinition/UKCore-"
 NHS_NUMBER = "https://fhir.nhs.uk/Id/nhs-number"
 ODS_CODE = "https://fhir.nhs.uk/Id/ods-organization-code"
 #: People are named by their work email (we serve no Practitioner resource).
@@ -36,8 +37,8 @@ def instant(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def meta(profile: str, revision: int, updated: datetime | None) -> Resource:
-    body: Resource = {"versionId": str(revision), "profile": [UK_CORE + profile]}
+def meta(resource_type: str, revision: int, updated: datetime | None) -> Resource:
+    body: Resource = {"versionId": str(revision), "profile": [profile(resource_type)]}
     if updated is not None:
         body["lastUpdated"] = instant(updated)
     return body

@@ -12,7 +12,8 @@ from flask import request
 from sqlalchemy.orm import InstrumentedAttribute
 
 from mdt.extensions import db
-from mdt.fhir.errors import FhirError
+from mdt.fhir.errors import FhirError, digits
+from mdt.fhir.profiles import api_url, profile
 
 DEFAULT_COUNT, MAX_COUNT = 20, 100
 _PREFIXES = ("eq", "ge", "le", "gt", "lt")
@@ -35,7 +36,7 @@ def positive_int(name: str, default: int, most: int | None = None) -> int:
     raw = request.args.get(name)
     if raw is None:
         return default
-    if not raw.isdigit() or int(raw) < 1 or len(raw) > 6:
+    if not digits(raw, 6) or int(raw) < 1:
         raise bad_parameter(name, "give a whole number from 1")
     return min(int(raw), most) if most else int(raw)
 
@@ -75,7 +76,7 @@ def reference_id(name: str, resource: str) -> int | None:
     if raw is None:
         return None
     text = raw.removeprefix(f"{resource}/")
-    if not text.isdigit() or len(text) > 12:
+    if not digits(text, 12):
         raise bad_parameter(name, f"give {resource}/<id>")
     return int(text)
 
@@ -116,12 +117,13 @@ def _searchset(shown: list[dict[str, Any]], total: int, page: int, count: int) -
     return without_empty_entry(
         {
             "resourceType": "Bundle",
+            "meta": {"profile": [profile("Bundle")]},
             "type": "searchset",
             "total": total,
             "link": links,
             "entry": [
                 {
-                    "fullUrl": f"{request.host_url}fhir/R4/{r['resourceType']}/{r['id']}",
+                    "fullUrl": api_url(f"{r['resourceType']}/{r['id']}"),
                     "resource": r,
                     "search": {"mode": "match"},
                 }
@@ -141,4 +143,5 @@ def without_empty_entry(body: dict[str, Any]) -> dict[str, Any]:
 def _link(relation: str, page: int, count: int) -> dict[str, str]:
     params = [(k, v) for k, v in request.args.items(multi=True) if k not in ("_page", "_count")]
     params += [("_count", str(count)), ("_page", str(page))]
-    return {"relation": relation, "url": f"{request.base_url}?{urlencode(params)}"}
+    path = request.path.removeprefix("/fhir/R4")
+    return {"relation": relation, "url": f"{api_url(path)}?{urlencode(params)}"}

@@ -11,7 +11,6 @@ import pytest
 from joserfc import jwt
 from joserfc.jwk import RSAKey
 
-from mdt.fhir import ratelimit
 from mdt.fhir.models import ApiClient
 
 TOKEN_URL = "http://mdt.test/fhir/R4/token"
@@ -35,11 +34,6 @@ def assertion(client_id: str, signer: RSAKey | None = None, **over: Any) -> str:
         "jti": uuid.uuid4().hex,
     } | over
     return jwt.encode({"alg": "RS256", "kid": "ours"}, claims, signer or key())
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limit() -> None:
-    ratelimit.reset()
 
 
 def add_client(session, organisation, scopes: str = "system/*.cruds", **over: Any) -> ApiClient:  # type: ignore[no-untyped-def]

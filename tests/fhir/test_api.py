@@ -1,5 +1,5 @@
-"""The resources: valid FHIR (parsed and round-tripped with fhir.resources' R4B models,
-the R4-era release of FHIR it ships beside R5), UK Core profiles, searchset paging."""
+"""The resources: valid FHIR 4.0.1 (and R4B) with their UK Core profiles (tests/fhir/
+validation.py says how that is checked), searchset paging."""
 
 from __future__ import annotations
 
@@ -7,12 +7,14 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from fhir.resources.R4B import get_fhir_model_class
 
-from mdt.fhir.resources import NHS_NUMBER, UK_CORE
+from mdt.fhir.resources import NHS_NUMBER
 from mdt.meetings.models import MeetingStatus
 from mdt.minutes.models import Discussion, Outcome
 from tests.fhir.conftest import bearer
+from tests.fhir.validation import UK_CORE_PROFILES, expected_profile, valid
+
+__all__ = ["discussed", "story", "valid"]
 
 
 def story(make) -> dict[str, Any]:  # type: ignore[no-untyped-def]
@@ -60,18 +62,6 @@ def discussed(make, world: dict[str, Any]) -> Discussion:  # type: ignore[no-unt
     make.session.commit()
     make.action(case, world["gp"], description="Refer to the falls clinic")
     return discussion
-
-
-def valid(resource: dict[str, Any]) -> dict[str, Any]:
-    """Parse with the R4B model and check the round trip keeps every element."""
-    model = get_fhir_model_class(resource["resourceType"]).model_validate(resource)
-    again = model.model_dump(mode="json", exclude_none=True)
-    assert again == resource, resource["resourceType"]
-    if resource["resourceType"] not in ("Bundle", "OperationOutcome", "CapabilityStatement"):
-        assert resource["meta"]["profile"] == [UK_CORE + resource["resourceType"]]
-    for entry in resource.get("entry", []):
-        valid(entry["resource"])
-    return resource
 
 
 @pytest.fixture
@@ -136,7 +126,18 @@ def test_the_capability_statement_is_valid_and_lists_the_token_endpoint(client):
         "Slot",
     }
     uris = body["rest"][0]["security"]["extension"][0]["extension"]
-    assert uris == [{"url": "token", "valueUri": "http://localhost/fhir/R4/token"}]
+    assert uris == [{"url": "token", "valueUri": "http://mdt.test/fhir/R4/token"}]
+
+
+def test_every_profile_claimed_is_one_uk_core_publishes(client):
+    """Each supported profile is the UK Core one read from its StructureDefinition, and every
+    type we serve has one (so none falls back to the base R4 profile)."""
+    body = client.get("/fhir/R4/metadata").json
+    for resource in body["rest"][0]["resource"]:
+        assert resource["supportedProfile"] == [UK_CORE_PROFILES[resource["type"]]["url"]]
+    assert body["meta"]["profile"] == [expected_profile("CapabilityStatement")]
+    assert "CapabilityStatement" not in UK_CORE_PROFILES
+    assert expected_profile("CapabilityStatement").startswith("http://hl7.org/fhir/")
 
 
 def test_search_pages_link_to_each_other_and_the_links_work(client, make, world):

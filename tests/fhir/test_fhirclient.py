@@ -34,6 +34,8 @@ def live(empty_database_url, tmp_path) -> Iterator[tuple[str, object, Factory]]:
     migrate.upgrade(empty_database_url)
     app = create_app(test_config(empty_database_url, tmp_path))
     server = make_server("127.0.0.1", 0, app, threaded=False)
+    # The API's links (the token URL, fullUrl, paging) are built on BASE_URL: its own address.
+    app.config["BASE_URL"] = f"http://127.0.0.1:{server.server_port}"
     thread = threading.Thread(target=server.serve_forever, name="fhir-server", daemon=True)
     thread.start()
     session = db.state(app).sessionmaker()

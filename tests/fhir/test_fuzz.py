@@ -105,10 +105,24 @@ def test_fuzzed_referrals_never_500(client, world, path, value):
 @FAST
 @given(body=json_values, if_match=HEADER_TEXT, method=st.sampled_from(["PUT", "PATCH"]))
 def test_fuzzed_task_updates_never_500(client, world, body, if_match, method):
-    headers = world["headers"] | {"If-Match": if_match}
+    kind = "application/json-patch+json" if method == "PATCH" else "application/fhir+json"
+    headers = world["headers"] | {"If-Match": if_match, "Content-Type": kind}
     response = client.open(
-        f"/fhir/R4/Task/action-{world['action'].id}", method=method, json=body, headers=headers
+        f"/fhir/R4/Task/action-{world['action'].id}",
+        method=method,
+        data=json.dumps(body),
+        headers=headers,
     )
+    _refused_or_done(response)
+
+
+@FAST
+@given(accept=HEADER_TEXT, content_type=HEADER_TEXT, path=st.text(max_size=20))
+def test_fuzzed_content_types_and_paths_never_500(client, world, accept, content_type, path):
+    headers = world["headers"] | {"Accept": accept, "Content-Type": content_type}
+    response = client.post("/fhir/R4/ServiceRequest", data="{}", headers=headers)
+    _refused_or_done(response)
+    response = client.get(f"/fhir/R4/{path}", headers={"Accept": accept})
     _refused_or_done(response)
 
 

@@ -103,11 +103,42 @@ def test_a_deactivated_client_gets_no_token(client, make, register):
     assert token_response(client, gone.client_id).status_code in (400, 401)
 
 
-def test_requests_past_the_rate_limit_get_429(app, client, practice_client):
+def test_requests_past_the_clients_limit_get_a_429_outcome_with_retry_after(
+    app, client, make, register, practice_client
+):
     app.config["FHIR_RATE_LIMIT"] = 3
     headers = bearer(client, practice_client)
-    codes = [client.get("/fhir/R4/Appointment", headers=headers).status_code for _ in range(4)]
-    assert codes == [200, 200, 200, 429]
+    other = bearer(client, register(make.organisation()))
+    start = time.time()
+    with time_machine.travel(start, tick=False):
+        # One count per client across the API's routes, whatever the address.
+        paths = ("Appointment", "Task", "HealthcareService")
+        codes = [client.get(f"/fhir/R4/{p}", headers=headers).status_code for p in paths]
+        refused = client.get("/fhir/R4/Task", headers=headers)
+        assert codes == [200, 200, 200] and refused.status_code == 429
+        assert refused.mimetype == "application/fhir+json"
+        assert refused.json["resourceType"] == "OperationOutcome"
+        assert refused.json["issue"][0]["code"] == "throttled"
+        assert 1 <= int(refused.headers["Retry-After"]) <= 61  # the window, rounded up
+        # Another client of the same address is not slowed; the open endpoints never are.
+        assert client.get("/fhir/R4/Appointment", headers=other).status_code == 200
+        assert client.get("/fhir/R4/metadata").status_code == 200
+        # A request with no valid token is answered 401, not counted against anyone.
+        assert client.get("/fhir/R4/Task").status_code == 401
+    with time_machine.travel(start + 61, tick=False):
+        assert client.get("/fhir/R4/Task", headers=headers).status_code == 200
+
+
+def test_the_rate_limit_is_flask_limiters_keyed_by_the_client(app, client, practice_client):
+    """The counts are in the app's limiter (so Redis shares them between workers)."""
+    from mdt.core.throttle import limiter
+
+    app.config["FHIR_RATE_LIMIT"] = 2
+    headers = bearer(client, practice_client)
+    for _ in range(2):
+        assert client.get("/fhir/R4/Appointment", headers=headers).status_code == 200
+    limiter.reset()
+    assert client.get("/fhir/R4/Appointment", headers=headers).status_code == 200
 
 
 def test_the_token_request_and_reads_are_audited_with_the_client_as_actor(

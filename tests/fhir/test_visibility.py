@@ -20,8 +20,11 @@ MATRIX = {
     "action owner": (SEEN, SEEN, SEEN, HIDDEN),
     # its nurse is the named cover for the GP at the meeting to come: that meeting's cases
     "named cover": (SEEN, SEEN, SEEN, HIDDEN),
-    # the patient is registered there, nobody is on the team: not the team's cases
-    "registered practice": (HIDDEN, HIDDEN, HIDDEN, HIDDEN),
+    # the patient is registered there, nobody is on the team: not the team's cases, but
+    # the outcomes, to take into the GP record
+    "registered practice": (HIDDEN, HIDDEN, HIDDEN, SEEN),
+    # the same, for a patient who objects: nothing leaves
+    "registered practice, patient objects": (HIDDEN, HIDDEN, HIDDEN, HIDDEN),
     "unrelated": (HIDDEN, HIDDEN, HIDDEN, HIDDEN),
     # the team's own organisation, for a patient who objects: nothing leaves
     "member, patient objects": (HIDDEN, HIDDEN, HIDDEN, HIDDEN),
@@ -48,9 +51,10 @@ def test_a_client_sees_only_what_its_organisations_people_may_see(client, make, 
             )
         )
         make.session.commit()
-    elif who == "registered practice":
-        org = make.organisation()
+    elif who.startswith("registered practice"):
+        org = make.organisation()  # nobody works there: the client acts for the practice
         world["patient"].registered_practice_id = org.id
+        world["patient"].objects_to_sharing = who.endswith("objects")
         make.session.commit()
     elif who == "unrelated":
         org = make.organisation()
@@ -71,6 +75,7 @@ def test_a_client_sees_only_what_its_organisations_people_may_see(client, make, 
         for path in RESOURCES
     )
     assert got == MATRIX[who]
-    searched = client.get("/fhir/R4/ServiceRequest", headers=headers).json
-    listed = {e["resource"]["id"] for e in searched.get("entry", [])}
-    assert (str(world["case"].id) in listed) == (MATRIX[who][0] == SEEN)
+    for search, wanted, column in (("ServiceRequest", ids["case"], 0), ("CarePlan", plan.id, 3)):
+        searched = client.get(f"/fhir/R4/{search}", headers=headers).json
+        listed = {e["resource"]["id"] for e in searched.get("entry", [])}
+        assert (str(wanted) in listed) == (MATRIX[who][column] == SEEN), search
