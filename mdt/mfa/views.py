@@ -177,9 +177,11 @@ def recovery_codes() -> str | Response:
 
 
 @bp.route("/people/<int:user_id>/reset", methods=["GET", "POST"])
-@recent_authentication_required
+@login_required
 def reset(user_id: int) -> str | Response:
-    """An administrator of the person's organisation removes their lost factor."""
+    """An administrator of the person's organisation removes their lost factor. Like issuing
+    a password link, an act on someone else's account: no "Confirm it's you", so that an
+    administrator signed in through a provider can do it too."""
     person = person_whose_factor_may_be_reset(user_id)
     form = ResetFactorForm()
     if form.validate_on_submit():

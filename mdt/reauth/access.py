@@ -30,6 +30,13 @@ def signed_in_session() -> UserSession | None:
     return current_session(current_user.get_id()) if current_user.is_authenticated else None
 
 
+def confirmable_here(record: UserSession) -> bool:
+    """Only with a password of this service's own: not in a session from an identity
+    provider, nor for someone who has no password here (signed in through a provider and
+    then this service's own second step)."""
+    return record.oidc_provider is None and record.user.password_hash is not None
+
+
 def authenticated_recently(record: UserSession) -> bool:
     window = timedelta(minutes=current_app.config["SECURITY_REAUTH_MINUTES"])
     return record.authenticated_at is not None and now_utc() - record.authenticated_at < window
@@ -42,7 +49,7 @@ def confirmation_needed() -> Response | tuple[str, int] | None:
     record = signed_in_session()
     if record is None:  # signed out between the loader and here
         return redirect(url_for("accounts.login"))
-    if record.oidc_provider is not None:
+    if not confirmable_here(record):
         page = render_template("reauth/provider_session.html", title="Sign in with a password")
         return page, 403
     if authenticated_recently(record):

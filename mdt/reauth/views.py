@@ -18,7 +18,7 @@ from mdt.core.time import now_utc
 from mdt.extensions import db
 from mdt.mfa import operations as mfa
 from mdt.reauth import operations as ops
-from mdt.reauth.access import signed_in_session
+from mdt.reauth.access import confirmable_here, signed_in_session
 from mdt.reauth.forms import ConfirmItsYouForm
 
 bp = Blueprint("reauth", __name__)
@@ -50,7 +50,7 @@ def _locked_message(user: User) -> str | None:
 def confirm() -> str | Response | tuple[str, int]:
     user: User = current_user  # type: ignore[assignment]
     record = signed_in_session()
-    if record is None or record.oidc_provider is not None:
+    if record is None or not confirmable_here(record):
         page = render_template("reauth/provider_session.html", title="Sign in with a password")
         return page, 403
     next_path = safe_next_path(request.args.get("next"), url_for("accounts.profile"))

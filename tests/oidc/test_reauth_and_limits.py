@@ -5,11 +5,12 @@ callback's refusals are rate limited."""
 
 from __future__ import annotations
 
+import pyotp
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from tests.conftest import login, submit
+from tests.conftest import SECRET_RE, login, submit
 from tests.factories import Factory
 from tests.oidc.provider import LocalProvider
 from tests.oidc.test_sign_in import cis2_user, entra_person, sessions_of, sign_in
@@ -62,3 +63,21 @@ def test_refused_callbacks_are_rate_limited(app: Flask, client: FlaskClient, op:
     # The limit is by address: another browser from it is refused too.
     other = app.test_client().get("/login/oidc/entra/callback?code=x&state=y")
     assert other.status_code == 429
+
+
+def test_someone_without_a_password_here_is_told_why_not_asked_for_one(
+    app: Flask, client: FlaskClient, op: LocalProvider, make: Factory, session: Session
+) -> None:
+    # An administrator with no password of this service's own, whose provider asserted no
+    # second factor: the service's own second step (setting up an app) completes the sign-in.
+    user = cis2_user(make, email="admin@council.gov.uk", password=None)
+    user.is_admin = True
+    session.commit()
+    op.person = entra_person("admin@council.gov.uk", amr=["pwd"])
+    assert "/second-factor/setup" in sign_in(client, "entra").headers["Location"]
+    secret = SECRET_RE.search(client.get("/second-factor/setup").text)[1]
+    submit(client, "/second-factor/setup", {"code": pyotp.TOTP(secret).now()})
+    assert client.get("/dashboard").status_code == 200
+    refused = client.get("/profile/password")
+    assert refused.status_code == 403
+    assert "Sign in with your password to change this" in refused.text
