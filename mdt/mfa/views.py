@@ -146,6 +146,8 @@ def manage() -> str:
 @bp.post("/remove")
 @recent_authentication_required
 def remove() -> Response:
+    """Someone at an unlocked screen cannot take the factor off: it needs the password and a
+    code within the last few minutes (mdt.reauth)."""
     user: User = current_user  # type: ignore[assignment]
     if not ops.has_second_factor(user):
         abort(404)
