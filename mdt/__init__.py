@@ -94,6 +94,7 @@ def _register(app: Flask) -> None:
     from mdt.organisations import views as organisations
     from mdt.patients import views as patients
     from mdt.prep import views as prep
+    from mdt.reauth import views as reauth
     from mdt.reminders import recheck
     from mdt.reminders import views as reminders
     from mdt.reports import views as reports
@@ -131,6 +132,7 @@ def _register(app: Flask) -> None:
         fhir.bp,
         fhir_api.bp,
         mfa.bp,
+        reauth.bp,
     ):
         app.register_blueprint(blueprint)
     # The API takes no forms, so no CSRF token: a bearer token authenticates each request.

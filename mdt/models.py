@@ -1,6 +1,6 @@
 """Imports every feature's models so the metadata (and Alembic) sees all tables."""
 
-from mdt.accounts.models import LoginAttempt, PasswordLink, User, UserSession
+from mdt.accounts.models import LoginAttempt, PasswordLink, SecurityEvent, User, UserSession
 from mdt.actions.models import ActionChange, ActionPoint
 from mdt.agenda.models import Case
 from mdt.audit.models import AuditChainHead, AuditEvent, AuditVerification
@@ -29,6 +29,7 @@ from mdt.slots.models import SlotException, SlotSeries
 from mdt.teams.models import Membership, Team
 
 __all__ = [
+    "SecurityEvent",
     "AccessToken",
     "ApiClient",
     "Referral",

@@ -64,6 +64,9 @@ SELF_OR_ADMIN = {
     "admin": OK,
 }
 
+FACTOR_OWNER = {"anonymous": LOGIN} | dict.fromkeys(ROLES[1:4], "404") | {"admin": OK}
+ORG_ADMIN = ADMIN_ONLY
+
 
 @dataclass
 class Route:
@@ -288,12 +291,24 @@ INVENTORY: dict[str, Route] = {
     # administrator has one already and is sent on to mfa.manage).
     "mfa.setup": Route("GET", "/second-factor/setup", SIGNED_IN),
     "mfa.manage": Route("GET", "/second-factor", SIGNED_IN),
-    # Removing it: only someone who has one (here the administrator); 404 for the others.
-    "mfa.remove": Route(
-        "POST",
-        "/second-factor/remove",
-        {"anonymous": LOGIN, "outsider": "404", "member": "404", "coordinator": "404", "admin": OK},
-        csrf="form",
+    # New recovery codes, and removing the app: only someone who has one (here the
+    # administrator); 404 for the others. Both need a recent "Confirm it's you" (signing in
+    # is one). Codes first: removing takes the administrator's app away for the rest.
+    "mfa.recovery_codes": Route(
+        "POST", "/second-factor/recovery-codes", FACTOR_OWNER, csrf="flash"
+    ),
+    "mfa.remove": Route("POST", "/second-factor/remove", FACTOR_OWNER, csrf="flash"),
+    # An administrator of the person's own organisation resets a lost factor (the world's
+    # administrator belongs to the member's organisation; never their own factor).
+    "mfa.reset": Route("GET", "/second-factor/people/{member_id}/reset", ORG_ADMIN, csrf="form"),
+    # Re-authentication, and changes that need it (recent enough right after signing in).
+    "reauth.confirm": Route("GET", "/confirm-its-you", SIGNED_IN, csrf="form"),
+    "reauth.end_other_sessions": Route("POST", "/sessions/end-others", SIGNED_IN, csrf="flash"),
+    "accounts.change_password": Route("GET", "/profile/password", SIGNED_IN, csrf="form"),
+    "accounts.change_email": Route("GET", "/profile/email", SIGNED_IN, csrf="form"),
+    # How an organisation's people sign in: its own administrators only.
+    "organisations.identity": Route(
+        "GET", "/organisations/{org_id}/sign-in", ORG_ADMIN, csrf="form"
     ),
 }
 
@@ -305,7 +320,8 @@ def world(app, make) -> dict[str, Any]:
     team = make.team(coordinator=coordinator)
     membership = make.member(team, member, role=TeamRole.CORE_MEMBER)
     other_team = make.team(coordinator=make.user(email="outsider@b.example.org"))
-    admin = make.admin(email="admin@example.org")
+    # An administrator of the member's organisation (mfa.reset, organisations.identity).
+    admin = make.admin(email="admin@example.org", organisation=member.organisation)
     series = make.series(team, weekday=1)
     meeting = make.meeting(team, series)
     commitment = make.recurring(member)

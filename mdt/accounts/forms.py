@@ -41,6 +41,21 @@ class NewPasswordForm(BaseForm):
             raise ValidationError(problem)
 
 
+END_OTHERS_LABEL = "Sign me out everywhere else"
+
+
+class ChangePasswordForm(NewPasswordForm):
+    end_other_sessions = BooleanField(END_OTHERS_LABEL, default=True)
+
+
+class ChangeEmailForm(BaseForm):
+    email = EmailField(
+        "New email address",
+        validators=[DataRequired("Enter an email address"), Email(EMAIL_FORMAT), Length(max=254)],
+    )
+    end_other_sessions = BooleanField(END_OTHERS_LABEL, default=True)
+
+
 class ContactDetailsForm(BaseForm):
     name = StringField(
         "Full name", validators=[DataRequired("Enter your full name"), Length(max=120)]

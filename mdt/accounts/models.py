@@ -76,6 +76,11 @@ class UserSession(Base):
     #: The last request under this session, to within a minute (it is written at most once
     #: a minute): no request for [security] idle_minutes ends the session.
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    #: When the person last proved who they are in this browser: signing in (password and
+    #: second factor, or a provider), or "Confirm it's you" since. Changing a password, a
+    #: factor or the email address needs this within [security] reauth_minutes. None (a
+    #: session from before it was kept) counts as long ago.
+    authenticated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=now_utc)
     #: Signed in through this OpenID Connect provider ([[oidc.providers]] name); None: password.
     oidc_provider: Mapped[str | None] = mapped_column(sa.String(40))
     #: The ID token's assurance level (acr), its session id (sid, for back-channel logout)
@@ -122,3 +127,29 @@ class PasswordLink(Base):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+
+class SecurityEvent(Base):
+    """A change to how someone signs in that another person made or that must be
+    answerable later: an administrator resetting a person's second factor (with the
+    reason), an organisation's sign-in settings. Append-only; names no patient."""
+
+    __tablename__ = "security_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    #: Who did it (None once their account is gone).
+    actor_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL"), index=True
+    )
+    #: Whose sign-in it changed, when it was one person's.
+    user_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL"), index=True
+    )
+    organisation_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("organisation.id", ondelete="SET NULL")
+    )
+    #: e.g. "second factor reset", "identity settings".
+    action: Mapped[str] = mapped_column(sa.String(40))
+    #: The reason given, or what the settings became.
+    detail: Mapped[str] = mapped_column(sa.String(500), default="")

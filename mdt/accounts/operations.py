@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app
 
-from mdt.accounts.models import LoginAttempt, PasswordLink, User, UserSession
+from mdt.accounts.models import LoginAttempt, PasswordLink, SecurityEvent, User, UserSession
 from mdt.accounts.passwords import hash_password, verify_password
 from mdt.core.time import now_utc
 from mdt.core.tokens import new_token, token_hash
@@ -166,12 +166,65 @@ def end_session(token: str | None) -> None:
     )
 
 
+def end_other_sessions(user: User, current_token: str | None) -> None:
+    """Sign the person out everywhere but in this browser."""
+    query = sa.update(UserSession).where(
+        UserSession.user_id == user.id, UserSession.revoked_at.is_(None)
+    )
+    if current_token:
+        query = query.where(UserSession.token_hash != token_hash(current_token))
+    db.session.execute(query.values(revoked_at=now_utc()))
+
+
 def end_all_sessions(user: User) -> None:
     db.session.execute(
         sa.update(UserSession)
         .where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
         .values(revoked_at=now_utc())
     )
+
+
+def password_matches(user: User, password: str) -> bool:
+    """The person's password typed again (to confirm it's them). A wrong one counts
+    towards the account's lock like a failed sign-in; a right one is not recorded as a
+    sign-in, so that it does not wipe the count of wrong codes typed with it."""
+    ok = verify_password(user.password_hash, password)
+    if not ok:
+        db.session.add(LoginAttempt(email_key=user.email_key, succeeded=False))
+        db.session.flush()
+    return ok
+
+
+def change_password(user: User, password: str) -> None:
+    user.password_hash = hash_password(password)
+    db.session.flush()
+
+
+def change_email(user: User, email: str) -> None:
+    user.email = email.strip()
+    user.email_key = email_key(user.email)
+    user.revision += 1
+    db.session.flush()
+
+
+def record_security_event(
+    actor: User,
+    action: str,
+    detail: str = "",
+    *,
+    user: User | None = None,
+    organisation_id: int | None = None,
+) -> None:
+    db.session.add(
+        SecurityEvent(
+            actor_id=actor.id,
+            user_id=user.id if user else None,
+            organisation_id=organisation_id,
+            action=action[:40],
+            detail=detail[:500],
+        )
+    )
+    db.session.flush()
 
 
 # --- password links -------------------------------------------------------------------------

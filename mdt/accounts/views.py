@@ -24,6 +24,8 @@ from werkzeug.wrappers import Response
 from mdt.accounts import operations as ops
 from mdt.accounts.access import admin_required
 from mdt.accounts.forms import (
+    ChangeEmailForm,
+    ChangePasswordForm,
     ContactDetailsForm,
     LoginForm,
     NewPasswordForm,
@@ -42,6 +44,7 @@ from mdt.mail import outbox
 from mdt.mfa import operations as mfa
 from mdt.mfa import pending
 from mdt.organisations.models import Organisation
+from mdt.reauth.access import recent_authentication_required
 
 bp = Blueprint("accounts", __name__)
 
@@ -199,6 +202,51 @@ def profile() -> str | Response:
         user=user,
         title="Your details",
     )
+
+
+@bp.route("/profile/password", methods=["GET", "POST"])
+@recent_authentication_required
+def change_password() -> str | Response:
+    user: User = current_user  # type: ignore[assignment]
+    service = current_app.config["SERVICE_NAME"]
+    form = ChangePasswordForm(personal=context_words(user.name, user.email, service))
+    if form.validate_on_submit():
+        ops.change_password(user, form.password.data)
+        if form.end_other_sessions.data:
+            ops.end_other_sessions(user, user.get_id())
+        db.session.commit()
+        flash("Your password is changed.")
+        return redirect(url_for("mfa.manage"))
+    return render_template("accounts/change_password.html", form=form, title="Change your password")
+
+
+@bp.route("/profile/email", methods=["GET", "POST"])
+@recent_authentication_required
+def change_email() -> str | Response:
+    user: User = current_user  # type: ignore[assignment]
+    form = ChangeEmailForm()
+    if form.validate_on_submit():
+        if ops.email_taken(form.email.data, except_user=user):
+            form.email.errors.append("Someone already uses this email address")
+        else:
+            old_address = user.email
+            ops.change_email(user, form.email.data)
+            if form.end_other_sessions.data:
+                ops.end_other_sessions(user, user.get_id())
+            outbox.enqueue(_email_changed_email(user, old_address))
+            db.session.commit()
+            flash("Your email address is changed. Sign in with the new one from now on.")
+            return redirect(url_for("mfa.manage"))
+    return render_template(
+        "accounts/change_email.html", form=form, user=user, title="Change your email address"
+    )
+
+
+def _email_changed_email(user: User, old_address: str) -> EmailMessage:
+    """To the old address: if someone else changed it, the owner hears of it there."""
+    service = current_app.config["SERVICE_NAME"]
+    text = render_template("accounts/email/email_changed.txt", user=user, service=service)
+    return outbox.compose([old_address], f"Your email address for {service} was changed", text)
 
 
 @bp.route("/password/<token>", methods=["GET", "POST"])

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from wtforms import BooleanField, PasswordField, StringField
+from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from mdt.core.forms import BaseForm
@@ -22,18 +22,22 @@ class ConfirmAppForm(BaseForm):
     )
 
 
+END_OTHERS_LABEL = "Sign me out everywhere else"
+
+
 class ConfirmAppSignedInForm(ConfirmAppForm):
-    password = PasswordField(
-        "Your current password", validators=[DataRequired("Enter your current password")]
-    )
+    end_other_sessions = BooleanField(END_OTHERS_LABEL, default=True)
 
 
 class RemoveFactorForm(BaseForm):
-    password = PasswordField(
-        "Your current password", validators=[DataRequired("Enter your current password")]
+    end_other_sessions = BooleanField(END_OTHERS_LABEL, default=True)
+
+
+class ResetFactorForm(BaseForm):
+    reason = TextAreaField(
+        "Why are you resetting it?",
+        validators=[
+            DataRequired("Say why you are resetting their second factor"),
+            Length(max=500, message="Keep the reason to 500 characters or fewer"),
+        ],
     )
-    code = StringField(
-        "Code from your authenticator app, or a recovery code",
-        validators=[DataRequired("Enter the code from your authenticator app"), Length(max=40)],
-    )
-    end_other_sessions = BooleanField("Sign me out everywhere else", default=True)

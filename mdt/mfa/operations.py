@@ -15,10 +15,10 @@ import pyotp
 import sqlalchemy as sa
 from flask import current_app
 
-from mdt.accounts.models import LoginAttempt, User, UserSession
+from mdt.accounts import operations as accounts
+from mdt.accounts.models import LoginAttempt, SecurityEvent, User
 from mdt.accounts.operations import email_key
 from mdt.core.time import now_utc
-from mdt.core.tokens import token_hash
 from mdt.extensions import db
 from mdt.mfa.models import RecoveryCode, TotpFactor
 
@@ -44,10 +44,32 @@ def has_second_factor(user: User) -> bool:
     return confirmed_totp(user) is not None
 
 
+#: SecurityEvent actions about a person's second factor.
+RESET_BY_ADMINISTRATOR = "second factor reset"
+REMOVED_BY_THEMSELF = "second factor removed"
+
+
 def second_factor_required(user: User) -> bool:
     """Administrators always need one; everyone else when [security] require_second_factor
-    is on."""
-    return user.is_admin or bool(current_app.config["SECURITY_REQUIRE_SECOND_FACTOR"])
+    is on, or when an administrator reset theirs (they enrol again at the next sign-in)."""
+    if user.is_admin or current_app.config["SECURITY_REQUIRE_SECOND_FACTOR"]:
+        return True
+    return enrolment_owed(user)
+
+
+def enrolment_owed(user: User) -> bool:
+    """An administrator removed the person's factor, and they have not taken one off
+    themselves since (a factor set up after the reset is there, so this is not asked)."""
+    latest = db.session.scalar(
+        sa.select(SecurityEvent.action)
+        .where(
+            SecurityEvent.user_id == user.id,
+            SecurityEvent.action.in_((RESET_BY_ADMINISTRATOR, REMOVED_BY_THEMSELF)),
+        )
+        .order_by(SecurityEvent.id.desc())
+        .limit(1)
+    )
+    return latest == RESET_BY_ADMINISTRATOR
 
 
 def needs_second_step(user: User) -> bool:
@@ -87,6 +109,22 @@ def confirm_totp(user: User, factor: TotpFactor, code: str) -> list[str] | None:
     codes = replace_recovery_codes(user)
     log.info("second factor: authenticator app turned on for user %s", user.id)
     return codes
+
+
+def remove_own_totp(user: User) -> None:
+    remove_totp(user)
+    accounts.record_security_event(user, REMOVED_BY_THEMSELF, user=user)
+
+
+def reset_for_person(person: User, administrator: User, reason: str) -> None:
+    """An administrator takes away a person's lost factor (and their recovery codes): the
+    person's sessions end, and they set up a new factor at their next sign-in."""
+    remove_totp(person)
+    accounts.end_all_sessions(person)
+    accounts.record_security_event(
+        administrator, RESET_BY_ADMINISTRATOR, reason.strip(), user=person
+    )
+    log.info("second factor: reset for user %s by administrator %s", person.id, administrator.id)
 
 
 def remove_totp(user: User) -> None:
@@ -154,9 +192,11 @@ def _matching_step(factor: TotpFactor, code: str) -> int | None:
 
 
 def verify_second_factor(user: User, code: str) -> bool:
-    """A code from the authenticator app or an unused recovery code; each is accepted
-    once. Every answer is recorded with the sign-in attempts, so wrong codes lock the
-    account as wrong passwords do."""
+    """THE check of a person's second factor, used by the second step of signing in and by
+    "Confirm it's you" alike (a new kind of factor plugs in here): a code from the
+    authenticator app or an unused recovery code; each is accepted once. Every answer is
+    recorded with the sign-in attempts, so wrong codes lock the account as wrong passwords
+    do."""
     ok = _use_totp(user, code) or _use_recovery_code(user, code)
     db.session.add(LoginAttempt(email_key=email_key(user.email), succeeded=ok))
     db.session.flush()
@@ -189,13 +229,3 @@ def _use_recovery_code(user: User, code: str) -> bool:
     row.used_at = now_utc()
     log.info("second factor: recovery code used by user %s", user.id)
     return True
-
-
-def end_other_sessions(user: User, current_token: str | None) -> None:
-    """Sign the person out everywhere but in this browser."""
-    query = sa.update(UserSession).where(
-        UserSession.user_id == user.id, UserSession.revoked_at.is_(None)
-    )
-    if current_token:
-        query = query.where(UserSession.token_hash != token_hash(current_token))
-    db.session.execute(query.values(revoked_at=now_utc()))

@@ -3,27 +3,37 @@
 from __future__ import annotations
 
 import math
+from email.message import EmailMessage
 
 import segno
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from mdt.accounts import operations as accounts
 from mdt.accounts.models import User
-from mdt.accounts.passwords import verify_password
+from mdt.core.forms import EmptyForm
 from mdt.core.throttle import limit_refusals
 from mdt.core.time import now_utc
 from mdt.extensions import db
+from mdt.mail import outbox
 from mdt.mfa import operations as ops
 from mdt.mfa import pending
-from mdt.mfa.forms import CodeForm, ConfirmAppForm, ConfirmAppSignedInForm, RemoveFactorForm
+from mdt.mfa.access import person_whose_factor_may_be_reset
+from mdt.mfa.forms import (
+    CodeForm,
+    ConfirmAppForm,
+    ConfirmAppSignedInForm,
+    RemoveFactorForm,
+    ResetFactorForm,
+)
+from mdt.reauth.access import confirmation_needed, recent_authentication_required
 
 bp = Blueprint("mfa", __name__, url_prefix="/second-factor")
 
 WRONG_CODE = "The code is wrong or has already been used"
-WRONG_PASSWORD = "The password is wrong"
+EXPIRED = "Nothing was changed: the form had expired. Try again."
 TIMED_OUT = "Signing in took too long. Enter your email address and password again."
 
 
@@ -74,7 +84,10 @@ def _qr_svg(uri: str) -> Markup:
 
 @bp.route("/setup", methods=["GET", "POST"])
 @limit_refusals("SECURITY_RATE_LIMIT_SIGN_IN", _failed, methods=["POST"])
-def setup() -> str | Response:
+def setup() -> str | Response | tuple[str, int]:
+    """Setting up an app: right after the password for whoever must have one and has none
+    (the pending state: never for someone who has one), or signed in and recently
+    confirmed."""
     signed_in = current_user.is_authenticated
     user: User | None = current_user if signed_in else pending.pending_user()  # type: ignore[assignment]
     if user is None:
@@ -82,23 +95,22 @@ def setup() -> str | Response:
         return redirect(url_for("accounts.login"))
     if ops.has_second_factor(user):
         return redirect(url_for("mfa.manage" if signed_in else "mfa.verify"))
+    if signed_in and (refusal := confirmation_needed()) is not None:
+        return refusal
     factor = ops.begin_totp(user)
     db.session.commit()
     form = ConfirmAppSignedInForm() if signed_in else ConfirmAppForm()
     if form.validate_on_submit():
-        if signed_in and not verify_password(user.password_hash, form.password.data):
-            form.password.errors.append(WRONG_PASSWORD)
+        codes = ops.confirm_totp(user, factor, form.code.data)
+        if codes is None:
+            form.code.errors.append(WRONG_CODE)
         else:
-            codes = ops.confirm_totp(user, factor, form.code.data)
-            if codes is None:
-                form.code.errors.append(WRONG_CODE)
-            else:
-                db.session.commit()
-                if not signed_in:
-                    pending.finish(user)
-                return render_template(
-                    "mfa/recovery_codes.html", codes=codes, title="Your recovery codes"
-                )
+            if signed_in and form.end_other_sessions.data:
+                accounts.end_other_sessions(user, user.get_id())
+            db.session.commit()
+            if not signed_in:
+                pending.finish(user)
+            return _recovery_codes_page(codes)
     form.code.data = ""
     return render_template(
         "mfa/setup.html",
@@ -110,9 +122,14 @@ def setup() -> str | Response:
     )
 
 
+def _recovery_codes_page(codes: list[str]) -> str:
+    return render_template("mfa/recovery_codes.html", codes=codes, title="Your recovery codes")
+
+
 @bp.get("")
 @login_required
 def manage() -> str:
+    """The security settings page: the second factor, and signing out elsewhere."""
     user: User = current_user  # type: ignore[assignment]
     on = ops.has_second_factor(user)
     return render_template(
@@ -121,42 +138,72 @@ def manage() -> str:
         required=ops.second_factor_required(user),
         codes_left=ops.recovery_codes_left(user) if on else 0,
         form=RemoveFactorForm(formdata=None),
-        title="Second factor",
+        button=EmptyForm(formdata=None),
+        title="Security settings",
     )
 
 
 @bp.post("/remove")
-@login_required
-@limit_refusals("SECURITY_RATE_LIMIT_SIGN_IN", _failed)
-def remove() -> str | Response:
-    """Asks for the password and a code again: someone at an unlocked screen cannot take
-    the factor off."""
+@recent_authentication_required
+def remove() -> Response:
+    """Someone at an unlocked screen cannot take the factor off: it needs the password and a
+    code within the last few minutes (mdt.reauth)."""
     user: User = current_user  # type: ignore[assignment]
     if not ops.has_second_factor(user):
         abort(404)
     form = RemoveFactorForm()
-    problem = None
+    if not form.validate_on_submit():
+        flash(EXPIRED)
+        return redirect(url_for("mfa.manage"))
+    ops.remove_own_totp(user)
+    if form.end_other_sessions.data:
+        accounts.end_other_sessions(user, user.get_id())
+    db.session.commit()
+    flash("Your authenticator app is removed.")
+    return redirect(url_for("mfa.manage"))
+
+
+@bp.post("/recovery-codes")
+@recent_authentication_required
+def recovery_codes() -> str | Response:
+    """Ten new recovery codes; the old ones stop working."""
+    user: User = current_user  # type: ignore[assignment]
+    if not ops.has_second_factor(user):
+        abort(404)
+    if not EmptyForm().validate_on_submit():
+        flash(EXPIRED)
+        return redirect(url_for("mfa.manage"))
+    codes = ops.replace_recovery_codes(user)
+    db.session.commit()
+    return _recovery_codes_page(codes)
+
+
+@bp.route("/people/<int:user_id>/reset", methods=["GET", "POST"])
+@login_required
+def reset(user_id: int) -> str | Response:
+    """An administrator of the person's organisation removes their lost factor. Like issuing
+    a password link, an act on someone else's account: no "Confirm it's you", so that an
+    administrator signed in through a provider can do it too."""
+    person = person_whose_factor_may_be_reset(user_id)
+    form = ResetFactorForm()
     if form.validate_on_submit():
-        problem = _locked_message(user)
-        if problem is None and not verify_password(user.password_hash, form.password.data):
-            form.password.errors.append(WRONG_PASSWORD)
-        elif problem is None and not ops.verify_second_factor(user, form.code.data):
-            db.session.commit()  # the failed attempt counts towards the lock
-            form.code.errors.append(WRONG_CODE)
-        elif problem is None:
-            ops.remove_totp(user)
-            if form.end_other_sessions.data:
-                ops.end_other_sessions(user, user.get_id())
-            db.session.commit()
-            flash("Your authenticator app is removed.")
-            return redirect(url_for("mfa.manage"))
-    form.code.data = ""
+        ops.reset_for_person(person, current_user, form.reason.data)  # type: ignore[arg-type]
+        outbox.enqueue(_reset_email(person))
+        db.session.commit()
+        flash(
+            f"{person.name}'s second factor is reset: they set up a new one when they next sign in."
+        )
+        return redirect(url_for("accounts.edit_user", user_id=person.id))
     return render_template(
-        "mfa/manage.html",
-        on=True,
-        required=ops.second_factor_required(user),
-        codes_left=ops.recovery_codes_left(user),
+        "mfa/reset.html",
         form=form,
-        problem=problem,
-        title="Second factor",
+        person=person,
+        on=ops.has_second_factor(person),
+        title="Reset second factor",
     )
+
+
+def _reset_email(person: User) -> EmailMessage:
+    service = current_app.config["SERVICE_NAME"]
+    text = render_template("mfa/email/reset.txt", person=person, service=service)
+    return outbox.compose([person.email], f"Your second factor for {service} was reset", text)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask import current_app
+
 from mdt.config import ConfigError
 
 CIS2_SCOPES = "openid profile email nhsperson nationalrbacaccess associatedorgs selectedrole"
@@ -110,3 +112,9 @@ def providers_from(settings: list[dict[str, Any]]) -> dict[str, Provider]:
             raise ConfigError(f"[[oidc.providers]]: two providers named {provider.name!r}")
         found[provider.name] = provider
     return found
+
+
+def configured() -> dict[str, Provider]:
+    """This app's providers, by name (read from the settings at start, mdt.oidc.views)."""
+    providers: dict[str, Provider] = current_app.extensions["mdt_oidc"][0]
+    return providers

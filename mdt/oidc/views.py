@@ -28,6 +28,7 @@ from werkzeug.wrappers import Response
 
 from mdt.accounts.models import UserSession
 from mdt.core.redirects import safe_next_path
+from mdt.core.throttle import limit_refusals
 from mdt.core.web import external_url
 from mdt.extensions import db
 from mdt.mfa import operations as mfa
@@ -118,7 +119,13 @@ def _refused(provider: Provider, problem: ops.Refused) -> tuple[str, int]:
     return page, 403
 
 
+def _refused_answer(response: Response) -> bool:
+    return response.status_code == 403
+
+
 @bp.get("/login/oidc/<name>/callback")
+# Refused callbacks (forged, replayed, tampered answers) count with failed sign-ins.
+@limit_refusals("SECURITY_RATE_LIMIT_SIGN_IN", _refused_answer)
 def callback(name: str) -> str | Response | tuple[str, int]:
     provider, client = _provider(name)
     try:

@@ -1,5 +1,13 @@
-from wtforms import IntegerField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms import BooleanField, IntegerField, SelectField, SelectMultipleField, StringField
+from wtforms.validators import (
+    DataRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from mdt.core.forms import BaseForm, choices, revision_field
 from mdt.organisations.models import ORGANISATION_TYPE_LABELS
@@ -35,3 +43,35 @@ class OrganisationForm(BaseForm):
         ],
     )
     revision = revision_field()
+
+
+class IdentitySettingsForm(BaseForm):
+    """Which configured OpenID Connect providers the organisation's people may sign in
+    with, and whether they must."""
+
+    providers = SelectMultipleField(
+        "Its people may sign in with",
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        validate_choice=False,  # validate_providers says it in words
+    )
+    require_oidc = BooleanField("Its people must sign in with one of these, not a password")
+    revision = revision_field()
+
+    def __init__(self, *args: object, configured: list[tuple[str, str]], **kwargs: object):
+        super().__init__(*args, **kwargs)
+        self.providers.choices = choices(configured)
+
+    def validate_providers(self, field: SelectMultipleField) -> None:
+        known = {choice.value for choice in field.choices or ()}  # type: ignore[union-attr]
+        unknown = [name for name in field.data or () if name not in known]
+        if unknown:
+            raise ValidationError(
+                f"{', '.join(unknown)} is not a provider this service is set up for"
+            )
+
+    def validate_require_oidc(self, field: BooleanField) -> None:
+        if field.data and not self.providers.data:
+            raise ValidationError(
+                "Choose at least one provider: with none, nobody here could sign in"
+            )

@@ -48,3 +48,20 @@ def update_organisation(
 
 def _ods(code: str | None) -> str | None:
     return code.strip().upper() if code and code.strip() else None
+
+
+def set_identity_settings(
+    org: Organisation, revision: int | None, providers: list[str], require_oidc: bool
+) -> None:
+    if revision is not None and revision != org.revision:
+        raise Conflict()
+    org.oidc_providers = " ".join(sorted(set(providers)))
+    org.require_oidc = require_oidc
+    org.revision += 1
+    db.session.flush()
+
+
+def identity_settings_text(org: Organisation) -> str:
+    """What the settings became, for the security record."""
+    required = "required" if org.require_oidc else "optional"
+    return f"providers: {org.oidc_providers or 'none'}; provider sign-in {required}"

@@ -2,15 +2,19 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from mdt.accounts import operations as accounts
 from mdt.accounts.access import admin_required
 from mdt.accounts.models import User
 from mdt.accounts.operations import Conflict
 from mdt.accounts.views import CONFLICT
 from mdt.extensions import db
+from mdt.oidc.providers import configured
 from mdt.organisations import operations as ops
-from mdt.organisations.forms import OrganisationForm
+from mdt.organisations.access import organisation_i_administer
+from mdt.organisations.forms import IdentitySettingsForm, OrganisationForm
 from mdt.organisations.models import Organisation
 
 bp = Blueprint("organisations", __name__, url_prefix="/organisations")
@@ -87,4 +91,42 @@ def edit(org_id: int) -> str | Response:
         conflict=conflict,
         default_retention_years=current_app.config["RETENTION_PATIENT_YEARS"],
         title=org.name,
+    )
+
+
+@bp.route("/<int:org_id>/sign-in", methods=["GET", "POST"])
+@admin_required
+def identity(org_id: int) -> str | Response:
+    org = organisation_i_administer(org_id)
+    providers = [(p.name, p.label) for p in configured().values()]
+    saved = {
+        "providers": org.oidc_providers.split(),
+        "require_oidc": org.require_oidc,
+        "revision": org.revision,
+    }
+    form = IdentitySettingsForm(data=saved, configured=providers)
+    conflict = None
+    if form.validate_on_submit():
+        try:
+            ops.set_identity_settings(
+                org, form.revision.data, form.providers.data or [], form.require_oidc.data
+            )
+        except Conflict:
+            conflict = CONFLICT
+        else:
+            accounts.record_security_event(
+                current_user,  # type: ignore[arg-type]
+                "identity settings",
+                ops.identity_settings_text(org),
+                organisation_id=org.id,
+            )
+            db.session.commit()
+            flash(f"How {org.name}'s people sign in is saved.")
+            return redirect(url_for("organisations.identity", org_id=org.id))
+    return render_template(
+        "organisations/identity.html",
+        form=form,
+        org=org,
+        conflict=conflict,
+        title=f"How {org.name} signs in",
     )
