@@ -80,7 +80,7 @@ class BaseForm(FlaskForm):
         for field in self:
             hidden = getattr(field.widget, "input_type", None) == "hidden"
             if not hidden and field.type not in {"CSRFTokenField", "SubmitField"}:
-                return field.id
+                return getattr(field, "error_target", field.id)  # a date: its first box
         return "maincontent"
 
 
