@@ -72,7 +72,8 @@ def test_every_date_field_in_every_form_has_a_window():
                     v.window for v in validators if isinstance(v, InWindow)
                 ]
             elif issubclass(unbound.field_class, DateField | DateTimeField) and not issubclass(
-                unbound.field_class, TimeField  # a DateTimeField too
+                unbound.field_class,
+                TimeField,  # a DateTimeField too
             ):
                 pickers.append(f"{form.__name__}.{name}")
     # Every date is typed in the NHS.UK date input (day, month, year), none in a picker.
