@@ -49,9 +49,10 @@ class PageForm:
 
 
 def date_boxes(name: str, value: object) -> dict[str, object]:
-    """A date input's value as a browser posts it: an ISO date (2027-01-12, or an impossible
-    one such as 2026-02-30) split into day, month and year; anything else in each box."""
-    found = re.fullmatch(r"([0-9]+)-([0-9]+)-([0-9]+)", value) if isinstance(value, str) else None
+    """A date input's value as a browser posts it: year-month-day (2027-01-12, an impossible
+    2026-02-30, or with a part left out: 2027--12) split into the three boxes; anything else
+    in each box."""
+    found = re.fullmatch(r"([^-]*)-([^-]*)-([^-]*)", value) if isinstance(value, str) else None
     year, month, day = found.groups() if found else (value, value, value)
     return {f"{name}-day": day, f"{name}-month": month, f"{name}-year": year}
 
