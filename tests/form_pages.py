@@ -4,6 +4,7 @@ tests that render every page and post every form with hostile or generated value
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -30,6 +31,9 @@ class PageForm:
     fields: dict[str, str] = field(default_factory=dict)
     #: name -> the values a select, radio, checkbox or named button offers.
     options: dict[str, list[str]] = field(default_factory=dict)
+    #: The dates typed in the NHS.UK date input: each is one field of kind "date" here,
+    #: posted as its three boxes (see date_boxes).
+    dates: set[str] = field(default_factory=set)
 
     def key(self, app: Flask) -> tuple[str, str, tuple[str, ...]]:
         """The endpoint and the fields: forms on many rows of a page count once."""
@@ -37,9 +41,20 @@ class PageForm:
 
     def post(self, client: FlaskClient, values: dict[str, object]) -> Any:
         data = {**self.hidden, **values}
+        for name in self.dates & data.keys():
+            data.update(date_boxes(name, data.pop(name)))
         if self.method == "GET":
             return client.get(f"{self.action}?{urlencode(data, doseq=True)}")
         return client.post(self.action, data=data)
+
+
+def date_boxes(name: str, value: object) -> dict[str, object]:
+    """A date input's value as a browser posts it: year-month-day (2027-01-12, an impossible
+    2026-02-30, or with a part left out: 2027--12) split into the three boxes; anything else
+    in each box."""
+    found = re.fullmatch(r"([^-]*)-([^-]*)-([^-]*)", value) if isinstance(value, str) else None
+    year, month, day = found.groups() if found else (value, value, value)
+    return {f"{name}-day": day, f"{name}-month": month, f"{name}-year": year}
 
 
 class _Forms(HTMLParser):
@@ -62,7 +77,11 @@ class _Forms(HTMLParser):
         name = a["name"]
         if tag == "input":
             kind = a.get("type", "text")
-            if kind == "hidden":
+            if "nhsuk-date-input__input" in a.get("class", ""):
+                date = name.rsplit("-", 1)[0]  # <name>-day, -month, -year
+                form.fields[date] = "date"
+                form.dates.add(date)
+            elif kind == "hidden":
                 form.hidden[name] = a.get("value", "")
             elif kind in ("radio", "checkbox"):
                 form.fields[name] = kind

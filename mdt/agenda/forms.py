@@ -47,9 +47,11 @@ class CaseForm(BaseForm):
         choices=choices([("routine", "Routine"), ("urgent", "Urgent")]),
         default="routine",
     )
+    #: Asked for only once the agenda has closed (the view shows it then: agenda_closed).
     late_reason = StringField(
-        "If urgent after the cut-off: why it cannot wait",
-        validators=[Optional(), Length(max=300)],
+        "Why this urgent case cannot wait for the next meeting",
+        # No Optional(): it would stop validate_late_reason, which requires it after the cut-off.
+        validators=[Length(max=300, message="Keep this to 300 characters or fewer")],
     )
     what_matters = _long_text("What matters to the person")
     questions = _long_text("Questions for the MDT")
@@ -70,6 +72,13 @@ class CaseForm(BaseForm):
         choices=choices([("discussion", "For discussion"), ("information", "For information")]),
         default="discussion",
     )
+
+    #: Set by the view: after the agenda's cut-off a case needs the reason it cannot wait.
+    agenda_closed = False
+
+    def validate_late_reason(self, field: StringField) -> None:
+        if self.agenda_closed and not (field.data or "").strip():
+            raise ValidationError("Say why this urgent case cannot wait for the next meeting")
 
     def validate_nhs_number(self, field: StringField) -> None:
         try:

@@ -119,6 +119,7 @@ def _case_form(meeting: Meeting) -> CaseForm:
     form.registered_practice_id.choices = choices(
         [(0, "Choose a practice")] + [(p.id, p.name) for p in practices]
     )
+    form.agenda_closed = now_utc() >= agenda_cutoff(meeting)
     members = sorted(meeting.team.memberships, key=lambda m: m.user.name)
     form.key_worker_id.choices = choices(
         [(0, "Not named yet")] + [(m.user_id, m.user.name) for m in members]
@@ -132,10 +133,12 @@ def new_case(meeting_id: int) -> str | Response:
     meeting = get_member_meeting_or_404(meeting_id)
     form = _case_form(meeting)
     problem = None
+    # Before the cut-off the reason is not asked for, so whatever came with the form is not it.
+    late_reason = form.late_reason.data if form.agenda_closed else None
     if form.validate_on_submit():
         try:
             priority = Priority(form.priority.data)
-            ops.check_open_to(meeting, now_utc(), priority, form.late_reason.data)
+            ops.check_open_to(meeting, now_utc(), priority, late_reason)
             patient = ops.find_or_create_patient(
                 form.nhs_number.data,
                 form.name.data,
@@ -150,7 +153,7 @@ def new_case(meeting_id: int) -> str | Response:
                 now_utc(),  # type: ignore[arg-type]
                 reason=form.reason.data,
                 priority=priority,
-                late_reason=form.late_reason.data,
+                late_reason=late_reason,
                 what_matters=(form.what_matters.data or "").strip(),
                 questions=(form.questions.data or "").strip(),
                 disciplines_needed="|".join(form.disciplines.data or []),

@@ -3,7 +3,8 @@ from __future__ import annotations
 from wtforms import SelectField, StringField, ValidationError
 from wtforms.validators import Length, Optional
 
-from mdt.core.fields import RECORDED, FriendlyDateField, date_field
+from mdt.core.date_input import NhsDateField
+from mdt.core.fields import RECORDED, date_field
 from mdt.core.forms import BaseForm
 
 
@@ -18,6 +19,6 @@ class AuditFilterForm(BaseForm):
     date_from = date_field("From", RECORDED, required=False, noun="The 'from' date")
     date_to = date_field("To", RECORDED, required=False, noun="The 'to' date")
 
-    def validate_date_to(self, field: FriendlyDateField) -> None:
+    def validate_date_to(self, field: NhsDateField) -> None:
         if field.data and self.date_from.data and field.data < self.date_from.data:
             raise ValidationError("The 'to' date must be the same as or after the 'from' date")

@@ -9,9 +9,10 @@ from typing import Any
 from zoneinfo import available_timezones
 
 from dateutil.relativedelta import relativedelta
-from wtforms import DateField, SelectField, StringField, TimeField
+from wtforms import SelectField, StringField, TimeField
 from wtforms.validators import InputRequired, Optional, StopValidation, ValidationError
 
+from mdt.core.date_input import NhsDateField
 from mdt.core.forms import choices
 from mdt.core.time import now_utc
 from mdt.slots.recurrence import ORDINALS, WEEKDAYS
@@ -36,16 +37,6 @@ def validate_time_zone(_form: object, field: StringField) -> None:
             f"{name} changes its clocks in a way calendar apps cannot follow; "
             "choose a neighbouring time zone"
         ) from None
-
-
-class FriendlyDateField(DateField):
-    """A date typed as YYYY-MM-DD (what browsers' date pickers send)."""
-
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError("Enter a real date, like 2027-01-12") from None
 
 
 class FriendlyTimeField(TimeField):
@@ -114,7 +105,7 @@ class InWindow:
     def __init__(self, window: DateWindow, noun: str) -> None:
         self.window, self.noun = window, noun
 
-    def __call__(self, _form: object, field: DateField) -> None:
+    def __call__(self, _form: object, field: NhsDateField) -> None:
         if field.data is None:
             return
         problem = self.window.problem(self.noun, field.data, now_utc().date())
@@ -126,12 +117,20 @@ class InWindow:
 
 def date_field(
     label: str, window: DateWindow, required: bool = True, noun: str | None = None
-) -> FriendlyDateField:
-    """A typed date, refused outside `window`: every date field chooses its window. `noun`
-    names the date in messages (by default "The <label>")."""
+) -> NhsDateField:
+    """A date typed as day, month and year (mdt.core.date_input), refused outside `window`:
+    every date field chooses its window. `noun` names the date in messages (by default
+    "The <label>")."""
     first = InputRequired(f"Enter the {label.lower()}") if required else Optional()
     noun = noun or f"The {label.lower().removesuffix(' (optional)')}"
-    return FriendlyDateField(label, validators=[first, InWindow(window, noun)], format="%Y-%m-%d")
+    return NhsDateField(label, validators=[first, InWindow(window, noun)], subject=_subject(noun))
+
+
+def _subject(noun: str) -> str:
+    """The date named at the start of a sentence: "Date of birth", "'From' date"."""
+    rest = noun.removeprefix("The ")
+    first = next((i for i, c in enumerate(rest) if c.isalpha()), 0)
+    return rest[:first] + rest[first : first + 1].upper() + rest[first + 1 :]
 
 
 def time_field(

@@ -58,12 +58,20 @@ class BaseForm(FlaskForm):
     refuses control characters in every field (what was typed stays in the field)."""
 
     def validate(self, extra_validators=None) -> bool:  # type: ignore[no-untyped-def]
+        self._one_character_per_line_break()
         refused = self._refuse_control_characters()
         ok = super().validate(extra_validators)
         csrf = getattr(self, "csrf_token", None)
         if csrf is not None and csrf.errors:
             csrf.errors = [CSRF_MESSAGE]
         return ok and not refused
+
+    def _one_character_per_line_break(self) -> None:
+        """A browser posts a textarea's line breaks as CR LF but counts each as one character
+        (the NHS.UK character count does too): kept as LF, the limits count what was shown."""
+        for field in self:
+            if isinstance(field.widget, TextArea) and isinstance(field.data, str):
+                field.data = field.data.replace("\r\n", "\n")
 
     def _refuse_control_characters(self) -> bool:
         refused = False
@@ -80,7 +88,7 @@ class BaseForm(FlaskForm):
         for field in self:
             hidden = getattr(field.widget, "input_type", None) == "hidden"
             if not hidden and field.type not in {"CSRFTokenField", "SubmitField"}:
-                return field.id
+                return getattr(field, "error_target", field.id)  # a date: its first box
         return "maincontent"
 
 

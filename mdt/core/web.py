@@ -26,7 +26,7 @@ from sqlalchemy import text
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BaseConverter, MapAdapter, ValidationError
 
-from mdt.core import widgets
+from mdt.core import page_errors, widgets
 from mdt.core.calendar import to_local
 from mdt.core.fields import RECORDED
 from mdt.core.time import now_utc
@@ -187,7 +187,7 @@ def _error_page(code: int, render: Callable[[], str]) -> tuple[str, int]:
 #: The page sent when the error page itself fails: no template, no session, no database.
 PLAIN_ERROR_PAGE = """<!DOCTYPE html>
 <html lang="en">
-<head><meta charset="utf-8"><title>Sorry, there is a problem with the service</title>
+<head><meta charset="utf-8"><title>Error: Sorry, there is a problem with the service</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"></head>
 <body>
 <h1>Sorry, there is a problem with the service</h1>
@@ -255,6 +255,7 @@ def init_app(app: Flask) -> None:
     app.after_request(add_security_headers)
     app.register_error_handler(HTTPException, render_error)
     app.register_error_handler(Exception, render_server_error)
+    page_errors.init_app(app)  # "Error: " at the start of the title of a page with errors
     app.jinja_env.globals["csp_nonce"] = csp_nonce
     app.jinja_env.globals["to_local"] = to_local
     app.jinja_env.globals["url_for_rows"] = url_for_rows

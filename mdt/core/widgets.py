@@ -89,10 +89,16 @@ def text_input(
 
 
 def textarea(field: Any, hint: str | None = None, rows: int = 4) -> Markup:
+    """A textarea; one with a limit (a Length validator) is the NHS.UK character count: the
+    limit said under it, which the NHS.UK script turns into a live count."""
+    limit = getattr(field.flags, "maxlength", None)
     error = _first_error(field)
     hint_html, described = _hint(field.id, hint)
     error_html, error_ids = _error(field.id, error)
     css = "nhsuk-textarea nhsuk-textarea--error" if error else "nhsuk-textarea"
+    if limit:
+        described = [f"{field.id}-info", *described]
+        css += " nhsuk-js-character-count"
     tag = "<textarea" + _attrs(
         class_=css,
         id=field.id,
@@ -101,7 +107,58 @@ def textarea(field: Any, hint: str | None = None, rows: int = 4) -> Markup:
         aria_describedby=" ".join(described + error_ids) or None,
     )
     body = f"{tag}>{escape(field.data or '')}</textarea>"
-    return _group(_label(field) + hint_html + error_html + body, error)
+    inner = _label(field) + hint_html + error_html + body
+    if not limit:
+        return _group(inner, error)
+    count = (
+        f'<div class="nhsuk-hint nhsuk-character-count__message" id="{field.id}-info">'
+        f"You can enter up to {int(limit)} characters</div>"
+    )
+    group = "nhsuk-form-group nhsuk-form-group--error" if error else "nhsuk-form-group"
+    return Markup(
+        f'<div class="{group} nhsuk-character-count" data-module="nhsuk-character-count" '
+        f'data-maxlength="{int(limit)}">\n{inner}{count}\n</div>'
+    )
+
+
+#: The NHS.UK date input's hint.
+DATE_EXAMPLE = "For example, 15 3 2027"
+_DATE_WIDTHS = {"day": 2, "month": 2, "year": 4}
+
+
+def date_input(field: Any, hint: str | None = None) -> Markup:
+    """An NhsDateField as the NHS.UK date input: a fieldset (the label is its legend) of
+    day, month and year boxes; an error marks the boxes it is about (field.error_parts)."""
+    error = _first_error(field)
+    hint_html, described = _hint(field.id, hint or DATE_EXAMPLE)
+    error_html, error_ids = _error(field.id, error)
+    shown = field.shown()
+    wrong = set(field.error_parts or ("day", "month", "year")) if error else set()
+    items = "".join(
+        '<div class="nhsuk-date-input__item"><div class="nhsuk-form-group">'
+        f'<label class="nhsuk-label nhsuk-date-input__label" for="{field.part_id(part)}">'
+        f"{part.capitalize()}</label><input"
+        + _attrs(
+            class_=f"nhsuk-input nhsuk-date-input__input nhsuk-input--width-{width}"
+            + (" nhsuk-input--error" if part in wrong else ""),
+            id=field.part_id(part),
+            name=field.part_name(part),
+            type="text",
+            value=shown[part],
+            inputmode="numeric",
+        )
+        + "></div></div>"
+        for part, width in _DATE_WIDTHS.items()
+    )
+    fieldset = "<fieldset" + _attrs(
+        class_="nhsuk-fieldset", role="group", aria_describedby=" ".join(described + error_ids)
+    )
+    inner = (
+        f'{fieldset}><legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--s">'
+        f"{escape(field.label.text)}</legend>{hint_html}{error_html}"
+        f'<div class="nhsuk-date-input" id="{field.id}">{items}</div></fieldset>'
+    )
+    return _group(inner, error)
 
 
 def select(field: Any, hint: str | None = None) -> Markup:
@@ -248,6 +305,7 @@ FIELDS = {
     "field_hidden": hidden,
     "field_text": text_input,
     "field_textarea": textarea,
+    "field_date": date_input,
     "field_select": select,
     "field_checkbox": checkbox,
     "field_radios": radios,

@@ -25,7 +25,10 @@ class ClientForm(BaseForm):
     )
     jwks = TextAreaField(
         "Public keys (JWKS)",
-        validators=[DataRequired("Paste the system's public keys as a JWKS"), Length(max=20000)],
+        validators=[
+            DataRequired("Paste the system's public keys as a JWKS"),
+            Length(max=20000, message="Keep the keys to 20000 characters or fewer"),
+        ],
     )
 
     def validate_scopes(self, field: StringField) -> None:

@@ -5,7 +5,8 @@ from wtforms import RadioField, SelectField, StringField, URLField
 from wtforms.validators import URL, DataRequired, InputRequired, Length, Optional, ValidationError
 
 from mdt.core.calendar import has_begun
-from mdt.core.fields import UPCOMING, FriendlyDateField, date_field, refuse_clock_change, time_field
+from mdt.core.date_input import NhsDateField
+from mdt.core.fields import UPCOMING, date_field, refuse_clock_change, time_field
 from mdt.core.forms import BaseForm, choices, revision_field
 from mdt.core.widgets import options
 from mdt.meetings.models import REPLY_LABELS, Attendance, Reply
@@ -26,7 +27,7 @@ class WhenFields(BaseForm):
     def validate_start_time(self, field: object) -> None:
         refuse_clock_change(self.date.data, self.start_time.data, self.zone)
 
-    def validate_date(self, field: FriendlyDateField) -> None:
+    def validate_date(self, field: NhsDateField) -> None:
         """A meeting cannot start in the past: nobody could come, and a past meeting shows in
         nobody's upcoming meetings (its cases' preparation would vanish with it)."""
         if field.data is None:

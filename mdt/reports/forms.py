@@ -4,7 +4,8 @@ from datetime import date
 
 from wtforms import ValidationError
 
-from mdt.core.fields import RECORDED, FriendlyDateField, date_field
+from mdt.core.date_input import NhsDateField
+from mdt.core.fields import RECORDED, date_field
 from mdt.core.forms import BaseForm
 
 #: Longer periods would draw a trend of hundreds of months; nobody audits that far back.
@@ -20,7 +21,7 @@ class PeriodForm(BaseForm):
     date_from = date_field("From", RECORDED, required=False, noun="The 'from' date")
     date_to = date_field("To", RECORDED, required=False, noun="The 'to' date")
 
-    def validate_date_to(self, field: FriendlyDateField) -> None:
+    def validate_date_to(self, field: NhsDateField) -> None:
         if field.data and self.date_from.data:
             if field.data < self.date_from.data:
                 raise ValidationError("The 'to' date must be the same as or after the 'from' date")

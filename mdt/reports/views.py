@@ -76,7 +76,9 @@ def team_report(team: Team, first: date, last: date) -> TeamReport:
 
 
 def _args(form: PeriodForm) -> dict[str, str]:
-    return {k: v for k, v in request.args.items() if k in (form.date_from.name, form.date_to.name)}
+    """The period as asked for (an ISO date or the three boxes of each date)."""
+    dates = (form.date_from.name, form.date_to.name)
+    return {k: v for k, v in request.args.items() if k.split("-")[0] in dates}
 
 
 @bp.get("/teams/<int:team_id>/report", endpoint="team")

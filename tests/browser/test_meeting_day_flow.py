@@ -15,6 +15,7 @@ from playwright.sync_api import Locator, Page, expect
 from mdt.core.time import now_utc
 from mdt.extensions import db
 from mdt.meetings.models import Invitation, Reply
+from tests.browser.dates import fill_date
 from tests.browser.test_browser import SAM, LiveServer, sign_in
 from tests.browser.test_meeting_flow import PRIYA, _meeting_starting_now
 
@@ -121,7 +122,7 @@ def test_attendance_in_one_click_and_an_outcome_and_two_actions_in_place(
         form = page.locator("form[data-draft^='action-']")
         form.get_by_label("What needs doing").fill(description)
         form.get_by_label("Owner").select_option(label=owner_label)
-        form.get_by_label("Due date").fill(due)
+        fill_date(form, "Due date", due)
         counted.click(form.get_by_role("button", name="Add action"))
         added = page.locator(".app-case-actions li", has_text=description)
         expect(added).to_be_visible()

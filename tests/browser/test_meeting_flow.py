@@ -15,6 +15,7 @@ from mdt.core.time import now_utc
 from mdt.extensions import db
 from mdt.meetings.models import Meeting, MeetingStatus
 from mdt.teams.models import Team
+from tests.browser.dates import fill_date
 from tests.browser.test_browser import ALEX, SAM, LiveServer, check_accessibility, heading, sign_in
 from tests.browser.test_flows import RIVERSIDE, _second_person
 
@@ -41,7 +42,7 @@ def _add_action(page: Page, description: str, owner: str, due: str) -> None:
     form = page.locator("form[data-draft^='action-']")
     form.get_by_label("What needs doing").fill(description)
     form.get_by_label("Owner").select_option(label=owner)
-    form.get_by_label("Due date").fill(due)
+    fill_date(form, "Due date", due)
     form.get_by_role("button", name="Add action").click()
     expect(page.locator(".app-case-actions")).to_contain_text(description)
 

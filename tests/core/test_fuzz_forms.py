@@ -49,11 +49,17 @@ AWKWARD = st.sampled_from(
 TEXT = st.text(max_size=200)  # any code point but surrogates: control characters too
 NUMBERS = st.integers(min_value=-(10**30), max_value=10**30).map(str)
 DATES = st.dates(min_value=date(1, 1, 1), max_value=date(9999, 12, 31)).map(date.isoformat)
+#: Dates as typed in the three boxes (year-month-day; tests/form_pages.date_boxes splits
+#: them): parts left out, impossible, too long, not figures.
+BOXES = st.tuples(
+    *[st.sampled_from(["", " ", "0", "1", "12", "13", "29", "31", "99", "27", "2027", "x", "٣"])]
+    * 3
+).map("-".join)
 TIMES = st.times().map(lambda t: t.strftime("%H:%M" if t.second == 0 else "%H:%M:%S"))
 
 
 def _generated(kind: str, options: list[str]) -> st.SearchStrategy[str]:
-    by_kind = {"date": DATES, "time": TIMES, "number": NUMBERS}
+    by_kind = {"date": st.one_of(DATES, BOXES), "time": TIMES, "number": NUMBERS}
     offered = [st.sampled_from(options)] if options else []
     return st.one_of(*offered, by_kind.get(kind, TEXT), AWKWARD, TEXT)
 
@@ -88,6 +94,8 @@ def themes(form: PageForm) -> Iterator[tuple[str, dict[str, str]]]:
     yield "plausible", base
     for theme, kinds, value in (
         ("dates far away", {"date"}, "9999-12-31"),
+        ("dates that do not exist", {"date"}, "2027-02-31"),
+        ("dates without a month", {"date"}, "2027--12"),
         ("huge numbers", {"number", "select", "radio"}, HUGE),
         ("spaces", None, "  "),
         ("blank", None, ""),

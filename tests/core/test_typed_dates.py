@@ -57,21 +57,27 @@ def _form_classes() -> list[type[Form]]:
 
 
 def test_every_date_field_in_every_form_has_a_window():
+    from mdt.core.date_input import NhsDateField
     from mdt.core.fields import BIRTH, RECORDED, UPCOMING, InWindow
 
-    dated = {}
+    dated, pickers = {}, []
     for form in _form_classes():
         for name in dir(form):
             unbound = getattr(form, name, None)
-            if (
-                isinstance(unbound, UnboundField)
-                and issubclass(unbound.field_class, DateField | DateTimeField)
-                and not issubclass(unbound.field_class, TimeField)  # a DateTimeField too
-            ):
+            if not isinstance(unbound, UnboundField):
+                continue
+            if issubclass(unbound.field_class, NhsDateField):
                 validators = unbound.kwargs.get("validators", [])
                 dated[f"{form.__name__}.{name}"] = [
                     v.window for v in validators if isinstance(v, InWindow)
                 ]
+            elif issubclass(unbound.field_class, DateField | DateTimeField) and not issubclass(
+                unbound.field_class,
+                TimeField,  # a DateTimeField too
+            ):
+                pickers.append(f"{form.__name__}.{name}")
+    # Every date is typed in the NHS.UK date input (day, month, year), none in a picker.
+    assert pickers == []
     assert len(dated) >= 14  # meetings, series, occurrences, leave, actions, reviews, filters
     assert {name: len(windows) for name, windows in dated.items()} == dict.fromkeys(dated, 1)
     assert dated["WhenFields.date"] == [UPCOMING]
@@ -162,10 +168,15 @@ def test_protected_time_dates_outside_the_window_are_refused(
     s = scene(make)
     login(client, s.coordinator.email)
     url = f"/teams/{s.team.id}/slots/new"
-    response = submit(client, url, _series_form(**{field: typed}))
+    # Typed in the three boxes of the date input, as a browser sends it.
+    year, month, day = typed.split("-")
+    boxes = {f"{field}-day": day, f"{field}-month": month, f"{field}-year": year}
+    form = {k: v for k, v in _series_form().items() if k != field}
+    response = submit(client, url, form | boxes)
     assert response.status_code == 200
     assert field_error(response.text, field) == message
-    assert f'value="{typed}"' in response.text
+    for part, value in boxes.items():  # what was typed is kept
+        assert f'id="{part}" name="{part}" type="text" value="{value}"' in response.text
     assert session.scalar(sa.select(sa.func.count(SlotSeries.id))) == 0
 
 

@@ -8,7 +8,9 @@ from html.parser import HTMLParser
 import pytest
 from flask import Flask, render_template_string
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import Length
 
+from mdt.core.fields import UPCOMING, date_field
 from mdt.core.forms import BaseForm, choices
 
 NHSUK = """
@@ -18,6 +20,8 @@ NHSUK = """
 {%- from "nhsuk/components/checkboxes/macro.jinja" import checkboxes as nhsukCheckboxes -%}
 {%- from "nhsuk/components/radios/macro.jinja" import radios as nhsukRadios -%}
 {%- from "nhsuk/components/button/macro.jinja" import button as nhsukButton -%}
+{%- from "nhsuk/components/date-input/macro.jinja" import dateInput as nhsukDateInput -%}
+{%- from "nhsuk/components/character-count/macro.jinja" import characterCount as nhsukCount -%}
 """
 
 
@@ -30,6 +34,8 @@ class Sample(BaseForm):
     team = SelectField("Team", choices=choices([("", "Choose"), ("1", "Riverside & Co")]))
     known = RadioField("Known?", choices=choices([("yes", "Yes"), ("no", "No")]))
     urgent = BooleanField("Urgent")
+    due = date_field("Due date", UPCOMING)
+    brief = TextAreaField("In brief", validators=[Length(max=200)])
 
 
 class Tokens(HTMLParser):
@@ -66,7 +72,7 @@ def both(app: Flask, ours: str, theirs: str, data: dict[str, str], errors: bool)
         context = {"f": form, "e": lambda f: {"text": f.errors[0]} if f.errors else None}
         mine = render_template_string(
             '{% from "macros/forms.html" import text_field, textarea_field, select_field, '
-            "checkbox_field, radio_field, submit %}" + ours,
+            "checkbox_field, radio_field, date_field, submit %}" + ours,
             **context,
         )
         nhsuk = render_template_string(NHSUK + theirs, **context)
@@ -109,12 +115,40 @@ CASES = {
         '[{"value": "y", "text": f.urgent.label.text, "checked": f.urgent.data, '
         '"id": f.urgent.id}], "errorMessage": e(f.urgent)}) }}',
     ),
+    "date": (
+        "{{ date_field(f.due) }}",
+        "{% set items = [] %}{% for part, width in [('day', 2), ('month', 2), ('year', 4)] %}"
+        "{% set _ = items.append({'id': f.due.part_id(part), 'name': f.due.part_name(part), "
+        "'label': part|capitalize, 'value': f.due.shown()[part], 'classes': "
+        "'nhsuk-input--width-' ~ width ~ (' nhsuk-input--error' if f.due.errors and part in "
+        "(f.due.error_parts or [part]) else '')}) %}"
+        "{% endfor %}"
+        '{{ nhsukDateInput({"id": f.due.id, "fieldset": {"legend": {"text": f.due.label.text, '
+        '"size": "s"}}, "hint": {"text": "For example, 15 3 2027"}, "items": items, '
+        '"errorMessage": e(f.due)}) }}',
+    ),
+    "character count": (
+        '{{ textarea_field(f.brief, hint="Say it briefly", rows=3) }}',
+        '{{ nhsukCount({"label": {"text": f.brief.label.text}, "hint": {"text": "Say it '
+        'briefly"}, "id": f.brief.id, "name": f.brief.name, "rows": 3, "maxlength": 200, '
+        '"value": (f.brief.data or "")|e, "errorMessage": e(f.brief)}) }}',
+    ),
     "button": (
         '{{ submit("Save it") }}',
         '{{ nhsukButton({"text": "Save it"}) }}',
     ),
 }
-FILLED = {"name": 'Ann "A" <b>', "notes": "x < y & z", "team": "1", "known": "no", "urgent": "y"}
+FILLED = {
+    "name": 'Ann "A" <b>',
+    "notes": "x < y & z",
+    "team": "1",
+    "known": "no",
+    "urgent": "y",
+    "due-day": "31",
+    "due-month": "2",
+    "due-year": "2027",
+    "brief": "Short & sweet",
+}
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -136,6 +170,24 @@ def test_a_checkbox_with_an_error_says_so_and_points_to_it(app):
     box = next(t for t in ours if t[:2] == ("<", "input"))
     assert "aria-describedby=urgent-error" in box and "checked=None" in box
     assert ("text", "Fix Urgent & try again") in ours
+
+
+def test_a_date_error_marks_only_the_wrong_box_and_the_summary_links_to_it(app):
+    ours, _ = both(app, *CASES["date"], FILLED, errors=True)
+    boxes = {t[3]: t[2] for t in ours if t[:2] == ("<", "input")}
+    assert boxes["id=due-day"].endswith("nhsuk-input--error")  # 31 February: the day
+    assert not boxes["id=due-month"].endswith("error") and not boxes["id=due-year"].endswith(
+        "error"
+    )
+    assert ("text", "Day") in ours and ("text", "For example, 15 3 2027") in ours
+    with app.test_request_context(method="POST", data=FILLED):
+        form = Sample()
+        form.validate()
+        assert form.due.errors == ["Due date must be a real date"]
+        html = render_template_string(
+            '{% from "macros/forms.html" import error_summary %}{{ error_summary(f) }}', f=form
+        )
+    assert 'href="#due-day"' in html
 
 
 def test_a_secondary_button_looks_secondary(app):

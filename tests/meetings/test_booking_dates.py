@@ -14,6 +14,7 @@ from mdt.mail.models import OutboxMessage
 from mdt.meetings.models import Meeting, MeetingStatus
 from mdt.teams.models import TeamRole
 from tests.conftest import login, submit
+from tests.dates import shows_date
 
 #: Wednesday 13 January 2027, 10:00 in London (winter: London is UTC).
 NOW = datetime(2027, 1, 13, 10, 0, tzinfo=UTC)
@@ -62,8 +63,8 @@ def test_a_meeting_outside_protected_time_cannot_be_booked_to_start_in_the_past(
     assert response.status_code == 200
     page = response.text
     assert field_error(page, "date") == "The meeting must start in the future: choose a later date"
-    assert "There is a problem" in page and 'href="#date"' in page
-    assert f'value="{day}"' in page and 'value="Urgent safeguarding"' in page
+    assert "There is a problem" in page and 'href="#date-day"' in page
+    assert shows_date(page, "date", day) and 'value="Urgent safeguarding"' in page
     assert _counts(session) == (0, 0)  # nothing booked, nobody emailed
 
 
@@ -133,7 +134,7 @@ def test_a_missing_reason_does_not_hide_that_the_new_date_is_in_the_past(client,
     page = submit(client, url, form).text
     assert field_error(page, "date") == "The meeting must start in the future: choose a later date"
     assert field_error(page, "reason") == "Give the reason, so attendees know why"
-    assert 'href="#date"' in page and 'href="#reason"' in page
+    assert 'href="#date-day"' in page and 'href="#reason"' in page
 
 
 def test_rescheduling_to_year_9999_is_refused_without_a_server_error(client, make, session):

@@ -11,6 +11,7 @@ import pytest
 import time_machine
 
 from tests.conftest import login
+from tests.dates import boxes, shown, shows_date
 from tests.reports.support import NOW, PERIOD, known_team
 
 pytestmark = pytest.mark.usefixtures("frozen")
@@ -186,7 +187,8 @@ def test_the_charts_are_svg_with_titles_descriptions_and_tables(client, known):
 def test_the_period_defaults_to_the_last_twelve_months(client, known):
     login(client, "cora@reports.example.org")
     page = client.get(f"/teams/{known.team.id}/report").text
-    assert 'value="2026-08-01"' in page and 'value="2027-07-15"' in page
+    assert shows_date(page, "date_from", "2026-08-01")
+    assert shows_date(page, "date_to", "2027-07-15")
     # December's meeting is in it now: five meetings.
     assert "5 meetings counted" in page
 
@@ -196,11 +198,13 @@ def test_a_wrong_period_is_shown_the_nhs_way_and_what_was_typed_is_kept(client, 
     page = _page(client, known, date_from="2027-06-30", date_to="2027-01-01")
     assert "There is a problem" in page
     assert "date must be the same as or after the" in page
-    assert 'value="2027-06-30"' in page and 'value="2027-01-01"' in page
+    assert shows_date(page, "date_from", "2027-06-30")
+    assert shows_date(page, "date_to", "2027-01-01")
     assert "meetings counted" not in page
-    page = _page(client, known, date_from="30/06/2027", date_to="2027-07-01")
-    assert "Enter a real date, like 2027-01-12" in page
-    assert 'value="30/06/2027"' in page
+    typed = boxes("date_from", "30", "6", "27") | boxes("date_to", "1", "7", "2027")
+    page = _page(client, known, **typed)
+    assert "&#39;From&#39; date must include a year with 4 numbers" in page
+    assert shown(page, "date_from") == ("30", "6", "27")
     csv_response = client.get(
         f"/teams/{known.team.id}/report.csv", query_string={"date_from": "nonsense"}
     )
