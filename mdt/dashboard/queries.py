@@ -4,7 +4,8 @@ invitees, cases or actions (tests/dashboard/test_query_counts.py): each read bel
 every team at once and returns plain rows.
 
 Who runs a team's meetings: its coordinators and chairs (as for the team's actions list,
-mdt.actions.team.can_see_team_actions), and whoever is named chair of its next meeting.
+mdt.actions.team.can_see_team_actions), and a member named chair of one of its meetings to
+come (mdt.dashboard.access.runs_meeting says the same of one meeting).
 """
 
 from __future__ import annotations
@@ -167,13 +168,10 @@ def panels(user: User, now: datetime) -> list[Panel]:
     for team_id, meeting in meetings.items():
         by_id[team_id].meeting = meeting
     _add_meeting_facts(by_id, meetings, now)
-    for action, total in _overdue_actions(teams, now):
-        panel = by_id[action.team_id]
-        panel.overdue_count = total
-        panel.overdue.append(
-            OverdueAction(action.id, action.description, action.owner, action.due_date,
-                          action.patient_id)
-        )  # fmt: skip
+    for row in _overdue_actions(teams, now):
+        panel = by_id[row.team_id]
+        panel.overdue_count = row.total
+        panel.overdue.append(OverdueAction(*row[:5]))
     for row in _unsent_minutes(by_id, now):
         panel = by_id[row.team_id]
         panel.unsent_count = row.total
@@ -336,7 +334,7 @@ def _reminded_today(panels: dict[int, Panel], now: datetime) -> list[tuple[int, 
         .where(
             Reminder.kind == REMINDER_KIND,
             Reminder.subject.in_(list(subjects)),
-            Reminder.due_at.in_(set(days.values())),
+            Reminder.due_at.in_(sorted(set(days.values()))),
         )
         .order_by(User.name)
     )
@@ -347,9 +345,10 @@ def _reminded_today(panels: dict[int, Panel], now: datetime) -> list[tuple[int, 
     ]
 
 
-def _overdue_actions(teams: list[RunTeam], now: datetime) -> list[tuple[sa.Row, int]]:  # type: ignore[type-arg]
+def _overdue_actions(teams: list[RunTeam], now: datetime) -> list[sa.Row]:  # type: ignore[type-arg]
     """The first few overdue open actions of each team (longest overdue first), each with the
-    team's number of them. Overdue where the team works: due before today in its zone."""
+    team's number of them (`total`). Overdue where the team works: due before today in its
+    zone. The first five columns are an OverdueAction's."""
     zones: dict[str, list[int]] = defaultdict(list)
     for team in teams:
         zones[team.time_zone].append(team.id)
@@ -363,11 +362,11 @@ def _overdue_actions(teams: list[RunTeam], now: datetime) -> list[tuple[sa.Row, 
     ranked = (
         sa.select(
             ActionPoint.id,
-            ActionPoint.team_id,
             ActionPoint.description,
+            User.name.label("owner"),
             ActionPoint.due_date,
             ActionPoint.patient_id,
-            User.name.label("owner"),
+            ActionPoint.team_id,
             sa.func.row_number()
             .over(**by_team, order_by=(ActionPoint.due_date, ActionPoint.id))
             .label("rank"),
@@ -377,10 +376,9 @@ def _overdue_actions(teams: list[RunTeam], now: datetime) -> list[tuple[sa.Row, 
         .where(ActionPoint.status == ActionStatus.OPEN, overdue)
         .subquery()
     )
-    rows = db.session.execute(
-        sa.select(ranked).where(ranked.c.rank <= LISTED).order_by(ranked.c.rank)
+    return list(
+        db.session.execute(sa.select(ranked).where(ranked.c.rank <= LISTED).order_by(ranked.c.rank))
     )
-    return [(row, row.total) for row in rows]
 
 
 def _unsent_minutes(panels: dict[int, Panel], now: datetime) -> list[sa.Row]:  # type: ignore[type-arg]
