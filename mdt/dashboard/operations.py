@@ -14,7 +14,7 @@ from mdt.agenda.cutoff import closing_day
 from mdt.core.calendar import to_local, today_in
 from mdt.core.web import external_url
 from mdt.dashboard.owing import REMINDER_KIND, Owes, readiness, reminder_day, reminder_subject
-from mdt.dashboard.queries import covers_in, invitation_rows, prep_rows
+from mdt.dashboard.queries import Agenda, agenda_rows, covers_in, invitation_rows
 from mdt.extensions import db
 from mdt.mail import outbox
 from mdt.meetings.models import Meeting, MeetingStatus
@@ -36,7 +36,8 @@ def remind_owing(meeting: Meeting, by: User, now: datetime) -> Reminded:
     if meeting.status is not MeetingStatus.SCHEDULED or meeting.ends_at <= now:
         return reminded  # nothing is owed for a meeting that is over
     invitations = invitation_rows([meeting.id]).get(meeting.id, [])
-    report = readiness(prep_rows([meeting.id]).get(meeting.id, []), covers_in(invitations))
+    agenda = agenda_rows([meeting.id]).get(meeting.id, Agenda())
+    report = readiness(agenda.preps, covers_in(invitations))
     day = reminder_day(meeting.team.time_zone, now)
     today = set(
         db.session.scalars(

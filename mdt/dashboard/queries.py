@@ -160,14 +160,11 @@ class Panel:
 
 def panels(user: User, now: datetime) -> list[Panel]:
     """A panel for each team whose meetings the person runs, by team name."""
-    teams = teams_run_by(user, now)
-    if not teams:
+    by_id = _teams_and_next_meetings(user, now)
+    if not by_id:
         return []
-    by_id = {team.id: Panel(team) for team in teams}
-    meetings = _next_meetings(teams, now)
-    for team_id, meeting in meetings.items():
-        by_id[team_id].meeting = meeting
-    _add_meeting_facts(by_id, meetings, now)
+    _add_meeting_facts(by_id, now)
+    teams = [panel.team for panel in by_id.values()]
     for row in _overdue_actions(teams, now):
         panel = by_id[row.team_id]
         panel.overdue_count = row.total
@@ -179,8 +176,31 @@ def panels(user: User, now: datetime) -> list[Panel]:
     return list(by_id.values())
 
 
-def teams_run_by(user: User, now: datetime) -> list[RunTeam]:
-    chairs_next = (
+def _teams_and_next_meetings(user: User, now: datetime) -> dict[int, Panel]:
+    """The teams the person runs, each with its next meeting not yet over (so on the day,
+    while it runs, still today's), in one statement."""
+    mine = sa.select(Membership.team_id).where(Membership.user_id == user.id)
+    order = sa.func.row_number().over(
+        partition_by=Meeting.team_id, order_by=(Meeting.starts_at, Meeting.id)
+    )
+    ranked = (
+        sa.select(
+            Meeting.team_id,
+            Meeting.id,
+            Meeting.starts_at,
+            Meeting.ends_at,
+            Meeting.location,
+            Meeting.video_link,
+            order.label("rank"),
+        )
+        .where(
+            Meeting.team_id.in_(mine),
+            Meeting.status == MeetingStatus.SCHEDULED,
+            Meeting.ends_at > now,
+        )
+        .subquery()
+    )
+    chairs_one = (
         sa.select(Meeting.id)
         .where(
             Meeting.team_id == Membership.team_id,
@@ -191,76 +211,53 @@ def teams_run_by(user: User, now: datetime) -> list[RunTeam]:
         .exists()
     )
     rows = db.session.execute(
-        sa.select(Team.id, Team.name, Team.time_zone, Team.agenda_cutoff_days)
+        sa.select(Team.id, Team.name, Team.time_zone, Team.agenda_cutoff_days, *ranked.c[1:6])
         .join(Membership, Membership.team_id == Team.id)
-        .where(Membership.user_id == user.id, sa.or_(Membership.role.in_(RUN_ROLES), chairs_next))
+        .outerjoin(ranked, sa.and_(ranked.c.team_id == Team.id, ranked.c.rank == 1))
+        .where(Membership.user_id == user.id, sa.or_(Membership.role.in_(RUN_ROLES), chairs_one))
         .order_by(Team.name)
     )
-    return [RunTeam(*row) for row in rows]
-
-
-def _next_meetings(teams: list[RunTeam], now: datetime) -> dict[int, NextMeeting]:
-    """Each team's next meeting not yet over (so on the day, while it runs, still today's)."""
-    order = sa.func.row_number().over(
-        partition_by=Meeting.team_id, order_by=(Meeting.starts_at, Meeting.id)
-    )
-    ranked = (
-        sa.select(
-            Meeting.id,
-            Meeting.team_id,
-            Meeting.starts_at,
-            Meeting.ends_at,
-            Meeting.location,
-            Meeting.video_link,
-            order.label("rank"),
-        )
-        .where(
-            Meeting.team_id.in_([t.id for t in teams]),
-            Meeting.status == MeetingStatus.SCHEDULED,
-            Meeting.ends_at > now,
-        )
-        .subquery()
-    )
-    rows = db.session.execute(sa.select(ranked).where(ranked.c.rank == 1))
-    teams_by_id = {t.id: t for t in teams}
     found = {}
     for row in rows:
-        team = teams_by_id[row.team_id]
-        starts = to_local(row.starts_at, team.time_zone)
-        today = today_in(team.time_zone, now)
-        closes = closing_day_of(starts.date(), team.agenda_cutoff_days)
-        found[team.id] = NextMeeting(
-            row.id,
-            starts,
-            to_local(row.ends_at, team.time_zone),
-            row.location,
-            row.video_link,
-            closes,
-            closes < today,
-            starts.date() == today,
-        )
+        team = RunTeam(*row[:4])
+        meeting = None if row[4] is None else _next_meeting(team, row[4:], now)
+        found[team.id] = Panel(team, meeting)
     return found
 
 
-def _add_meeting_facts(
-    by_team: dict[int, Panel], meetings: dict[int, NextMeeting], now: datetime
-) -> None:
+def _next_meeting(team: RunTeam, row: sa.Row, now: datetime) -> NextMeeting:  # type: ignore[type-arg]
+    meeting_id, starts_at, ends_at, location, video_link = row
+    starts = to_local(starts_at, team.time_zone)
+    today = today_in(team.time_zone, now)
+    closes = closing_day_of(starts.date(), team.agenda_cutoff_days)
+    return NextMeeting(
+        meeting_id,
+        starts,
+        to_local(ends_at, team.time_zone),
+        location,
+        video_link,
+        closes,
+        closes < today,
+        starts.date() == today,
+    )
+
+
+def _add_meeting_facts(by_team: dict[int, Panel], now: datetime) -> None:
     """Replies, cases, readiness and today's reminders of each next meeting."""
-    if not meetings:
+    panels = {p.meeting.id: p for p in by_team.values() if p.meeting is not None}
+    if not panels:
         return
-    panels = {meeting.id: by_team[team_id] for team_id, meeting in meetings.items()}
     ids = list(panels)
     invitations = invitation_rows(ids)
     for meeting_id, rows in invitations.items():
         panel = panels[meeting_id]
         waiting = [row.name for row in rows if row.reply is Reply.NONE]
         panel.replies = Replies(len(rows) - len(waiting), len(rows), waiting)
-    for meeting_id, count in _case_counts(ids):
-        panels[meeting_id].cases = count
-    preps = prep_rows(ids)
+    agendas = agenda_rows(ids)
     for meeting_id, panel in panels.items():
+        agenda = agendas.get(meeting_id, Agenda())
         covers = covers_in(invitations.get(meeting_id, []))
-        panel.readiness = readiness(preps.get(meeting_id, []), covers)
+        panel.cases, panel.readiness = len(agenda.cases), readiness(agenda.preps, covers)
     for meeting_id, name in _reminded_today(panels, now):
         panels[meeting_id].reminded_today.append(name)
 
@@ -296,33 +293,39 @@ def covers_in(invitations: Iterable[sa.Row]) -> dict[int, Preparer]:  # type: ig
     }
 
 
-def prep_rows(meeting_ids: list[int]) -> dict[int, list[PrepRow]]:
+@dataclass
+class Agenda:
+    """A meeting's cases (ids) and every preparation request of them."""
+
+    cases: set[int] = field(default_factory=set)
+    preps: list[PrepRow] = field(default_factory=list)
+
+
+def agenda_rows(meeting_ids: list[int]) -> dict[int, Agenda]:
+    """Each meeting's cases with their requests, in one statement (a case nobody is asked to
+    prepare comes as a row without a person)."""
     rows = db.session.execute(
         sa.select(
             Case.meeting_id,
-            PrepRequest.case_id,
+            Case.id,
             PrepRequest.completed_at.is_not(None),
             User.id,
             User.name,
             User.email,
             User.is_active,
         )
-        .join(Case, Case.id == PrepRequest.case_id)
-        .join(User, User.id == PrepRequest.user_id)
+        .select_from(Case)
+        .outerjoin(PrepRequest, PrepRequest.case_id == Case.id)
+        .outerjoin(User, User.id == PrepRequest.user_id)
         .where(Case.meeting_id.in_(meeting_ids))
     )
-    found = defaultdict(list)
+    found: dict[int, Agenda] = defaultdict(Agenda)
     for meeting_id, case_id, done, *person in rows:
-        found[meeting_id].append(PrepRow(case_id, Preparer(*person), bool(done)))
+        agenda = found[meeting_id]
+        agenda.cases.add(case_id)
+        if person[0] is not None:
+            agenda.preps.append(PrepRow(case_id, Preparer(*person), bool(done)))
     return found
-
-
-def _case_counts(meeting_ids: list[int]) -> Iterable[tuple[int, int]]:
-    return db.session.execute(  # type: ignore[return-value]
-        sa.select(Case.meeting_id, sa.func.count(Case.id))
-        .where(Case.meeting_id.in_(meeting_ids))
-        .group_by(Case.meeting_id)
-    )
 
 
 def _reminded_today(panels: dict[int, Panel], now: datetime) -> list[tuple[int, str]]:
