@@ -82,6 +82,10 @@ INVENTORY: dict[str, Route] = {
     "core.healthz": Route("GET", "/healthz", everyone(OK)),
     "dashboard.home": Route("GET", "/", SIGNED_IN),
     "dashboard.index": Route("GET", "/dashboard", SIGNED_IN),
+    # "Remind those who still owe": whoever runs the team's meetings (coordinator, chair).
+    "dashboard.remind_owing": Route(
+        "POST", "/meetings/{meeting_id}/remind-owing", CHAIR_ONLY, csrf="flash"
+    ),
     "accounts.login": Route("GET", "/login", everyone(OK), csrf="form"),
     "accounts.logout": Route("POST", "/logout", everyone(LOGIN), csrf="exempt"),
     "accounts.profile": Route("GET", "/profile", SIGNED_IN, csrf="form"),

@@ -1,18 +1,21 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from mdt.agenda.models import Case
+from mdt.audit.operations import render_audited
+from mdt.core.forms import EmptyForm
 from mdt.core.time import now_utc
+from mdt.dashboard import operations as ops
+from mdt.dashboard import queries
+from mdt.dashboard.access import get_run_meeting_or_404
 from mdt.extensions import db
-from mdt.meetings.models import Meeting, MeetingStatus
-from mdt.prep.models import PrepRequest
-from mdt.teams.models import Membership, Team, TeamRole
 
 bp = Blueprint("dashboard", __name__)
+
+EXPIRED = "Nothing was sent: the form had expired. Try again."
 
 
 @bp.get("/")
@@ -25,58 +28,36 @@ def home() -> Response:
 @bp.get("/dashboard")
 @login_required
 def index() -> str:
-    return render_template(
+    now = now_utc()
+    panels = queries.panels(current_user, now)  # type: ignore[arg-type]
+    # The overdue actions it lists are about patients: audited as the team's actions list is.
+    return render_audited(
         "dashboard/index.html",
-        memberships=_my_teams(),
-        owed=_prep_owed(),
-        actions=_actions_owed(),
+        patient_ids=[pid for panel in panels for pid in panel.patient_ids],
+        what="dashboard: the team's overdue actions",
+        memberships=queries.my_teams(current_user),  # type: ignore[arg-type]
+        owed=queries.prep_owed(current_user, now),  # type: ignore[arg-type]
+        actions=queries.actions_owed(current_user),  # type: ignore[arg-type]
+        panels=panels,
+        remind_form=EmptyForm(),
         title="Dashboard",
     )
 
 
-def _my_teams() -> list[sa.Row[tuple[int, str, TeamRole, str]]]:
-    """Each of the person's teams (team_id, team, role, discipline), by name: all the list
-    shows. A Membership would bring its person and deputy, each joined to an organisation."""
-    rows = db.session.execute(
-        sa.select(
-            Team.id.label("team_id"),
-            Team.name.label("team"),
-            Membership.role,
-            Membership.discipline,
-        )
-        .join(Team, Team.id == Membership.team_id)
-        .where(Membership.user_id == current_user.id)
-    ).all()
-    return sorted(rows, key=lambda m: m.team)
-
-
-def _actions_owed() -> tuple[int, int]:
-    """(open actions the person owns, of which overdue), in one query."""
-    from mdt.actions.models import ActionPoint, ActionStatus
-    from mdt.core.calendar import SERVICE_ZONE, today_in
-
-    overdue = sa.case((ActionPoint.due_date < today_in(SERVICE_ZONE), 1), else_=0)
-    row = db.session.execute(
-        sa.select(sa.func.count(ActionPoint.id), sa.func.coalesce(sa.func.sum(overdue), 0)).where(
-            ActionPoint.owner_id == current_user.id, ActionPoint.status == ActionStatus.OPEN
-        )
-    ).one()
-    return int(row[0]), int(row[1])
-
-
-def _prep_owed() -> tuple[int, int]:
-    """(open preparation requests, of which overdue) for meetings still to come."""
-    now = now_utc()
-    overdue = sa.case((PrepRequest.due_at < now, 1), else_=0)
-    row = db.session.execute(
-        sa.select(sa.func.count(PrepRequest.id), sa.func.coalesce(sa.func.sum(overdue), 0))
-        .join(Case, Case.id == PrepRequest.case_id)
-        .join(Meeting, Meeting.id == Case.meeting_id)
-        .where(
-            PrepRequest.user_id == current_user.id,
-            PrepRequest.completed_at.is_(None),
-            Meeting.status == MeetingStatus.SCHEDULED,
-            Meeting.ends_at > now,
-        )
-    ).one()
-    return int(row[0]), int(row[1])
+@bp.post("/meetings/<int:meeting_id>/remind-owing")
+@login_required
+def remind_owing(meeting_id: int) -> Response:
+    meeting = get_run_meeting_or_404(meeting_id)
+    back = redirect(url_for("dashboard.index", _anchor=f"team-{meeting.team_id}"))
+    if not EmptyForm().validate_on_submit():
+        flash(EXPIRED)
+        return back
+    try:
+        reminded = ops.remind_owing(meeting, current_user, now_utc())  # type: ignore[arg-type]
+        db.session.commit()
+    except sa.exc.IntegrityError:  # pressed twice at once: the other press is sending them
+        db.session.rollback()
+        flash("Nothing more was sent: the reminders are being sent already.")
+        return back
+    flash(ops.said(reminded))
+    return back

@@ -1,0 +1,411 @@
+"""What the dashboard reads: the person's own lists, and, for each team whose meetings they
+run, the next meeting at a glance. A fixed number of statements whatever the number of teams,
+invitees, cases or actions (tests/dashboard/test_query_counts.py): each read below covers
+every team at once and returns plain rows.
+
+Who runs a team's meetings: its coordinators and chairs (as for the team's actions list,
+mdt.actions.team.can_see_team_actions), and a member named chair of one of its meetings to
+come (mdt.dashboard.access.runs_meeting says the same of one meeting).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import sqlalchemy as sa
+
+from mdt.accounts.models import User
+from mdt.actions.models import ActionPoint, ActionStatus
+from mdt.agenda.cutoff import closing_day_of
+from mdt.agenda.models import Case
+from mdt.core.calendar import SERVICE_ZONE, to_local, today_in
+from mdt.dashboard.owing import (
+    REMINDER_KIND,
+    Preparer,
+    PrepRow,
+    Readiness,
+    readiness,
+    reminder_day,
+    reminder_subject,
+)
+from mdt.extensions import db
+from mdt.meetings.models import Invitation, Meeting, MeetingStatus, Reply
+from mdt.prep.models import PrepRequest
+from mdt.reminders.models import Reminder
+from mdt.teams.models import Membership, Team, TeamRole
+
+RUN_ROLES = (TeamRole.COORDINATOR, TeamRole.CHAIR)
+#: How many overdue actions, and meetings without minutes, a team's panel lists by name.
+LISTED = 3
+
+# --- the person's own ----------------------------------------------------------------------
+
+
+def my_teams(user: User) -> list[sa.Row[tuple[int, str, TeamRole, str]]]:
+    """Each of the person's teams (team_id, team, role, discipline), by name: all the list
+    shows. A Membership would bring its person and deputy, each joined to an organisation."""
+    rows = db.session.execute(
+        sa.select(
+            Team.id.label("team_id"),
+            Team.name.label("team"),
+            Membership.role,
+            Membership.discipline,
+        )
+        .join(Team, Team.id == Membership.team_id)
+        .where(Membership.user_id == user.id)
+    ).all()
+    return sorted(rows, key=lambda m: m.team)
+
+
+def actions_owed(user: User) -> tuple[int, int]:
+    """(open actions the person owns, of which overdue), in one query."""
+    overdue = sa.case((ActionPoint.due_date < today_in(SERVICE_ZONE), 1), else_=0)
+    row = db.session.execute(
+        sa.select(sa.func.count(ActionPoint.id), sa.func.coalesce(sa.func.sum(overdue), 0)).where(
+            ActionPoint.owner_id == user.id, ActionPoint.status == ActionStatus.OPEN
+        )
+    ).one()
+    return int(row[0]), int(row[1])
+
+
+def prep_owed(user: User, now: datetime) -> tuple[int, int]:
+    """(open preparation requests, of which overdue) for meetings still to come."""
+    overdue = sa.case((PrepRequest.due_at < now, 1), else_=0)
+    row = db.session.execute(
+        sa.select(sa.func.count(PrepRequest.id), sa.func.coalesce(sa.func.sum(overdue), 0))
+        .join(Case, Case.id == PrepRequest.case_id)
+        .join(Meeting, Meeting.id == Case.meeting_id)
+        .where(
+            PrepRequest.user_id == user.id,
+            PrepRequest.completed_at.is_(None),
+            Meeting.status == MeetingStatus.SCHEDULED,
+            Meeting.ends_at > now,
+        )
+    ).one()
+    return int(row[0]), int(row[1])
+
+
+# --- the meetings they run -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RunTeam:
+    id: int
+    name: str
+    time_zone: str
+    agenda_cutoff_days: int
+
+
+@dataclass(frozen=True, slots=True)
+class NextMeeting:
+    id: int
+    #: Local to the team.
+    starts: datetime
+    ends: datetime
+    location: str
+    video_link: str
+    #: The last day routine cases can be added, and whether it has passed.
+    closes: date
+    closed: bool
+    #: It is today (where the team meets): Meeting mode is the page to open.
+    today: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Replies:
+    replied: int
+    invited: int
+    #: Names of those who have not replied, by name.
+    waiting: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class OverdueAction:
+    id: int
+    description: str
+    owner: str
+    due_date: date
+    patient_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class UnsentMinutes:
+    id: int
+    starts: datetime
+
+
+@dataclass
+class Panel:
+    """One team's next meeting and loose ends, as its coordinator or chair sees them."""
+
+    team: RunTeam
+    meeting: NextMeeting | None = None
+    replies: Replies | None = None
+    cases: int = 0
+    readiness: Readiness | None = None
+    #: Names of those reminded today to prepare for the next meeting.
+    reminded_today: list[str] = field(default_factory=list)
+    overdue_count: int = 0
+    overdue: list[OverdueAction] = field(default_factory=list)
+    unsent_count: int = 0
+    unsent: list[UnsentMinutes] = field(default_factory=list)
+
+    @property
+    def patient_ids(self) -> list[int]:
+        return [a.patient_id for a in self.overdue if a.patient_id is not None]
+
+
+def panels(user: User, now: datetime) -> list[Panel]:
+    """A panel for each team whose meetings the person runs, by team name."""
+    by_id = _teams_and_next_meetings(user, now)
+    if not by_id:
+        return []
+    _add_meeting_facts(by_id, now)
+    teams = [panel.team for panel in by_id.values()]
+    for row in _overdue_actions(teams, now):
+        panel = by_id[row.team_id]
+        panel.overdue_count = row.total
+        panel.overdue.append(OverdueAction(*row[:5]))
+    for row in _unsent_minutes(by_id, now):
+        panel = by_id[row.team_id]
+        panel.unsent_count = row.total
+        panel.unsent.append(UnsentMinutes(row.id, to_local(row.starts_at, panel.team.time_zone)))
+    return list(by_id.values())
+
+
+def _teams_and_next_meetings(user: User, now: datetime) -> dict[int, Panel]:
+    """The teams the person runs, each with its next meeting not yet over (so on the day,
+    while it runs, still today's), in one statement."""
+    mine = sa.select(Membership.team_id).where(Membership.user_id == user.id)
+    order = sa.func.row_number().over(
+        partition_by=Meeting.team_id, order_by=(Meeting.starts_at, Meeting.id)
+    )
+    ranked = (
+        sa.select(
+            Meeting.team_id,
+            Meeting.id,
+            Meeting.starts_at,
+            Meeting.ends_at,
+            Meeting.location,
+            Meeting.video_link,
+            order.label("rank"),
+        )
+        .where(
+            Meeting.team_id.in_(mine),
+            Meeting.status == MeetingStatus.SCHEDULED,
+            Meeting.ends_at > now,
+        )
+        .subquery()
+    )
+    chairs_one = (
+        sa.select(Meeting.id)
+        .where(
+            Meeting.team_id == Membership.team_id,
+            Meeting.chair_id == user.id,
+            Meeting.status == MeetingStatus.SCHEDULED,
+            Meeting.ends_at > now,
+        )
+        .exists()
+    )
+    rows = db.session.execute(
+        sa.select(Team.id, Team.name, Team.time_zone, Team.agenda_cutoff_days, *ranked.c[1:6])
+        .join(Membership, Membership.team_id == Team.id)
+        .outerjoin(ranked, sa.and_(ranked.c.team_id == Team.id, ranked.c.rank == 1))
+        .where(Membership.user_id == user.id, sa.or_(Membership.role.in_(RUN_ROLES), chairs_one))
+        .order_by(Team.name)
+    )
+    found = {}
+    for row in rows:
+        team = RunTeam(*row[:4])
+        meeting = None if row[4] is None else _next_meeting(team, row[4:], now)
+        found[team.id] = Panel(team, meeting)
+    return found
+
+
+def _next_meeting(team: RunTeam, row: sa.Row, now: datetime) -> NextMeeting:  # type: ignore[type-arg]
+    meeting_id, starts_at, ends_at, location, video_link = row
+    starts = to_local(starts_at, team.time_zone)
+    today = today_in(team.time_zone, now)
+    closes = closing_day_of(starts.date(), team.agenda_cutoff_days)
+    return NextMeeting(
+        meeting_id,
+        starts,
+        to_local(ends_at, team.time_zone),
+        location,
+        video_link,
+        closes,
+        closes < today,
+        starts.date() == today,
+    )
+
+
+def _add_meeting_facts(by_team: dict[int, Panel], now: datetime) -> None:
+    """Replies, cases, readiness and today's reminders of each next meeting."""
+    panels = {p.meeting.id: p for p in by_team.values() if p.meeting is not None}
+    if not panels:
+        return
+    ids = list(panels)
+    invitations = invitation_rows(ids)
+    for meeting_id, rows in invitations.items():
+        panel = panels[meeting_id]
+        waiting = [row.name for row in rows if row.reply is Reply.NONE]
+        panel.replies = Replies(len(rows) - len(waiting), len(rows), waiting)
+    agendas = agenda_rows(ids)
+    for meeting_id, panel in panels.items():
+        agenda = agendas.get(meeting_id, Agenda())
+        covers = covers_in(invitations.get(meeting_id, []))
+        panel.cases, panel.readiness = len(agenda.cases), readiness(agenda.preps, covers)
+    for meeting_id, name in _reminded_today(panels, now):
+        panels[meeting_id].reminded_today.append(name)
+
+
+def invitation_rows(meeting_ids: list[int]) -> dict[int, list[sa.Row]]:  # type: ignore[type-arg]
+    """Each meeting's invitees, by name: who, their reply, and whom they cover for."""
+    rows = db.session.execute(
+        sa.select(
+            Invitation.meeting_id,
+            Invitation.reply,
+            Invitation.covering_for_id,
+            User.id,
+            User.name,
+            User.email,
+            User.is_active,
+        )
+        .join(User, User.id == Invitation.user_id)
+        .where(Invitation.meeting_id.in_(meeting_ids))
+        .order_by(User.name, User.id)
+    )
+    found = defaultdict(list)
+    for row in rows:
+        found[row.meeting_id].append(row)
+    return found
+
+
+def covers_in(invitations: Iterable[sa.Row]) -> dict[int, Preparer]:  # type: ignore[type-arg]
+    """Covered member's id -> their cover, from a meeting's invitation rows."""
+    return {
+        row.covering_for_id: Preparer(row.id, row.name, row.email, row.is_active)
+        for row in invitations
+        if row.covering_for_id is not None
+    }
+
+
+@dataclass
+class Agenda:
+    """A meeting's cases (ids) and every preparation request of them."""
+
+    cases: set[int] = field(default_factory=set)
+    preps: list[PrepRow] = field(default_factory=list)
+
+
+def agenda_rows(meeting_ids: list[int]) -> dict[int, Agenda]:
+    """Each meeting's cases with their requests, in one statement (a case nobody is asked to
+    prepare comes as a row without a person)."""
+    rows = db.session.execute(
+        sa.select(
+            Case.meeting_id,
+            Case.id,
+            PrepRequest.completed_at.is_not(None),
+            User.id,
+            User.name,
+            User.email,
+            User.is_active,
+        )
+        .select_from(Case)
+        .outerjoin(PrepRequest, PrepRequest.case_id == Case.id)
+        .outerjoin(User, User.id == PrepRequest.user_id)
+        .where(Case.meeting_id.in_(meeting_ids))
+    )
+    found: dict[int, Agenda] = defaultdict(Agenda)
+    for meeting_id, case_id, done, *person in rows:
+        agenda = found[meeting_id]
+        agenda.cases.add(case_id)
+        if person[0] is not None:
+            agenda.preps.append(PrepRow(case_id, Preparer(*person), bool(done)))
+    return found
+
+
+def _reminded_today(panels: dict[int, Panel], now: datetime) -> list[tuple[int, str]]:
+    days = {m: reminder_day(p.team.time_zone, now) for m, p in panels.items()}
+    subjects = {reminder_subject(m): m for m in panels}
+    rows = db.session.execute(
+        sa.select(Reminder.subject, Reminder.due_at, User.name)
+        .join(User, User.id == Reminder.user_id)
+        .where(
+            Reminder.kind == REMINDER_KIND,
+            Reminder.subject.in_(list(subjects)),
+            Reminder.due_at.in_(sorted(set(days.values()))),
+        )
+        .order_by(User.name)
+    )
+    return [
+        (subjects[subject], name)
+        for subject, due_at, name in rows
+        if due_at == days[subjects[subject]]
+    ]
+
+
+def _overdue_actions(teams: list[RunTeam], now: datetime) -> list[sa.Row]:  # type: ignore[type-arg]
+    """The first few overdue open actions of each team (longest overdue first), each with the
+    team's number of them (`total`). Overdue where the team works: due before today in its
+    zone. The first five columns are an OverdueAction's."""
+    zones: dict[str, list[int]] = defaultdict(list)
+    for team in teams:
+        zones[team.time_zone].append(team.id)
+    overdue = sa.or_(
+        *(
+            sa.and_(ActionPoint.team_id.in_(ids), ActionPoint.due_date < today_in(zone, now))
+            for zone, ids in zones.items()
+        )
+    )
+    by_team = {"partition_by": ActionPoint.team_id}
+    ranked = (
+        sa.select(
+            ActionPoint.id,
+            ActionPoint.description,
+            User.name.label("owner"),
+            ActionPoint.due_date,
+            ActionPoint.patient_id,
+            ActionPoint.team_id,
+            sa.func.row_number()
+            .over(**by_team, order_by=(ActionPoint.due_date, ActionPoint.id))
+            .label("rank"),
+            sa.func.count(ActionPoint.id).over(**by_team).label("total"),
+        )
+        .join(User, User.id == ActionPoint.owner_id)
+        .where(ActionPoint.status == ActionStatus.OPEN, overdue)
+        .subquery()
+    )
+    return list(
+        db.session.execute(sa.select(ranked).where(ranked.c.rank <= LISTED).order_by(ranked.c.rank))
+    )
+
+
+def _unsent_minutes(panels: dict[int, Panel], now: datetime) -> list[sa.Row]:  # type: ignore[type-arg]
+    """Meetings that have ended without their minutes sent (not closed in meeting mode), the
+    latest few of each team, each with the team's number of them."""
+    by_team = {"partition_by": Meeting.team_id}
+    ranked = (
+        sa.select(
+            Meeting.id,
+            Meeting.team_id,
+            Meeting.starts_at,
+            sa.func.row_number()
+            .over(**by_team, order_by=(Meeting.starts_at.desc(), Meeting.id.desc()))
+            .label("rank"),
+            sa.func.count(Meeting.id).over(**by_team).label("total"),
+        )
+        .where(
+            Meeting.team_id.in_(list(panels)),
+            Meeting.status != MeetingStatus.CANCELLED,
+            Meeting.minutes_sent_at.is_(None),
+            Meeting.ends_at <= now,
+        )
+        .subquery()
+    )
+    return list(
+        db.session.execute(sa.select(ranked).where(ranked.c.rank <= LISTED).order_by(ranked.c.rank))
+    )
