@@ -89,8 +89,10 @@ def test_after_the_cut_off_a_recorded_and_an_unknown_number_get_the_same_answer(
     _practice, _theirs, ada, oakfield, coordinator, meeting = _two_teams(make)
     login(client, coordinator.email)
     before = _patients(session)
-    recorded = _shown(_add(client, meeting, oakfield, ada.nhs_number).text)
-    unknown = _shown(_add(client, meeting, oakfield, "999 000 0026").text)
+    # A routine case, with the reason the form asks for once the agenda has closed.
+    late = {"late_reason": "Discharged yesterday"}
+    recorded = _shown(_add(client, meeting, oakfield, ada.nhs_number, **late).text)
+    unknown = _shown(_add(client, meeting, oakfield, "999 000 0026", **late).text)
     assert recorded == unknown and "cut-off" in recorded
     assert _patients(session) == before
 
