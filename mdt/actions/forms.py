@@ -82,8 +82,12 @@ class DoneForm(BaseForm):
 
 
 class CancelForm(BaseForm):
+    # Own ids: the action's page holds this form beside others with a "reason" field, and
+    # a label finds its field by id.
     reason = TextAreaField(
-        "Why it is cancelled", validators=[DataRequired("Say why it is cancelled"), *NOTE]
+        "Why it is cancelled",
+        validators=[DataRequired("Say why it is cancelled"), *NOTE],
+        id="cancel-reason",
     )
     revision = revision_field()
 
@@ -105,7 +109,9 @@ class ReassignForm(BaseForm):
 class RescheduleForm(BaseForm):
     due_date = date_field("New due date", UPCOMING)
     reason = StringField(
-        "Why it moves", validators=[DataRequired("Say why the date moves"), Length(max=300)]
+        "Why it moves",
+        validators=[DataRequired("Say why the date moves"), Length(max=300)],
+        id="reschedule-reason",
     )
     revision = revision_field()
 
