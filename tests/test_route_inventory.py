@@ -295,6 +295,25 @@ INVENTORY: dict[str, Route] = {
         {"anonymous": LOGIN, "outsider": "404", "member": "404", "coordinator": "404", "admin": OK},
         csrf="form",
     ),
+    # Passkeys (tests/mfa/test_passkeys.py). Adding one: anyone signed in; the options and the
+    # answer are JSON from mdt/static/passkeys.js (with the CSRF token: a post without it gets
+    # 400 {"problem": ...}, checked there); the add form posted without the script is re-shown.
+    "mfa.passkeys.registration_options": Route(
+        "POST", "/second-factor/passkeys/options", SIGNED_IN
+    ),
+    "mfa.passkeys.register": Route("POST", "/second-factor/passkeys", SIGNED_IN, csrf="form"),
+    # Removing one: only its owner; no one in this world has a passkey, so not found.
+    "mfa.passkeys.remove": Route(
+        "GET",
+        "/second-factor/passkeys/987654/remove",
+        {"anonymous": LOGIN} | {r: "404" for r in ROLES[1:]},
+    ),
+    # The second step with a passkey: only between the password and the passkey (the
+    # pending state), like mfa.verify; tests/mfa checks that pending people reach no other.
+    "mfa.passkeys.authentication_options": Route(
+        "POST", "/second-factor/passkeys/sign-in/options", everyone(LOGIN)
+    ),
+    "mfa.passkeys.sign_in": Route("POST", "/second-factor/passkeys/sign-in", everyone(LOGIN)),
 }
 
 

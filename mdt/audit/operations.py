@@ -111,6 +111,24 @@ def _actor() -> tuple[int | None, int | None]:
     return user_id, None
 
 
+#: The patient id of rows about a person's own account rather than a patient (a second
+#: factor added, used, refused or removed): patient ids start at 1, so it names none.
+NO_PATIENT = 0
+
+
+def record_account_event(user_id: int, action: str, what: str) -> None:
+    """One row about a person's account, not a patient's data: `user_id` is the person, who
+    may not be signed in yet (the second step of signing in). Never a secret in `what`."""
+    append(
+        db.session,
+        [
+            Event(
+                at=now_utc(), user_id=user_id, patient_id=NO_PATIENT, action=action, what=what[:200]
+            )
+        ],
+    )
+
+
 def record(action: str, patient_ids: Iterable[int], what: str) -> None:
     """One row per patient, inserted in one statement."""
     ids = sorted(set(patient_ids))

@@ -37,3 +37,20 @@ class RemoveFactorForm(BaseForm):
         validators=[DataRequired("Enter the code from your authenticator app"), Length(max=40)],
     )
     end_other_sessions = BooleanField("Sign me out everywhere else", default=True)
+
+
+class PasskeyNameForm(BaseForm):
+    """Adding a passkey: its name here; the browser's answer comes with it as JSON
+    (mdt/static/passkeys.js), with the CSRF token."""
+
+    name = StringField(
+        "Name for this passkey",
+        description="So you can tell your passkeys apart, for example 'Work laptop'",
+        validators=[DataRequired("Enter a name for this passkey"), Length(max=60)],
+    )
+
+
+class RemovePasskeyForm(BaseForm):
+    password = PasswordField(
+        "Your current password", validators=[DataRequired("Enter your current password")]
+    )

@@ -20,7 +20,7 @@ from mdt.accounts.operations import email_key
 from mdt.core.time import now_utc
 from mdt.core.tokens import token_hash
 from mdt.extensions import db
-from mdt.mfa.models import RecoveryCode, TotpFactor
+from mdt.mfa.models import Passkey, RecoveryCode, TotpFactor
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,13 @@ def confirmed_totp(user: User) -> TotpFactor | None:
 
 
 def has_second_factor(user: User) -> bool:
-    return confirmed_totp(user) is not None
+    """An authenticator app or a passkey (mdt.mfa.factors says which, for the pages)."""
+    if confirmed_totp(user) is not None:
+        return True
+    return (
+        db.session.scalar(sa.select(Passkey.id).where(Passkey.user_id == user.id).limit(1))
+        is not None
+    )
 
 
 def second_factor_required(user: User) -> bool:

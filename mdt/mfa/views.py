@@ -2,25 +2,25 @@
 
 from __future__ import annotations
 
-import math
-
 import segno
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
-from mdt.accounts import operations as accounts
 from mdt.accounts.models import User
 from mdt.accounts.passwords import verify_password
+from mdt.core.forms import EmptyForm
 from mdt.core.throttle import limit_refusals
-from mdt.core.time import now_utc
 from mdt.extensions import db
+from mdt.mfa import factors, pages, pending
 from mdt.mfa import operations as ops
-from mdt.mfa import pending
 from mdt.mfa.forms import CodeForm, ConfirmAppForm, ConfirmAppSignedInForm, RemoveFactorForm
+from mdt.mfa.passkey_views import bp as passkeys_bp
 
 bp = Blueprint("mfa", __name__, url_prefix="/second-factor")
+# Passkeys' routes are the second factor's too (mfa.passkeys.*, under /second-factor/passkeys).
+bp.register_blueprint(passkeys_bp)
 
 WRONG_CODE = "The code is wrong or has already been used"
 WRONG_PASSWORD = "The password is wrong"
@@ -31,17 +31,6 @@ def _failed(response: Response) -> bool:
     return response.status_code == 200
 
 
-def _locked_message(user: User) -> str | None:
-    until = accounts.locked_until(user.email)
-    if until is None:
-        return None
-    minutes = max(1, math.ceil((until - now_utc()).total_seconds() / 60))
-    return (
-        "Too many failed attempts to sign in to this account. Wait "
-        f"{minutes} minute{'s' if minutes != 1 else ''} and try again."
-    )
-
-
 @bp.route("/verify", methods=["GET", "POST"])
 @limit_refusals("SECURITY_RATE_LIMIT_SIGN_IN", _failed, methods=["POST"])
 def verify() -> str | Response:
@@ -49,21 +38,28 @@ def verify() -> str | Response:
     if user is None:
         flash(TIMED_OUT)
         return redirect(url_for("accounts.login"))
-    if not ops.has_second_factor(user):
+    has = factors.factors_of(user)
+    if not has.any:
         return redirect(url_for("mfa.setup"))
     form = CodeForm()
     problem = None
     if form.validate_on_submit():
-        problem = _locked_message(user)
-        if problem is None:
-            ok = ops.verify_second_factor(user, form.code.data)
-            db.session.commit()
-            if ok:
-                return pending.finish(user)
+        outcome = factors.verify_factor(user, factors.Code(form.code.data))
+        db.session.commit()
+        if outcome.ok:
+            return pending.finish(user)
+        if outcome.problem == factors.WRONG_CODE:
             form.code.errors.append(WRONG_CODE)
+        else:
+            problem = outcome.problem
     form.code.data = ""  # a used or wrong code is no use typed again
     return render_template(
-        "mfa/verify.html", form=form, problem=problem, title="Enter your security code"
+        "mfa/verify.html",
+        form=form,
+        problem=problem,
+        factors=has,
+        passkey_form=EmptyForm(formdata=None),
+        title="Enter your security code" if has.totp else "Use your passkey",
     )
 
 
@@ -80,7 +76,8 @@ def setup() -> str | Response:
     if user is None:
         flash(TIMED_OUT)
         return redirect(url_for("accounts.login"))
-    if ops.has_second_factor(user):
+    # Signed in, someone with passkeys may add an app too; pending, any factor will do.
+    if ops.confirmed_totp(user) or (not signed_in and ops.has_second_factor(user)):
         return redirect(url_for("mfa.manage" if signed_in else "mfa.verify"))
     factor = ops.begin_totp(user)
     db.session.commit()
@@ -113,16 +110,7 @@ def setup() -> str | Response:
 @bp.get("")
 @login_required
 def manage() -> str:
-    user: User = current_user  # type: ignore[assignment]
-    on = ops.has_second_factor(user)
-    return render_template(
-        "mfa/manage.html",
-        on=on,
-        required=ops.second_factor_required(user),
-        codes_left=ops.recovery_codes_left(user) if on else 0,
-        form=RemoveFactorForm(formdata=None),
-        title="Second factor",
-    )
+    return pages.manage(current_user)  # type: ignore[arg-type]
 
 
 @bp.post("/remove")
@@ -132,18 +120,13 @@ def remove() -> str | Response:
     """Asks for the password and a code again: someone at an unlocked screen cannot take
     the factor off."""
     user: User = current_user  # type: ignore[assignment]
-    if not ops.has_second_factor(user):
+    if ops.confirmed_totp(user) is None:
         abort(404)
     form = RemoveFactorForm()
-    problem = None
-    if form.validate_on_submit():
-        problem = _locked_message(user)
-        if problem is None and not verify_password(user.password_hash, form.password.data):
-            form.password.errors.append(WRONG_PASSWORD)
-        elif problem is None and not ops.verify_second_factor(user, form.code.data):
-            db.session.commit()  # the failed attempt counts towards the lock
-            form.code.errors.append(WRONG_CODE)
-        elif problem is None:
+    problem = factors.removal_problem(user)
+    if problem is None and form.validate_on_submit():
+        problem = factors.locked_problem(user)
+        if problem is None and _password_and_code_again(user, form):
             ops.remove_totp(user)
             if form.end_other_sessions.data:
                 ops.end_other_sessions(user, user.get_id())
@@ -151,12 +134,16 @@ def remove() -> str | Response:
             flash("Your authenticator app is removed.")
             return redirect(url_for("mfa.manage"))
     form.code.data = ""
-    return render_template(
-        "mfa/manage.html",
-        on=True,
-        required=ops.second_factor_required(user),
-        codes_left=ops.recovery_codes_left(user),
-        form=form,
-        problem=problem,
-        title="Second factor",
-    )
+    return pages.manage(user, remove_form=form, problem=problem)
+
+
+def _password_and_code_again(user: User, form: RemoveFactorForm) -> bool:
+    """What is wrong goes on the form; a wrong code counts towards the lock."""
+    if not verify_password(user.password_hash, form.password.data):
+        form.password.errors.append(WRONG_PASSWORD)
+        return False
+    outcome = factors.verify_factor(user, factors.Code(form.code.data))
+    db.session.commit()
+    if not outcome.ok:
+        form.code.errors.append(WRONG_CODE)
+    return outcome.ok

@@ -1,0 +1,147 @@
+"""Passkeys: adding one under "Second factor", removing one, and using one at the second
+step of signing in. The ceremonies are JSON between mdt/static/passkeys.js and these views;
+without JavaScript the pages still work with an authenticator app's code."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from mdt.accounts.models import User
+from mdt.accounts.passwords import verify_password
+from mdt.core.forms import EmptyForm
+from mdt.core.throttle import limit_refusals
+from mdt.extensions import db
+from mdt.mfa import factors, pages, passkeys, pending
+from mdt.mfa.access import get_own_passkey_or_404
+from mdt.mfa.forms import PasskeyNameForm, RemovePasskeyForm
+
+bp = Blueprint("passkeys", __name__, url_prefix="/passkeys")
+
+NEEDS_SCRIPT = (
+    "Your browser did not send a passkey. Adding a passkey needs JavaScript switched on; "
+    "an authenticator app works without it."
+)
+TIMED_OUT = "Signing in took too long. Enter your email address and password again."
+
+
+def _refused(response: Response) -> bool:
+    return response.status_code == 400
+
+
+def _problem(message: str) -> tuple[Response, int]:
+    return jsonify(problem=message), 400
+
+
+def _form_problem(form: Any) -> tuple[Response, int]:
+    first = next((errors[0] for errors in form.errors.values() if errors), "Try again")
+    return _problem(first)
+
+
+def _credential() -> Any:
+    body = request.get_json(silent=True)
+    return body.get("credential") if isinstance(body, dict) else None
+
+
+# --- adding and removing (signed in) -------------------------------------------------------
+
+
+@bp.post("/options")
+@login_required
+def registration_options() -> Response | tuple[Response, int]:
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        return _form_problem(form)
+    options = passkeys.registration_options(current_user)  # type: ignore[arg-type]
+    db.session.commit()
+    return Response(options, mimetype="application/json")
+
+
+@bp.post("")
+@login_required
+@limit_refusals("SECURITY_RATE_LIMIT_SIGN_IN", _refused)
+def register() -> str | Response | tuple[Response, int]:
+    user: User = current_user  # type: ignore[assignment]
+    form = PasskeyNameForm()
+    if not request.is_json:  # the form posted without the script: nothing to register
+        if form.validate_on_submit():
+            form.name.errors.append(NEEDS_SCRIPT)
+        return pages.manage(user, passkey_form=form)
+    if not form.validate_on_submit():
+        return _form_problem(form)
+    try:
+        passkey = passkeys.register(user, form.name.data, _credential())
+    except passkeys.PasskeyRefused as refused:
+        db.session.commit()  # the spent challenge and the audit row
+        return _problem(str(refused))
+    db.session.commit()
+    flash(f"Your passkey ‘{passkey.name}’ is added.")
+    return jsonify(next=url_for("mfa.manage"))
+
+
+@bp.route("/<int:passkey_id>/remove", methods=["GET", "POST"])
+@login_required
+@limit_refusals("SECURITY_RATE_LIMIT_SIGN_IN", lambda r: r.status_code == 200, methods=["POST"])
+def remove(passkey_id: int) -> str | Response:
+    user: User = current_user  # type: ignore[assignment]
+    passkey = get_own_passkey_or_404(user, passkey_id)
+    form = RemovePasskeyForm()
+    problem = factors.removal_problem(user)
+    if problem is None and form.validate_on_submit():
+        if not verify_password(user.password_hash, form.password.data):
+            form.password.errors.append("The password is wrong")
+        else:
+            passkeys.remove(user, passkey)
+            db.session.commit()
+            flash(f"Your passkey ‘{passkey.name}’ is removed.")
+            return redirect(url_for("mfa.manage"))
+    return render_template(
+        "mfa/remove_passkey.html", passkey=passkey, form=form, problem=problem,
+        title="Remove a passkey",
+    )  # fmt: skip
+
+
+# --- the second step of signing in ---------------------------------------------------------
+
+
+def _pending_or_login() -> User | Response:
+    user = pending.pending_user()
+    if user is None:
+        flash(TIMED_OUT)
+        return redirect(url_for("accounts.login"))
+    return user
+
+
+@bp.post("/sign-in/options")
+def authentication_options() -> Response | tuple[Response, int]:
+    user = _pending_or_login()
+    if isinstance(user, Response):
+        return user
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        return _form_problem(form)
+    if not factors.factors_of(user).passkeys:
+        abort(404)
+    options = passkeys.authentication_options(user)
+    db.session.commit()
+    return Response(options, mimetype="application/json")
+
+
+@bp.post("/sign-in")
+@limit_refusals("SECURITY_RATE_LIMIT_SIGN_IN", _refused)
+def sign_in() -> Response | tuple[Response, int]:
+    user = _pending_or_login()
+    if isinstance(user, Response):
+        return user
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        return _form_problem(form)
+    outcome = factors.verify_factor(user, factors.PasskeyAnswer(_credential()))
+    db.session.commit()  # a refusal counts towards the lock, and is audited
+    if not outcome.ok:
+        return _problem(outcome.problem or "Your passkey could not be checked. Try again.")
+    done = pending.finish(user)
+    return jsonify(next=done.location)
