@@ -10,14 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import pyotp
 import pytest
 
 from mdt.accounts import operations as accounts
 from mdt.calendar import operations as calendar
 from mdt.core.forms import CSRF_MESSAGE
+from mdt.core.time import now_utc
 from mdt.extensions import db
 from mdt.fhir.models import ApiClient
 from mdt.mail.models import OutboxStatus
+from mdt.mfa.models import Passkey, TotpFactor
 from mdt.teams.models import TeamRole
 from tests.conftest import CSRF_RE, login
 
@@ -288,25 +291,29 @@ INVENTORY: dict[str, Route] = {
     # administrator has one already and is sent on to mfa.manage).
     "mfa.setup": Route("GET", "/second-factor/setup", SIGNED_IN),
     "mfa.manage": Route("GET", "/second-factor", SIGNED_IN),
-    # Removing it: only someone who has one (here the administrator); 404 for the others.
+    # Removing it: only someone who has one (the administrator, and the coordinator who has
+    # a passkey too); 404 for the others.
     "mfa.remove": Route(
         "POST",
         "/second-factor/remove",
-        {"anonymous": LOGIN, "outsider": "404", "member": "404", "coordinator": "404", "admin": OK},
+        {"anonymous": LOGIN, "outsider": "404", "member": "404", "coordinator": OK, "admin": OK},
         csrf="form",
     ),
     # Passkeys (tests/mfa/test_passkeys.py). Adding one: anyone signed in; the options and the
     # answer are JSON from mdt/static/passkeys.js (with the CSRF token: a post without it gets
     # 400 {"problem": ...}, checked there); the add form posted without the script is re-shown.
+    # Posted with the token alone (no name, no password), the options are refused.
     "mfa.passkeys.registration_options": Route(
-        "POST", "/second-factor/passkeys/options", SIGNED_IN
+        "POST",
+        "/second-factor/passkeys/options",
+        {"anonymous": LOGIN} | dict.fromkeys(ROLES[1:], "400"),
     ),
     "mfa.passkeys.register": Route("POST", "/second-factor/passkeys", SIGNED_IN, csrf="form"),
-    # Removing one: only its owner; no one in this world has a passkey, so not found.
+    # Removing one: only its owner (the coordinator); another person's is not found.
     "mfa.passkeys.remove": Route(
         "GET",
-        "/second-factor/passkeys/987654/remove",
-        {"anonymous": LOGIN} | {r: "404" for r in ROLES[1:]},
+        "/second-factor/passkeys/{passkey_id}/remove",
+        {"anonymous": LOGIN} | dict.fromkeys(ROLES[1:], "404") | {"coordinator": OK},
     ),
     # The second step with a passkey: only between the password and the passkey (the
     # pending state), like mfa.verify; tests/mfa checks that pending people reach no other.
@@ -342,6 +349,14 @@ def world(app, make) -> dict[str, Any]:
         scopes="system/*.rs",
     )
     make.session.add(api_client)
+    # The coordinator has both kinds of second factor (the others set up an app, or not).
+    make.session.add(
+        TotpFactor(user_id=coordinator.id, secret=pyotp.random_base32(), confirmed_at=now_utc())
+    )
+    passkey = Passkey(
+        user_id=coordinator.id, credential_id="inventory", public_key=b"-", name="Work laptop"
+    )
+    make.session.add(passkey)
     make.session.commit()
     with app.app_context():
         token = accounts.issue_password_link(member, admin)
@@ -369,6 +384,7 @@ def world(app, make) -> dict[str, Any]:
             "held_id": held.id,
             "hold_id": hold.id,
             "api_client_pk": api_client.id,
+            "passkey_id": passkey.id,
         },
         "emails": {
             "outsider": "outsider@b.example.org",

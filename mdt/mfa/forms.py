@@ -40,13 +40,22 @@ class RemoveFactorForm(BaseForm):
 
 
 class PasskeyNameForm(BaseForm):
-    """Adding a passkey: its name here; the browser's answer comes with it as JSON
+    """Adding a passkey: its name; the browser's answer comes with it as JSON
     (mdt/static/passkeys.js), with the CSRF token."""
 
     name = StringField(
         "Name for this passkey",
         description="So you can tell your passkeys apart, for example 'Work laptop'",
         validators=[DataRequired("Enter a name for this passkey"), Length(max=60)],
+    )
+
+
+class AddPasskeyForm(PasskeyNameForm):
+    """The page's form: the password is checked before the browser is asked for a passkey,
+    so someone at an unlocked screen cannot add theirs."""
+
+    password = PasswordField(
+        "Your current password", validators=[DataRequired("Enter your current password")]
     )
 
 

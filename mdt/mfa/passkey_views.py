@@ -4,20 +4,23 @@ without JavaScript the pages still work with an authenticator app's code."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.wrappers import Response
 
 from mdt.accounts.models import User
 from mdt.accounts.passwords import verify_password
-from mdt.core.forms import EmptyForm
+from mdt.core.forms import BaseForm, EmptyForm
 from mdt.core.throttle import limit_refusals
 from mdt.extensions import db
 from mdt.mfa import factors, pages, passkeys, pending
 from mdt.mfa.access import get_own_passkey_or_404
-from mdt.mfa.forms import PasskeyNameForm, RemovePasskeyForm
+from mdt.mfa.forms import AddPasskeyForm, PasskeyNameForm, RemovePasskeyForm
+
+F = TypeVar("F", bound=BaseForm)
 
 bp = Blueprint("passkeys", __name__, url_prefix="/passkeys")
 
@@ -25,6 +28,7 @@ NEEDS_SCRIPT = (
     "Your browser did not send a passkey. Adding a passkey needs JavaScript switched on; "
     "an authenticator app works without it."
 )
+WRONG_PASSWORD = "The password is wrong"
 TIMED_OUT = "Signing in took too long. Enter your email address and password again."
 
 
@@ -41,9 +45,20 @@ def _form_problem(form: Any) -> tuple[Response, int]:
     return _problem(first)
 
 
-def _credential() -> Any:
+def _json_body() -> dict[str, Any]:
     body = request.get_json(silent=True)
-    return body.get("credential") if isinstance(body, dict) else None
+    return body if isinstance(body, dict) else {}
+
+
+def _json_form(form_class: type[F], prefix: str = "") -> F:
+    """The form read from the JSON body's strings (the CSRF token, a name): whatever else the
+    body holds, or if it is no object at all, the form sees only what it can check."""
+    strings = {k: v for k, v in _json_body().items() if isinstance(v, str)}
+    return form_class(formdata=ImmutableMultiDict(strings), prefix=prefix)
+
+
+def _credential() -> Any:
+    return _json_body().get("credential")
 
 
 # --- adding and removing (signed in) -------------------------------------------------------
@@ -51,10 +66,13 @@ def _credential() -> Any:
 
 @bp.post("/options")
 @login_required
+@limit_refusals("SECURITY_RATE_LIMIT_SIGN_IN", _refused)
 def registration_options() -> Response | tuple[Response, int]:
-    form = EmptyForm()
+    form = _json_form(AddPasskeyForm, pages.PASSKEY_PREFIX)
     if not form.validate_on_submit():
         return _form_problem(form)
+    if not verify_password(current_user.password_hash, form.password.data):
+        return _problem(WRONG_PASSWORD)
     options = passkeys.registration_options(current_user)  # type: ignore[arg-type]
     db.session.commit()
     return Response(options, mimetype="application/json")
@@ -65,11 +83,12 @@ def registration_options() -> Response | tuple[Response, int]:
 @limit_refusals("SECURITY_RATE_LIMIT_SIGN_IN", _refused)
 def register() -> str | Response | tuple[Response, int]:
     user: User = current_user  # type: ignore[assignment]
-    form = PasskeyNameForm()
     if not request.is_json:  # the form posted without the script: nothing to register
+        form = AddPasskeyForm(prefix=pages.PASSKEY_PREFIX)
         if form.validate_on_submit():
             form.name.errors.append(NEEDS_SCRIPT)
         return pages.manage(user, passkey_form=form)
+    form = _json_form(PasskeyNameForm, pages.PASSKEY_PREFIX)
     if not form.validate_on_submit():
         return _form_problem(form)
     try:
@@ -90,9 +109,9 @@ def remove(passkey_id: int) -> str | Response:
     passkey = get_own_passkey_or_404(user, passkey_id)
     form = RemovePasskeyForm()
     problem = factors.removal_problem(user)
-    if problem is None and form.validate_on_submit():
+    if form.validate_on_submit() and problem is None:
         if not verify_password(user.password_hash, form.password.data):
-            form.password.errors.append("The password is wrong")
+            form.password.errors.append(WRONG_PASSWORD)
         else:
             passkeys.remove(user, passkey)
             db.session.commit()
@@ -120,7 +139,7 @@ def authentication_options() -> Response | tuple[Response, int]:
     user = _pending_or_login()
     if isinstance(user, Response):
         return user
-    form = EmptyForm()
+    form = _json_form(EmptyForm)
     if not form.validate_on_submit():
         return _form_problem(form)
     if not factors.factors_of(user).passkeys:
@@ -136,7 +155,7 @@ def sign_in() -> Response | tuple[Response, int]:
     user = _pending_or_login()
     if isinstance(user, Response):
         return user
-    form = EmptyForm()
+    form = _json_form(EmptyForm)
     if not form.validate_on_submit():
         return _form_problem(form)
     outcome = factors.verify_factor(user, factors.PasskeyAnswer(_credential()))

@@ -123,9 +123,9 @@ def remove() -> str | Response:
     if ops.confirmed_totp(user) is None:
         abort(404)
     form = RemoveFactorForm()
-    problem = factors.removal_problem(user)
-    if problem is None and form.validate_on_submit():
-        problem = factors.locked_problem(user)
+    problem = None
+    if form.validate_on_submit():
+        problem = factors.removal_problem(user) or factors.locked_problem(user)
         if problem is None and _password_and_code_again(user, form):
             ops.remove_totp(user)
             if form.end_other_sessions.data:

@@ -93,14 +93,17 @@ function showProblem (container, error) {
 }
 
 async function register (form) {
-  const csrfToken = form.querySelector('input[name=csrf_token]').value
-  const name = form.querySelector('input[name=name]').value.trim()
-  if (!name) throw new Error('Enter a name for this passkey')
-  const options = await postJson(form.dataset.optionsUrl, { csrf_token: csrfToken })
+  // The form's own fields (CSRF token, name, password), whatever the page names them.
+  const fields = Object.fromEntries(new FormData(form))
+  if (!form.querySelector('input[type=text]').value.trim()) {
+    throw new Error('Enter a name for this passkey')
+  }
+  const options = await postJson(form.dataset.optionsUrl, fields)
   if (!options) return
   const credential = await navigator.credentials.create({ publicKey: creationOptions(options) })
+  delete fields[form.querySelector('input[type=password]').name] // needed once, sent once
   const done = await postJson(form.getAttribute('action'), {
-    csrf_token: csrfToken, name, credential: attestationJson(credential)
+    ...fields, credential: attestationJson(credential)
   })
   if (done) window.location.assign(done.next)
 }

@@ -15,6 +15,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.test_browser import (
+    DEMO_PASSWORD,
     SAM,
     TIMEOUT_MS,
     LiveServer,
@@ -66,6 +67,7 @@ def test_a_person_adds_a_passkey_and_signs_in_with_it(localhost_page: Page) -> N
     expect(heading(page)).to_have_text("Second factor")
     expect(page.get_by_text("You have no passkeys.")).to_be_visible()
     page.get_by_label("Name for this passkey").fill("Work laptop")
+    page.get_by_label("Your current password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Add a passkey").click()
     expect(page.get_by_text("Your passkey ‘Work laptop’ is added.")).to_be_visible()
     row = page.locator("#passkeys tbody tr")

@@ -23,11 +23,13 @@ from mdt.mfa.factors import LAST_FACTOR
 from mdt.mfa.models import Passkey, PasskeyChallenge
 from mdt.mfa.passkey_views import NEEDS_SCRIPT
 from tests.conftest import CSRF_RE, SECRET_RE, login, submit
+from tests.factories import Factory
 from tests.queries import count_queries
 from tests.test_route_inventory import LOGIN, _outcome
 
 #: The defaults of [webauthn] (config.example.toml): `make run` at http://localhost:5000.
 ORIGIN = "http://localhost:5000"
+PASSWORD = Factory.PASSWORD
 DATA_TOKEN_RE = re.compile(r'data-csrf-token="([^"]+)"')
 
 
@@ -84,17 +86,24 @@ def get(device, options, challenge=None):
     }
 
 
+def registration_options(client, token, name="Work laptop", password=PASSWORD):
+    """The "Add a passkey" form's fields (named passkey-*), posted by its script."""
+    fields = {"passkey-csrf_token": token, "passkey-name": name, "passkey-password": password}
+    return client.post("/second-factor/passkeys/options", json=fields)
+
+
+def register(client, token, name, credential):
+    fields = {"passkey-csrf_token": token, "passkey-name": name, "credential": credential}
+    return client.post("/second-factor/passkeys", json=fields)
+
+
 def add_passkey(client, name="Work laptop", device=None):
     """Signed in: the "Add a passkey" form with its script. Returns the device."""
     device = device or SoftWebauthnDevice()
     token = token_on(client, "/second-factor")
-    options = client.post("/second-factor/passkeys/options", json={"csrf_token": token})
+    options = registration_options(client, token, name)
     assert options.status_code == 200, options.get_data(as_text=True)
-    credential = create(device, options.get_json())
-    done = client.post(
-        "/second-factor/passkeys",
-        json={"csrf_token": token, "name": name, "credential": credential},
-    )
+    done = register(client, token, name, create(device, options.get_json()))
     assert done.status_code == 200, done.get_data(as_text=True)
     assert done.get_json() == {"next": "/second-factor"}
     return device
@@ -181,12 +190,21 @@ def test_the_registration_options_ask_for_no_attestation_and_exclude_own_passkey
     login(client, nurse.email)
     add_passkey(client)
     token = token_on(client, "/second-factor")
-    options = client.post("/second-factor/passkeys/options", json={"csrf_token": token}).get_json()
+    options = registration_options(client, token).get_json()
     assert options["attestation"] == "none"
     assert options["authenticatorSelection"]["userVerification"] == "preferred"
     assert options["rp"] == {"id": "localhost", "name": "MDT Coordinator"}
     assert len(options["excludeCredentials"]) == 1
     assert nurse.email not in options["user"]["id"]  # the handle names nobody
+
+
+def test_adding_a_passkey_asks_for_the_password_first(app, session, client, nurse):
+    login(client, nurse.email)
+    token = token_on(client, "/second-factor")
+    refused = registration_options(client, token, password="not it")
+    assert refused.status_code == 400
+    assert refused.get_json() == {"problem": "The password is wrong"}
+    assert session.scalar(sa.select(sa.func.count(PasskeyChallenge.id))) == 0
 
 
 def test_an_answer_to_another_challenge_is_refused(app, make, session, client, nurse_with_passkey):
@@ -374,7 +392,13 @@ def test_another_persons_passkey_cannot_be_removed(app, make, session, client, n
 
 def test_adding_a_passkey_without_javascript_says_what_is_needed(app, client, nurse):
     login(client, nurse.email)
-    response = submit(client, "/second-factor/passkeys", {"name": "Phone"}, "/second-factor")
+    response = submit(
+        client,
+        "/second-factor/passkeys",
+        {"passkey-name": "Phone", "passkey-password": PASSWORD},
+        "/second-factor",
+        prefix="passkey-",
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert NEEDS_SCRIPT in page and 'value="Phone"' in page  # what was typed is kept
@@ -383,22 +407,12 @@ def test_adding_a_passkey_without_javascript_says_what_is_needed(app, client, nu
 def test_a_registration_for_another_site_or_without_a_name_is_refused(app, session, client, nurse):
     login(client, nurse.email)
     token = token_on(client, "/second-factor")
-    options = client.post("/second-factor/passkeys/options", json={"csrf_token": token}).get_json()
-    nameless = client.post(
-        "/second-factor/passkeys",
-        json={
-            "csrf_token": token,
-            "name": " ",
-            "credential": create(SoftWebauthnDevice(), options),
-        },
-    )
+    options = registration_options(client, token).get_json()
+    nameless = register(client, token, " ", create(SoftWebauthnDevice(), options))
     assert nameless.get_json() == {"problem": "Enter a name for this passkey"}
-    options = client.post("/second-factor/passkeys/options", json={"csrf_token": token}).get_json()
+    options = registration_options(client, token).get_json()
     phished = create(SoftWebauthnDevice(), {**options, "rp": {"id": "evil.example", "name": "x"}})
-    refused = client.post(
-        "/second-factor/passkeys",
-        json={"csrf_token": token, "name": "Phone", "credential": phished},
-    )
+    refused = register(client, token, "Phone", phished)
     assert refused.status_code == 400
     assert session.scalar(sa.select(sa.func.count(Passkey.id))) == 0
     no_token = client.post("/second-factor/passkeys/options", json={})
@@ -452,3 +466,31 @@ def add_app(client, make):
     )
     assert "Your recovery codes" in done.get_data(as_text=True)
     return secret
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "[1, 2]",
+        '"text"',
+        "{",
+        '{"csrf_token": 5}',
+        '{"csrf_token": null, "credential": []}',
+        "null",
+    ],
+)
+def test_odd_bodies_get_a_clear_refusal_not_an_error(app, make, client, nurse_with_passkey, body):
+    nurse, _ = nurse_with_passkey
+    password_step(client, nurse.email, make.PASSWORD)
+    for path in ("/second-factor/passkeys/sign-in/options", "/second-factor/passkeys/sign-in"):
+        response = client.post(path, data=body, content_type="application/json")
+        assert response.status_code == 400, (path, response.status_code)
+    assert _outcome(client.get("/dashboard")) == LOGIN
+
+
+def test_an_odd_credential_with_the_right_token_is_refused(app, make, client, nurse_with_passkey):
+    nurse, _ = nurse_with_passkey
+    password_step(client, nurse.email, make.PASSWORD)
+    for credential in ([], "x", {"rawId": ["a"]}, {"rawId": "a" * 5000}, None):
+        token, _ = sign_in_options(client)
+        assert answer(client, token, credential).status_code == 400
