@@ -119,7 +119,9 @@ async function signIn (container) {
   if (done) window.location.assign(done.next)
 }
 
-if (supported) {
+if (!supported) {
+  for (const note of document.querySelectorAll('.app-passkey-unsupported')) note.hidden = false
+} else {
   for (const form of document.querySelectorAll('form[data-passkey-register]')) {
     form.addEventListener('submit', (event) => {
       event.preventDefault()

@@ -494,3 +494,26 @@ def test_an_odd_credential_with_the_right_token_is_refused(app, make, client, nu
     for credential in ([], "x", {"rawId": ["a"]}, {"rawId": "a" * 5000}, None):
         token, _ = sign_in_options(client)
         assert answer(client, token, credential).status_code == 400
+
+
+def test_without_the_script_a_person_with_both_signs_in_with_a_code(
+    app, make, client, nurse_with_passkey
+):
+    """The passkey button is hidden until passkeys.js shows it (the test client runs no
+    script): the code from the app signs in as before. The pages add no inline script."""
+    nurse, device = nurse_with_passkey
+    login_with_passkey(client, make, nurse, device)
+    secret = add_app(client, make)
+    client.post("/logout")
+    password_step(client, nurse.email, make.PASSWORD)
+    page = client.get("/second-factor/verify").get_data(as_text=True)
+    assert re.search(r"<div data-passkey-sign-in[^>]*\shidden>", page)
+    assert 'name="code"' in page
+    for url_page in (page, client.get("/second-factor").get_data(as_text=True)):
+        # Only the NHS.UK template's own, allowed by the CSP's nonce.
+        inline = re.findall(r"<script(?![^>]*\ssrc=)[^>]*>", url_page)
+        assert [tag for tag in inline if "nonce=" not in tag] == []
+        assert len(inline) <= 1
+    code = pyotp.TOTP(secret).at(now_utc() + timedelta(seconds=30))  # the next: one is spent
+    assert submit(client, "/second-factor/verify", {"code": code}).status_code == 302
+    assert client.get("/dashboard").status_code == 200
