@@ -171,6 +171,7 @@ def register(user: User, name: str, credential: Any) -> Passkey:
         raise PasskeyRefused("Your passkey could not be checked. Try again.") from None
     credential_id = bytes_to_base64url(verified.credential_id)
     if db.session.scalar(sa.select(Passkey.id).where(Passkey.credential_id == credential_id)):
+        _audit(user, "refused", "passkey registration refused: that passkey is registered already")
         raise PasskeyRefused("That passkey is registered already.")
     passkey = Passkey(
         user_id=user.id,
