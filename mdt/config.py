@@ -45,6 +45,11 @@ DEFAULTS: dict[str, Any] = {
     "SECURITY_RATE_LIMIT_SIGN_IN": "10 per minute; 50 per hour",
     "SECURITY_RATE_LIMIT_PASSWORD_LINK": "10 per minute; 50 per hour",
     "SECURITY_RATE_LIMIT_FEED": "20 per minute; 200 per hour",
+    # [webauthn]: passkeys. The relying party id is the host name passkeys are bound to, and
+    # the origin the address browsers show; the defaults suit `make run` opened at
+    # http://localhost:5000 (browsers refuse passkeys on a bare IP address such as 127.0.0.1).
+    "WEBAUTHN_RP_ID": "localhost",
+    "WEBAUTHN_ORIGIN": "http://localhost:5000",
     # [server]
     "SERVER_HOST": "127.0.0.1",
     "SERVER_PORT": 5000,

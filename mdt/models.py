@@ -12,7 +12,7 @@ from mdt.directory.models import PersonCheck, Service
 from mdt.fhir.models import AccessToken, ApiClient, Referral, UsedAssertion
 from mdt.mail.models import OutboxMessage
 from mdt.meetings.models import Invitation, Meeting
-from mdt.mfa.models import RecoveryCode, TotpFactor
+from mdt.mfa.models import Passkey, PasskeyChallenge, RecoveryCode, TotpFactor
 from mdt.minutes.models import Discussion
 from mdt.oidc.models import OidcIdentity
 from mdt.organisations.models import Organisation
@@ -59,6 +59,8 @@ __all__ = [
     "Membership",
     "Organisation",
     "OutboxMessage",
+    "Passkey",
+    "PasskeyChallenge",
     "RecoveryCode",
     "TotpFactor",
     "PasswordLink",

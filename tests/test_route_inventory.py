@@ -10,14 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import pyotp
 import pytest
 
 from mdt.accounts import operations as accounts
 from mdt.calendar import operations as calendar
 from mdt.core.forms import CSRF_MESSAGE
+from mdt.core.time import now_utc
 from mdt.extensions import db
 from mdt.fhir.models import ApiClient
 from mdt.mail.models import OutboxStatus
+from mdt.mfa.models import Passkey, TotpFactor
 from mdt.teams.models import TeamRole
 from tests.conftest import CSRF_RE, login
 
@@ -64,7 +67,9 @@ SELF_OR_ADMIN = {
     "admin": OK,
 }
 
-FACTOR_OWNER = {"anonymous": LOGIN} | dict.fromkeys(ROLES[1:4], "404") | {"admin": OK}
+FACTOR_OWNER = (
+    {"anonymous": LOGIN} | dict.fromkeys(ROLES[1:3], "404") | {"coordinator": OK, "admin": OK}
+)
 ORG_ADMIN = ADMIN_ONLY
 
 
@@ -295,9 +300,9 @@ INVENTORY: dict[str, Route] = {
     # administrator has one already and is sent on to mfa.manage).
     "mfa.setup": Route("GET", "/second-factor/setup", SIGNED_IN),
     "mfa.manage": Route("GET", "/second-factor", SIGNED_IN),
-    # New recovery codes, and removing the app: only someone who has one (here the
-    # administrator); 404 for the others. Both need a recent "Confirm it's you" (signing in
-    # is one). Codes first: removing takes the administrator's app away for the rest.
+    # New recovery codes, and removing the app: only someone who has one (the administrator,
+    # and the coordinator who has a passkey too); 404 for the others. Both need a recent
+    # "Confirm it's you" (signing in is one). Codes first: removing takes the app away.
     "mfa.recovery_codes": Route(
         "POST", "/second-factor/recovery-codes", FACTOR_OWNER, csrf="flash"
     ),
@@ -307,6 +312,13 @@ INVENTORY: dict[str, Route] = {
     "mfa.reset": Route("GET", "/second-factor/people/{member_id}/reset", ORG_ADMIN, csrf="form"),
     # Re-authentication, and changes that need it (recent enough right after signing in).
     "reauth.confirm": Route("GET", "/confirm-its-you", SIGNED_IN, csrf="form"),
+    # Confirming with a passkey: its options (JSON, the CSRF token in the body) only for
+    # someone with a passkey (the coordinator); tests/reauth/test_confirm_with_passkey.py.
+    "reauth.passkey_options": Route(
+        "POST",
+        "/confirm-its-you/passkey-options",
+        {"anonymous": LOGIN} | dict.fromkeys(ROLES[1:], "404") | {"coordinator": OK},
+    ),
     "reauth.end_other_sessions": Route("POST", "/sessions/end-others", SIGNED_IN, csrf="flash"),
     "accounts.change_password": Route("GET", "/profile/password", SIGNED_IN, csrf="form"),
     "accounts.change_email": Route("GET", "/profile/email", SIGNED_IN, csrf="form"),
@@ -314,6 +326,29 @@ INVENTORY: dict[str, Route] = {
     "organisations.identity": Route(
         "GET", "/organisations/{org_id}/sign-in", ORG_ADMIN, csrf="form"
     ),
+    # Passkeys (tests/mfa/test_passkeys.py). Adding one: anyone signed in; the options and the
+    # answer are JSON from mdt/static/passkeys.js (with the CSRF token: a post without it gets
+    # 400 {"problem": ...}, checked there); the add form posted without the script is re-shown.
+    # Posted with the token alone (no name), the options are refused. Both need a recent
+    # "Confirm it's you" (signing in is one).
+    "mfa.passkeys.registration_options": Route(
+        "POST",
+        "/second-factor/passkeys/options",
+        {"anonymous": LOGIN} | dict.fromkeys(ROLES[1:], "400"),
+    ),
+    "mfa.passkeys.register": Route("POST", "/second-factor/passkeys", SIGNED_IN, csrf="form"),
+    # Removing one: only its owner (the coordinator); another person's is not found.
+    "mfa.passkeys.remove": Route(
+        "GET",
+        "/second-factor/passkeys/{passkey_id}/remove",
+        {"anonymous": LOGIN} | dict.fromkeys(ROLES[1:], "404") | {"coordinator": OK},
+    ),
+    # The second step with a passkey: only between the password and the passkey (the
+    # pending state), like mfa.verify; tests/mfa checks that pending people reach no other.
+    "mfa.passkeys.authentication_options": Route(
+        "POST", "/second-factor/passkeys/sign-in/options", everyone(LOGIN)
+    ),
+    "mfa.passkeys.sign_in": Route("POST", "/second-factor/passkeys/sign-in", everyone(LOGIN)),
 }
 
 
@@ -343,6 +378,14 @@ def world(app, make) -> dict[str, Any]:
         scopes="system/*.rs",
     )
     make.session.add(api_client)
+    # The coordinator has both kinds of second factor (the others set up an app, or not).
+    make.session.add(
+        TotpFactor(user_id=coordinator.id, secret=pyotp.random_base32(), confirmed_at=now_utc())
+    )
+    passkey = Passkey(
+        user_id=coordinator.id, credential_id="inventory", public_key=b"-", name="Work laptop"
+    )
+    make.session.add(passkey)
     make.session.commit()
     with app.app_context():
         token = accounts.issue_password_link(member, admin)
@@ -370,6 +413,7 @@ def world(app, make) -> dict[str, Any]:
             "held_id": held.id,
             "hold_id": hold.id,
             "api_client_pk": api_client.id,
+            "passkey_id": passkey.id,
         },
         "emails": {
             "outsider": "outsider@b.example.org",

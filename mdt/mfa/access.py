@@ -1,4 +1,5 @@
-"""Who may reset whose second factor."""
+"""Loading second factors: a person's own passkey (another person's is not found), and
+whose second factor an administrator may reset."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from flask_login import current_user
 
 from mdt.accounts.models import User
 from mdt.extensions import db
+from mdt.mfa.models import Passkey
 
 
 def person_whose_factor_may_be_reset(user_id: int) -> User:
@@ -18,3 +20,10 @@ def person_whose_factor_may_be_reset(user_id: int) -> User:
     if not me.is_admin or me.organisation_id != person.organisation_id or me.id == person.id:
         abort(403)
     return person
+
+
+def get_own_passkey_or_404(user: User, passkey_id: int) -> Passkey:
+    passkey = db.session.get(Passkey, passkey_id)
+    if passkey is None or passkey.user_id != user.id:
+        abort(404)
+    return passkey

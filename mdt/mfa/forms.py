@@ -41,3 +41,19 @@ class ResetFactorForm(BaseForm):
             Length(max=500, message="Keep the reason to 500 characters or fewer"),
         ],
     )
+
+
+class PasskeyNameForm(BaseForm):
+    """Adding a passkey: its name; the browser's answer comes with it as JSON
+    (mdt/static/passkeys.js), with the CSRF token. No password: adding one is guarded by
+    "Confirm it's you" (mdt.reauth)."""
+
+    name = StringField(
+        "Name for this passkey",
+        description="So you can tell your passkeys apart, for example 'Work laptop'",
+        validators=[DataRequired("Enter a name for this passkey"), Length(max=60)],
+    )
+
+
+class RemovePasskeyForm(BaseForm):
+    end_other_sessions = BooleanField(END_OTHERS_LABEL, default=True)

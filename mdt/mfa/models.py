@@ -39,3 +39,46 @@ class RecoveryCode(Base):
     )
     code_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Passkey(Base):
+    """A passkey (a WebAuthn credential) a person registered as a second factor: the public
+    key only; the private key never leaves their device."""
+
+    __tablename__ = "passkey"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    #: The credential's id, base64url (at most 1023 bytes by the standard).
+    credential_id: Mapped[str] = mapped_column(sa.String(1400), unique=True)
+    #: COSE-encoded, as the authenticator gave it.
+    public_key: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    #: The authenticator's signature counter at its last use: a later use must show a higher
+    #: one (unless the authenticator keeps none and always says 0), or it may be a clone.
+    sign_count: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    #: What the person called it ("Work laptop"), so they know which one to remove.
+    name: Mapped[str] = mapped_column(sa.String(60))
+    #: Comma-separated hints the browser gave ("internal,hybrid"), passed back at sign-in.
+    transports: Mapped[str] = mapped_column(sa.String(120), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class PasskeyChallenge(Base):
+    """A challenge handed to the browser for one registration or sign-in, kept here rather
+    than in the (client-side, signed) cookie so that it is used once: the row is deleted
+    when the answer comes, right or wrong, and a replayed cookie finds nothing."""
+
+    __tablename__ = "passkey_challenge"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    #: "register" or "sign-in": a challenge for one is no use for the other.
+    purpose: Mapped[str] = mapped_column(sa.String(12))
+    #: base64url of the random bytes.
+    challenge: Mapped[str] = mapped_column(sa.String(100))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -16,11 +16,10 @@ import sqlalchemy as sa
 from flask import current_app
 
 from mdt.accounts import operations as accounts
-from mdt.accounts.models import LoginAttempt, SecurityEvent, User
-from mdt.accounts.operations import email_key
+from mdt.accounts.models import SecurityEvent, User
 from mdt.core.time import now_utc
 from mdt.extensions import db
-from mdt.mfa.models import RecoveryCode, TotpFactor
+from mdt.mfa.models import Passkey, RecoveryCode, TotpFactor
 
 log = logging.getLogger(__name__)
 
@@ -41,20 +40,32 @@ def confirmed_totp(user: User) -> TotpFactor | None:
 
 
 def has_second_factor(user: User) -> bool:
-    return confirmed_totp(user) is not None
+    """An authenticator app or a passkey (mdt.mfa.factors says which, for the pages)."""
+    if confirmed_totp(user) is not None:
+        return True
+    return (
+        db.session.scalar(sa.select(Passkey.id).where(Passkey.user_id == user.id).limit(1))
+        is not None
+    )
 
 
 #: SecurityEvent actions about a person's second factor.
 RESET_BY_ADMINISTRATOR = "second factor reset"
 REMOVED_BY_THEMSELF = "second factor removed"
+APP_ADDED = "authenticator app added"
 
 
 def second_factor_required(user: User) -> bool:
     """Administrators always need one; everyone else when [security] require_second_factor
     is on, or when an administrator reset theirs (they enrol again at the next sign-in)."""
-    if user.is_admin or current_app.config["SECURITY_REQUIRE_SECOND_FACTOR"]:
-        return True
-    return enrolment_owed(user)
+    return always_required(user) or enrolment_owed(user)
+
+
+def always_required(user: User) -> bool:
+    """Administrators, and everyone when [security] require_second_factor is on: their last
+    factor cannot be removed (after an administrator's reset, only the next sign-in asks for
+    one, so what the person then sets up they may later remove)."""
+    return user.is_admin or bool(current_app.config["SECURITY_REQUIRE_SECOND_FACTOR"])
 
 
 def enrolment_owed(user: User) -> bool:
@@ -107,6 +118,7 @@ def confirm_totp(user: User, factor: TotpFactor, code: str) -> list[str] | None:
     factor.confirmed_at = now_utc()
     factor.last_used_step = step
     codes = replace_recovery_codes(user)
+    accounts.record_security_event(user, APP_ADDED, user=user)
     log.info("second factor: authenticator app turned on for user %s", user.id)
     return codes
 
@@ -118,8 +130,10 @@ def remove_own_totp(user: User) -> None:
 
 def reset_for_person(person: User, administrator: User, reason: str) -> None:
     """An administrator takes away a person's lost factor (and their recovery codes): the
-    person's sessions end, and they set up a new factor at their next sign-in."""
+    person's sessions end, and they set up a new factor at their next sign-in. Their
+    passkeys go too: the lost device may hold one."""
     remove_totp(person)
+    db.session.execute(sa.delete(Passkey).where(Passkey.user_id == person.id))
     accounts.end_all_sessions(person)
     accounts.record_security_event(
         administrator, RESET_BY_ADMINISTRATOR, reason.strip(), user=person
@@ -191,16 +205,11 @@ def _matching_step(factor: TotpFactor, code: str) -> int | None:
     return None
 
 
-def verify_second_factor(user: User, code: str) -> bool:
-    """THE check of a person's second factor, used by the second step of signing in and by
-    "Confirm it's you" alike (a new kind of factor plugs in here): a code from the
-    authenticator app or an unused recovery code; each is accepted once. Every answer is
-    recorded with the sign-in attempts, so wrong codes lock the account as wrong passwords
-    do."""
-    ok = _use_totp(user, code) or _use_recovery_code(user, code)
-    db.session.add(LoginAttempt(email_key=email_key(user.email), succeeded=ok))
-    db.session.flush()
-    return ok
+def use_code(user: User, code: str) -> bool:
+    """Whether `code` is a code from the person's authenticator app or an unused recovery
+    code, used up if it is (each is accepted once). Only for mdt.mfa.factors.verify_factor,
+    THE check of a second factor, which also counts the attempt towards the lock."""
+    return _use_totp(user, code) or _use_recovery_code(user, code)
 
 
 def _use_totp(user: User, code: str) -> bool:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from email.message import EmailMessage
 
 import segno
@@ -15,11 +14,10 @@ from mdt.accounts import operations as accounts
 from mdt.accounts.models import User
 from mdt.core.forms import EmptyForm
 from mdt.core.throttle import limit_refusals
-from mdt.core.time import now_utc
 from mdt.extensions import db
 from mdt.mail import outbox
+from mdt.mfa import factors, pages, pending
 from mdt.mfa import operations as ops
-from mdt.mfa import pending
 from mdt.mfa.access import person_whose_factor_may_be_reset
 from mdt.mfa.forms import (
     CodeForm,
@@ -28,9 +26,12 @@ from mdt.mfa.forms import (
     RemoveFactorForm,
     ResetFactorForm,
 )
+from mdt.mfa.passkey_views import bp as passkeys_bp
 from mdt.reauth.access import confirmation_needed, recent_authentication_required
 
 bp = Blueprint("mfa", __name__, url_prefix="/second-factor")
+# Passkeys' routes are the second factor's too (mfa.passkeys.*, under /second-factor/passkeys).
+bp.register_blueprint(passkeys_bp)
 
 WRONG_CODE = "The code is wrong or has already been used"
 EXPIRED = "Nothing was changed: the form had expired. Try again."
@@ -41,17 +42,6 @@ def _failed(response: Response) -> bool:
     return response.status_code == 200
 
 
-def _locked_message(user: User) -> str | None:
-    until = accounts.locked_until(user.email)
-    if until is None:
-        return None
-    minutes = max(1, math.ceil((until - now_utc()).total_seconds() / 60))
-    return (
-        "Too many failed attempts to sign in to this account. Wait "
-        f"{minutes} minute{'s' if minutes != 1 else ''} and try again."
-    )
-
-
 @bp.route("/verify", methods=["GET", "POST"])
 @limit_refusals("SECURITY_RATE_LIMIT_SIGN_IN", _failed, methods=["POST"])
 def verify() -> str | Response:
@@ -59,21 +49,28 @@ def verify() -> str | Response:
     if user is None:
         flash(TIMED_OUT)
         return redirect(url_for("accounts.login"))
-    if not ops.has_second_factor(user):
+    has = factors.factors_of(user)
+    if not has.any:
         return redirect(url_for("mfa.setup"))
     form = CodeForm()
     problem = None
     if form.validate_on_submit():
-        problem = _locked_message(user)
-        if problem is None:
-            ok = ops.verify_second_factor(user, form.code.data)
-            db.session.commit()
-            if ok:
-                return pending.finish(user)
+        outcome = factors.verify_factor(user, factors.Code(form.code.data))
+        db.session.commit()
+        if outcome.ok:
+            return pending.finish(user)
+        if outcome.problem == factors.WRONG_CODE:
             form.code.errors.append(WRONG_CODE)
+        else:
+            problem = outcome.problem
     form.code.data = ""  # a used or wrong code is no use typed again
     return render_template(
-        "mfa/verify.html", form=form, problem=problem, title="Enter your security code"
+        "mfa/verify.html",
+        form=form,
+        problem=problem,
+        factors=has,
+        passkey_form=EmptyForm(formdata=None),
+        title="Enter your security code" if has.totp else "Use your passkey",
     )
 
 
@@ -93,7 +90,8 @@ def setup() -> str | Response | tuple[str, int]:
     if user is None:
         flash(TIMED_OUT)
         return redirect(url_for("accounts.login"))
-    if ops.has_second_factor(user):
+    # Signed in, someone with passkeys may add an app too; pending, any factor will do.
+    if ops.confirmed_totp(user) or (not signed_in and ops.has_second_factor(user)):
         return redirect(url_for("mfa.manage" if signed_in else "mfa.verify"))
     if signed_in and (refusal := confirmation_needed()) is not None:
         return refusal
@@ -129,32 +127,25 @@ def _recovery_codes_page(codes: list[str]) -> str:
 @bp.get("")
 @login_required
 def manage() -> str:
-    """The security settings page: the second factor, and signing out elsewhere."""
-    user: User = current_user  # type: ignore[assignment]
-    on = ops.has_second_factor(user)
-    return render_template(
-        "mfa/manage.html",
-        on=on,
-        required=ops.second_factor_required(user),
-        codes_left=ops.recovery_codes_left(user) if on else 0,
-        form=RemoveFactorForm(formdata=None),
-        button=EmptyForm(formdata=None),
-        title="Security settings",
-    )
+    """The security settings page: the second factors, and signing out elsewhere."""
+    return pages.manage(current_user)  # type: ignore[arg-type]
 
 
 @bp.post("/remove")
 @recent_authentication_required
-def remove() -> Response:
+def remove() -> str | Response:
     """Someone at an unlocked screen cannot take the factor off: it needs the password and a
     code within the last few minutes (mdt.reauth)."""
     user: User = current_user  # type: ignore[assignment]
-    if not ops.has_second_factor(user):
+    if ops.confirmed_totp(user) is None:
         abort(404)
     form = RemoveFactorForm()
     if not form.validate_on_submit():
         flash(EXPIRED)
         return redirect(url_for("mfa.manage"))
+    problem = factors.removal_problem(user)
+    if problem is not None:
+        return pages.manage(user, remove_form=form, problem=problem)
     ops.remove_own_totp(user)
     if form.end_other_sessions.data:
         accounts.end_other_sessions(user, user.get_id())
@@ -168,7 +159,7 @@ def remove() -> Response:
 def recovery_codes() -> str | Response:
     """Ten new recovery codes; the old ones stop working."""
     user: User = current_user  # type: ignore[assignment]
-    if not ops.has_second_factor(user):
+    if ops.confirmed_totp(user) is None:  # recovery codes go with the app
         abort(404)
     if not EmptyForm().validate_on_submit():
         flash(EXPIRED)

@@ -3,20 +3,20 @@ signing out everywhere else."""
 
 from __future__ import annotations
 
-import math
+import json
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.wrappers import Response
 
 from mdt.accounts import operations as accounts
 from mdt.accounts.models import User
-from mdt.core.forms import EmptyForm
+from mdt.core.forms import CSRF_MESSAGE, EmptyForm
 from mdt.core.redirects import safe_next_path
 from mdt.core.throttle import limit_refusals
-from mdt.core.time import now_utc
 from mdt.extensions import db
-from mdt.mfa import operations as mfa
+from mdt.mfa import factors, passkeys
 from mdt.reauth import operations as ops
 from mdt.reauth.access import confirmable_here, signed_in_session
 from mdt.reauth.forms import ConfirmItsYouForm
@@ -27,21 +27,12 @@ WRONG = {
     "password": "The password is wrong",
     "code": "The code is wrong or has already been used",
 }
+PASSKEY_REFUSED = "Your passkey could not be used. Try again, or type a code if you have an app."
+USE_PASSKEY = "Type your password, then choose Continue with a passkey"
 
 
 def _failed(response: Response) -> bool:
     return response.status_code == 200
-
-
-def _locked_message(user: User) -> str | None:
-    until = accounts.locked_until(user.email)
-    if until is None:
-        return None
-    minutes = max(1, math.ceil((until - now_utc()).total_seconds() / 60))
-    return (
-        "Too many failed attempts to sign in to this account. Wait "
-        f"{minutes} minute{'s' if minutes != 1 else ''} and try again."
-    )
 
 
 @bp.route("/confirm-its-you", methods=["GET", "POST"])
@@ -54,22 +45,64 @@ def confirm() -> str | Response | tuple[str, int]:
         page = render_template("reauth/provider_session.html", title="Sign in with a password")
         return page, 403
     next_path = safe_next_path(request.args.get("next"), url_for("accounts.profile"))
-    form = ConfirmItsYouForm(needs_code=mfa.has_second_factor(user))
+    has = factors.factors_of(user)
+    form = ConfirmItsYouForm(factors=has)
     problem = None
     if form.validate_on_submit():
-        problem = _locked_message(user)
+        problem = factors.locked_problem(user)
         if problem is None:
-            code = form.code.data if "code" in form else None
-            wrong = ops.confirm_its_you(user, record, form.password.data, code)
+            wrong = ops.confirm_its_you(user, record, form.password.data, _proof(form))
             db.session.commit()  # a wrong answer counts towards the lock
             if not wrong:
                 return redirect(next_path)
-            form[wrong].errors.append(WRONG[wrong])
-    if "code" in form:
-        form.code.data = ""
+            if wrong in form and wrong != "passkey":
+                form[wrong].errors.append(WRONG[wrong])
+            else:
+                problem = PASSKEY_REFUSED if wrong == "passkey" else USE_PASSKEY
+    for typed in ("code", "passkey"):  # used, or no use again
+        if typed in form:
+            form[typed].data = ""
     return render_template(
-        "reauth/confirm.html", form=form, problem=problem, title="Confirm it's you"
+        "reauth/confirm.html",
+        form=form,
+        problem=problem,
+        factors=has,
+        title="Confirm it's you",
     )
+
+
+def _proof(form: ConfirmItsYouForm) -> factors.Proof | None:
+    """The passkey's answer when the browser gave one, else the code typed, if any."""
+    answer = form.passkey_answer()
+    if answer:
+        try:
+            return factors.PasskeyAnswer(json.loads(answer))
+        except ValueError:
+            return factors.PasskeyAnswer(None)  # refused by the check, and counted
+    if "code" in form and form.code.data:
+        return factors.Code(form.code.data)
+    return None
+
+
+@bp.post("/confirm-its-you/passkey-options")
+@login_required
+def passkey_options() -> Response | tuple[Response, int]:
+    """The challenge for confirming with a passkey on /confirm-its-you (JSON, with the
+    CSRF token in the body, as mdt/static/passkeys.js sends it)."""
+    user: User = current_user  # type: ignore[assignment]
+    record = signed_in_session()
+    if record is None or not confirmable_here(record) or not factors.factors_of(user).passkeys:
+        abort(404)
+    body = request.get_json(silent=True)
+    token = body.get("csrf_token") if isinstance(body, dict) else None
+    form = EmptyForm(
+        formdata=ImmutableMultiDict({"csrf_token": token if isinstance(token, str) else ""})
+    )
+    if not form.validate_on_submit():
+        return jsonify(problem=CSRF_MESSAGE), 400
+    options = passkeys.authentication_options(user)
+    db.session.commit()
+    return Response(options, mimetype="application/json")
 
 
 @bp.post("/sessions/end-others")

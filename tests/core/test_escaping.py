@@ -37,6 +37,11 @@ NOT_SHOWN_TEXT = {
     ("reminder_recheck", "subject"),
     ("action_change", "kind"),
     ("scheduler_heartbeat", "name"),
+    ("totp_factor", "secret"),
+    ("passkey", "credential_id"),
+    ("passkey", "transports"),
+    ("passkey_challenge", "purpose"),
+    ("passkey_challenge", "challenge"),
 }
 
 

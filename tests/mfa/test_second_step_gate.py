@@ -16,8 +16,14 @@ from tests.test_route_inventory import INVENTORY, LOGIN, OK, _outcome
 from tests.test_route_inventory import world as world  # noqa: F401  (the fixture)
 
 #: What a person between the password and the code may use that a stranger may not: the
-#: code step itself, and setting up a first factor (only for whoever has none).
-SECOND_STEP = {"mfa.verify", "mfa.setup"}
+#: code step itself, its passkey form (options and answer), and setting up a first factor
+#: (only for whoever has none).
+SECOND_STEP = {
+    "mfa.verify",
+    "mfa.setup",
+    "mfa.passkeys.authentication_options",
+    "mfa.passkeys.sign_in",
+}
 
 
 def _requests(app, world):

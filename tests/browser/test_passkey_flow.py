@@ -1,0 +1,93 @@
+"""A social worker adds a passkey in Chromium, then signs in with password and passkey.
+
+The passkey lives in Chromium's virtual authenticator (the DevTools protocol's WebAuthn
+domain: a CTAP2 platform authenticator with user verification, as a laptop's fingerprint
+reader would be), so the real navigator.credentials.create/get of mdt/static/passkeys.js run
+against the real endpoints. Browsers refuse passkeys on an IP address, so this page opens
+the live server as http://localhost:<port>, the origin the app is configured with here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.browser.test_browser import (
+    DEMO_PASSWORD,
+    SAM,
+    TIMEOUT_MS,
+    LiveServer,
+    check_accessibility,
+    heading,
+    sign_in,
+)
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def localhost_page(browser: Browser, live_server: LiveServer) -> Iterator[Page]:
+    port = live_server.url.rsplit(":", 1)[1]
+    origin = f"http://localhost:{port}"
+    live_server.app.config.update(WEBAUTHN_RP_ID="localhost", WEBAUTHN_ORIGIN=origin)
+    context = browser.new_context(base_url=origin, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def add_virtual_authenticator(page: Page) -> str:
+    devtools = page.context.new_cdp_session(page)
+    devtools.send("WebAuthn.enable")
+    added = devtools.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "internal",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+            }
+        },
+    )
+    return added["authenticatorId"]
+
+
+def test_a_person_adds_a_passkey_and_signs_in_with_it(localhost_page: Page) -> None:
+    page = localhost_page
+    add_virtual_authenticator(page)
+    sign_in(page, SAM)
+    page.wait_for_url("**/dashboard")
+    page.goto("/profile")
+    page.get_by_role("link", name="Second factor").click()
+    expect(heading(page)).to_have_text("Second factor")
+    expect(page.get_by_text("You have no passkeys.")).to_be_visible()
+    page.get_by_label("Name for this passkey").fill("Work laptop")
+    page.get_by_label("Your current password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Add a passkey").click()
+    expect(page.get_by_text("Your passkey ‘Work laptop’ is added.")).to_be_visible()
+    row = page.locator("#passkeys tbody tr")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("Work laptop")
+    expect(row).to_contain_text("Not used yet")
+    check_accessibility(page)
+
+    page.get_by_role("button", name="Sign out").click()
+    sign_in(page, SAM)
+    page.wait_for_url("**/second-factor/verify")
+    expect(heading(page)).to_have_text("Use your passkey")
+    check_accessibility(page)
+    page.goto("/dashboard")
+    page.wait_for_url("**/login**")  # nothing opens before the passkey
+    sign_in(page, SAM)
+    page.wait_for_url("**/second-factor/verify")
+    page.get_by_role("button", name="Use a passkey").click()
+    page.wait_for_url("**/dashboard")
+    expect(heading(page)).to_have_text("Hello, Sam Whitfield")
+
+    page.goto("/second-factor")
+    expect(page.locator("#passkeys tbody tr")).not_to_contain_text("Not used yet")
