@@ -313,11 +313,12 @@ INVENTORY: dict[str, Route] = {
     # Re-authentication, and changes that need it (recent enough right after signing in).
     "reauth.confirm": Route("GET", "/confirm-its-you", SIGNED_IN, csrf="form"),
     # Confirming with a passkey: its options (JSON, the CSRF token in the body) only for
-    # someone with a passkey (the coordinator); tests/reauth/test_confirm_with_passkey.py.
+    # someone with a passkey (the coordinator: posted here as a form, not the script's JSON,
+    # so 400); the others 404. tests/reauth/test_confirm_with_passkey.py gets the options.
     "reauth.passkey_options": Route(
         "POST",
         "/confirm-its-you/passkey-options",
-        {"anonymous": LOGIN} | dict.fromkeys(ROLES[1:], "404") | {"coordinator": OK},
+        {"anonymous": LOGIN} | dict.fromkeys(ROLES[1:], "404") | {"coordinator": "400"},
     ),
     "reauth.end_other_sessions": Route("POST", "/sessions/end-others", SIGNED_IN, csrf="flash"),
     "accounts.change_password": Route("GET", "/profile/password", SIGNED_IN, csrf="form"),

@@ -93,7 +93,7 @@ function showProblem (container, error) {
 }
 
 async function register (form) {
-  // The form's own fields (CSRF token, name, password), whatever the page names them.
+  // The form's own fields (CSRF token, name), whatever the page names them.
   const fields = Object.fromEntries(new FormData(form))
   if (!form.querySelector('input[type=text]').value.trim()) {
     throw new Error('Enter a name for this passkey')
@@ -101,7 +101,6 @@ async function register (form) {
   const options = await postJson(form.dataset.optionsUrl, fields)
   if (!options) return
   const credential = await navigator.credentials.create({ publicKey: creationOptions(options) })
-  delete fields[form.querySelector('input[type=password]').name] // needed once, sent once
   const done = await postJson(form.getAttribute('action'), {
     ...fields, credential: attestationJson(credential)
   })

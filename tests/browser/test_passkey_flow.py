@@ -10,10 +10,15 @@ the live server as http://localhost:<port>, the origin the app is configured wit
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 from playwright.sync_api import Browser, Page, expect
 
+from mdt.accounts.models import UserSession
+from mdt.core.time import now_utc
+from mdt.extensions import db
 from tests.browser.test_browser import (
     DEMO_PASSWORD,
     SAM,
@@ -57,17 +62,18 @@ def add_virtual_authenticator(page: Page) -> str:
     return added["authenticatorId"]
 
 
-def test_a_person_adds_a_passkey_and_signs_in_with_it(localhost_page: Page) -> None:
+def test_a_person_adds_a_passkey_and_signs_in_with_it(
+    localhost_page: Page, live_server: LiveServer
+) -> None:
     page = localhost_page
     add_virtual_authenticator(page)
     sign_in(page, SAM)
     page.wait_for_url("**/dashboard")
     page.goto("/profile")
-    page.get_by_role("link", name="Second factor").click()
-    expect(heading(page)).to_have_text("Second factor")
+    page.get_by_role("link", name="Security settings").click()
+    expect(heading(page)).to_have_text("Security settings")
     expect(page.get_by_text("You have no passkeys.")).to_be_visible()
     page.get_by_label("Name for this passkey").fill("Work laptop")
-    page.get_by_label("Your current password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Add a passkey").click()
     expect(page.get_by_text("Your passkey ‘Work laptop’ is added.")).to_be_visible()
     row = page.locator("#passkeys tbody tr")
@@ -76,7 +82,7 @@ def test_a_person_adds_a_passkey_and_signs_in_with_it(localhost_page: Page) -> N
     expect(row).to_contain_text("Not used yet")
     check_accessibility(page)
 
-    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="Sign out", exact=True).click()
     sign_in(page, SAM)
     page.wait_for_url("**/second-factor/verify")
     expect(heading(page)).to_have_text("Use your passkey")
@@ -91,3 +97,16 @@ def test_a_person_adds_a_passkey_and_signs_in_with_it(localhost_page: Page) -> N
 
     page.goto("/second-factor")
     expect(page.locator("#passkeys tbody tr")).not_to_contain_text("Not used yet")
+
+    # Later, past the "Confirm it's you" window: the password and the same passkey.
+    with live_server.app.app_context():
+        an_hour_ago = now_utc() - timedelta(hours=1)
+        db.session.execute(sa.update(UserSession).values(authenticated_at=an_hour_ago))
+        db.session.commit()
+    page.goto("/profile/password")
+    page.wait_for_url("**/confirm-its-you**")
+    expect(page.locator('input[name="code"]')).to_have_count(0)  # no app: the passkey
+    page.get_by_label("Your password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Continue with a passkey").click()
+    page.wait_for_url("**/profile/password")
+    expect(heading(page)).to_have_text("Change your password")
