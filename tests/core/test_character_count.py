@@ -68,15 +68,16 @@ def _errors(form, name: str) -> list[str]:  # type: ignore[no-untyped-def]
 )
 def test_each_limit_is_shown_counted_and_enforced(app, form_class, name, limit):
     with app.test_request_context(method="POST"):
+        form = _form(form_class, {})
         page = render_template_string(
             '{% from "macros/forms.html" import textarea_field %}{{ textarea_field(f[n]) }}',
-            f=_form(form_class, {}),
+            f=form,
             n=name,
         )
         assert 'data-module="nhsuk-character-count"' in page
         assert f'data-maxlength="{limit}"' in page
         assert f"You can enter up to {limit} characters" in page
-        assert f'aria-describedby="{name}-info' in page
+        assert f'aria-describedby="{form[name].id}-info' in page
 
         over = _errors(_form(form_class, {name: "x" * (limit + 1)}), name)
         assert any(f"{limit} characters or fewer" in e for e in over), over
