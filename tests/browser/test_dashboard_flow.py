@@ -63,6 +63,7 @@ def test_matters_arising_is_a_table_and_every_reply_radio_has_its_label(
     sign_in(page, PRIYA)
     page.wait_for_url("**/dashboard")
     page.locator("section.app-run-panel").get_by_role("link", name="Agenda").click()
+    page.wait_for_url("**/agenda")  # on a loaded host page.url is still the dashboard's
     for path in (page.url, page.url.replace("/agenda", "/run?case=matters")):
         page.goto(path)
         table = page.locator("#matters-arising table").first
