@@ -74,6 +74,7 @@ def test_a_person_adds_a_passkey_and_signs_in_with_it(
     expect(heading(page)).to_have_text("Security settings")
     expect(page.get_by_text("You have no passkeys.")).to_be_visible()
     page.get_by_label("Name for this passkey").fill("Work laptop")
+    page.wait_for_load_state("load")  # passkeys.js attached before the click
     page.get_by_role("button", name="Add a passkey").click()
     expect(page.get_by_text("Your passkey ‘Work laptop’ is added.")).to_be_visible()
     row = page.locator("#passkeys tbody tr")
@@ -91,6 +92,7 @@ def test_a_person_adds_a_passkey_and_signs_in_with_it(
     page.wait_for_url("**/login**")  # nothing opens before the passkey
     sign_in(page, SAM)
     page.wait_for_url("**/second-factor/verify")
+    page.wait_for_load_state("load")  # passkeys.js attached before the click
     page.get_by_role("button", name="Use a passkey").click()
     page.wait_for_url("**/dashboard")
     expect(heading(page)).to_have_text("Hello, Sam Whitfield")
@@ -107,6 +109,7 @@ def test_a_person_adds_a_passkey_and_signs_in_with_it(
     page.wait_for_url("**/confirm-its-you**")
     expect(page.locator('input[name="code"]')).to_have_count(0)  # no app: the passkey
     page.get_by_label("Your password").fill(DEMO_PASSWORD)
+    page.wait_for_load_state("load")  # passkeys.js attached before the click
     page.get_by_role("button", name="Continue with a passkey").click()
     page.wait_for_url("**/profile/password")
     expect(heading(page)).to_have_text("Change your password")
