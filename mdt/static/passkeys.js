@@ -50,37 +50,33 @@ function requestOptions (options) {
   }
 }
 
-function attestationJson (credential) {
-  const response = credential.response
+// The fields every PublicKeyCredential posts, whichever ceremony it answers.
+function credentialJson (credential, response) {
   return {
     id: credential.id,
     rawId: toBase64url(credential.rawId),
     type: credential.type,
     authenticatorAttachment: credential.authenticatorAttachment || undefined,
     clientExtensionResults: credential.getClientExtensionResults(),
-    response: {
-      clientDataJSON: toBase64url(response.clientDataJSON),
-      attestationObject: toBase64url(response.attestationObject),
-      transports: response.getTransports ? response.getTransports() : []
-    }
+    response: { clientDataJSON: toBase64url(credential.response.clientDataJSON), ...response }
   }
+}
+
+function attestationJson (credential) {
+  const response = credential.response
+  return credentialJson(credential, {
+    attestationObject: toBase64url(response.attestationObject),
+    transports: response.getTransports ? response.getTransports() : []
+  })
 }
 
 function assertionJson (credential) {
   const response = credential.response
-  return {
-    id: credential.id,
-    rawId: toBase64url(credential.rawId),
-    type: credential.type,
-    authenticatorAttachment: credential.authenticatorAttachment || undefined,
-    clientExtensionResults: credential.getClientExtensionResults(),
-    response: {
-      clientDataJSON: toBase64url(response.clientDataJSON),
-      authenticatorData: toBase64url(response.authenticatorData),
-      signature: toBase64url(response.signature),
-      userHandle: response.userHandle ? toBase64url(response.userHandle) : undefined
-    }
-  }
+  return credentialJson(credential, {
+    authenticatorData: toBase64url(response.authenticatorData),
+    signature: toBase64url(response.signature),
+    userHandle: response.userHandle ? toBase64url(response.userHandle) : undefined
+  })
 }
 
 function showProblem (container, error) {
