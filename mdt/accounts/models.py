@@ -56,6 +56,11 @@ class User(Base):
     def get_id(self) -> str | None:
         return self.session_token
 
+    def administers(self, organisation_id: int) -> bool:
+        """An administrator who belongs to the organisation: who may set how its people
+        sign in and reset their second factors."""
+        return self.is_admin and self.organisation_id == organisation_id
+
     def __repr__(self) -> str:
         return f"<User {self.id}>"
 

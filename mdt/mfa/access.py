@@ -17,7 +17,7 @@ def person_whose_factor_may_be_reset(user_id: int) -> User:
     guards administration): 403 for everyone else."""
     person = db.session.get(User, user_id) or abort(404)
     me: User = current_user  # type: ignore[assignment]
-    if not me.is_admin or me.organisation_id != person.organisation_id or me.id == person.id:
+    if not me.administers(person.organisation_id) or me.id == person.id:
         abort(403)
     return person
 

@@ -13,6 +13,6 @@ def organisation_i_administer(org_id: int) -> Organisation:
     """An organisation's own administrators (administrators who belong to it) set how its
     people sign in; administrators of other organisations get 403."""
     org = db.session.get(Organisation, org_id) or abort(404)
-    if not current_user.is_admin or current_user.organisation_id != org.id:
+    if not current_user.administers(org.id):
         abort(403)
     return org
