@@ -29,6 +29,7 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(BIN)/pytest
 	@if [ -n "$$MDT_TEST_DATABASE_URL" ]; then \
 		echo "== the same suite on $$MDT_TEST_DATABASE_URL"; \
@@ -40,6 +41,7 @@ test: $(STAMP)
 lint:
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format:
 	$(BIN)/ruff check --fix .

@@ -9,6 +9,8 @@ from typing import Any, TypeVar
 from flask import abort
 from flask_login import current_user, login_required
 
+from mdt.accounts.models import User
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -21,3 +23,12 @@ def admin_required(view: F) -> F:
         return view(*args, **kwargs)
 
     return wrapped  # type: ignore[return-value]
+
+
+def signed_in_user() -> User:
+    """The person signed in, typed: for views behind `login_required` (Flask-Login's
+    `current_user` is a proxy the type checker cannot see through)."""
+    user = current_user._get_current_object()  # type: ignore[attr-defined]
+    if not isinstance(user, User):
+        abort(401)
+    return user

@@ -13,13 +13,10 @@ from flask import current_app
 
 from mdt.accounts.models import LoginAttempt, PasswordLink, SecurityEvent, User, UserSession
 from mdt.accounts.passwords import hash_password, verify_password
+from mdt.core.revisions import Conflict
 from mdt.core.time import now_utc
 from mdt.core.tokens import new_token, token_hash
 from mdt.extensions import db
-
-
-class Conflict(Exception):
-    """Someone else saved a newer version first."""
 
 
 def email_key(email: str) -> str:

@@ -35,6 +35,7 @@ from mdt.accounts.forms import (
 from mdt.accounts.models import User
 from mdt.accounts.passwords import context_words
 from mdt.core.redirects import safe_next_path
+from mdt.core.revisions import CONFLICT, EXPIRED
 from mdt.core.throttle import limit_refusals
 from mdt.core.time import now_utc
 from mdt.core.web import external_url
@@ -47,13 +48,6 @@ from mdt.organisations.models import Organisation
 from mdt.reauth.access import recent_authentication_required
 
 bp = Blueprint("accounts", __name__)
-
-EXPIRED = "Nothing was changed: the form had expired. Try again."
-CONFLICT = (
-    "Someone else changed these details while you were editing them, so your changes were "
-    "not saved. Their version is shown below with what you typed still in the form: check "
-    "it and save again."
-)
 
 
 def init_app(app: Flask) -> None:

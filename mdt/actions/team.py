@@ -20,8 +20,8 @@ from mdt.core.forms import SearchForm, search_form
 from mdt.core.spreadsheet import csv_response
 from mdt.extensions import db
 from mdt.meetings.models import Meeting
+from mdt.teams.access import get_team_or_404
 from mdt.teams.models import Team, TeamRole
-from mdt.teams.views import get_team_or_404
 
 
 def can_see_team_actions(team: Team, user: User) -> bool:

@@ -23,7 +23,7 @@ from mdt.audit.operations import render_audited
 from mdt.core.calendar import SERVICE_ZONE, today_in
 from mdt.core.forms import BaseForm
 from mdt.extensions import db
-from mdt.patients.access import covers_now
+from mdt.meetings.access import covers_now
 
 ACTION_CONFLICT = (
     "Someone else changed this action while you were looking at it, so your change was not "
@@ -216,8 +216,8 @@ def reschedule(action_id: int) -> str | WerkzeugResponse:
 @bp.route("/cases/<int:case_id>/actions/new", methods=["GET", "POST"])
 @login_required
 def new(case_id: int) -> str | WerkzeugResponse:
-    from mdt.agenda.views import get_case_or_404
-    from mdt.meetings.views import can_record_attendance
+    from mdt.agenda.access import get_case_or_404
+    from mdt.meetings.access import can_record_attendance
 
     case, meeting = get_case_or_404(case_id)
     if not can_record_attendance(meeting, current_user):

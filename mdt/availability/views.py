@@ -15,7 +15,7 @@ from mdt.availability.models import Commitment
 from mdt.core.forms import EmptyForm
 from mdt.core.redirects import safe_next_path
 from mdt.extensions import db
-from mdt.teams.views import get_membership_or_404, get_team_or_404
+from mdt.teams.access import get_membership_or_404, get_team_or_404
 
 bp = Blueprint("availability", __name__)
 

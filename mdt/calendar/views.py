@@ -24,8 +24,8 @@ from mdt.core.forms import EmptyForm
 from mdt.core.throttle import limit_refusals
 from mdt.core.time import now_utc
 from mdt.extensions import db
+from mdt.teams.access import get_team_or_404
 from mdt.teams.models import Membership, Team, TeamRole
-from mdt.teams.views import get_team_or_404
 
 bp = Blueprint("calendar", __name__, url_prefix="/calendar")
 

@@ -28,9 +28,9 @@ from werkzeug.routing import BaseConverter, MapAdapter, ValidationError
 
 from mdt.core import page_errors, widgets
 from mdt.core.calendar import to_local
+from mdt.core.database import db
 from mdt.core.fields import RECORDED
 from mdt.core.time import now_utc
-from mdt.extensions import db
 
 log = logging.getLogger(__name__)
 bp = Blueprint("core", __name__)

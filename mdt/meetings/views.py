@@ -2,10 +2,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.wrappers import Response
 
 from mdt.accounts.models import User
@@ -17,6 +15,7 @@ from mdt.core.time import now_utc
 from mdt.extensions import db
 from mdt.meetings import operations as ops
 from mdt.meetings import quorum
+from mdt.meetings.access import can_record_attendance, get_meeting_or_404
 from mdt.meetings.forms import (
     AdHocMeetingForm,
     AttendanceForm,
@@ -26,54 +25,14 @@ from mdt.meetings.forms import (
     RescheduleForm,
     attendance_options,
 )
-from mdt.meetings.models import Attendance, Invitation, Meeting, MeetingStatus, Reply
+from mdt.meetings.models import Attendance, Meeting, MeetingStatus, Reply
 from mdt.meetings.queries import upcoming_for_team, upcoming_for_user
-from mdt.patients.access import covers_now
 from mdt.slots.models import SlotSeries
 from mdt.slots.occurrences import find_occurrence
-from mdt.teams.models import Team, TeamRole
-from mdt.teams.views import check_team_access, get_team_or_404
+from mdt.teams.access import get_team_or_404
 
 bp = Blueprint("meetings", __name__)
 bp.add_app_template_global(attendance_options)
-
-
-def load_meeting(meeting_id: int) -> Meeting | None:
-    """The meeting with its team and the memberships joined, then its invitations: two
-    statements."""
-    return (
-        db.session.scalars(
-            sa.select(Meeting)
-            .where(Meeting.id == meeting_id)
-            .options(
-                joinedload(Meeting.team).joinedload(Team.memberships),
-                selectinload(Meeting.invitations).joinedload(Invitation.covering_for),
-            )
-        )
-        .unique()
-        .one_or_none()
-    )
-
-
-def get_meeting_or_404(meeting_id: int, manage: bool = False, cover: bool = False) -> Meeting:
-    """404 for those outside the team (403 with `manage` for members who may not); with
-    `cover`, the cover standing in for a member is let in too while the meeting is open."""
-    meeting = load_meeting(meeting_id)
-    if meeting is None:
-        abort(404)
-    if cover and not manage and covers_now(current_user, meeting):  # type: ignore[arg-type]
-        return meeting
-    check_team_access(meeting.team, manage=manage)
-    return meeting
-
-
-def can_record_attendance(meeting: Meeting, user: User) -> bool:
-    return (
-        meeting.team.can_manage(user)
-        or meeting.chair_id == user.id
-        or meeting.minute_taker_id == user.id
-        or any(m.user_id == user.id and m.role is TeamRole.CHAIR for m in meeting.team.memberships)
-    )
 
 
 @bp.get("/meetings/mine")

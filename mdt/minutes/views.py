@@ -9,8 +9,8 @@ from mdt.actions import operations as action_ops
 from mdt.actions.adding import action_form, chosen_owner
 from mdt.actions.forms import ActionForm
 from mdt.actions.queries import matters_arising, own_and_open_count
+from mdt.agenda.access import get_agenda_meeting_or_404, load_cases, load_prep
 from mdt.agenda.models import Case
-from mdt.agenda.views import get_agenda_meeting_or_404, load_cases, load_prep
 from mdt.audit.operations import render_audited
 from mdt.core.calendar import to_local, today_in
 from mdt.core.db import row_id
@@ -18,9 +18,9 @@ from mdt.core.forms import EmptyForm
 from mdt.core.time import now_utc
 from mdt.extensions import db
 from mdt.meetings import quorum
+from mdt.meetings.access import can_record_attendance
 from mdt.meetings.forms import AttendanceForm
 from mdt.meetings.models import Meeting, MeetingStatus
-from mdt.meetings.views import can_record_attendance
 from mdt.minutes import operations as ops
 from mdt.minutes.forms import OutcomeForm
 from mdt.minutes.models import CHOSEN_OUTCOMES, Discussion, Outcome

@@ -25,26 +25,12 @@ from mdt.accounts.models import User
 from mdt.actions.models import ActionPoint
 from mdt.agenda.models import Case
 from mdt.extensions import db
+from mdt.meetings.access import covers_now
 from mdt.meetings.models import Invitation, Meeting, MeetingStatus
 from mdt.patients.models import Patient
 from mdt.teams.models import Membership
 
 # --- on a loaded meeting (its team's memberships and its invitations loaded) --------------
-
-
-def is_open(meeting: Meeting) -> bool:
-    """Still to be closed: its minutes not sent (closing sends them), nor cancelled."""
-    return meeting.status is MeetingStatus.SCHEDULED and meeting.minutes_sent_at is None
-
-
-def is_named_cover(user: User, meeting: Meeting) -> bool:
-    """Named as a cover at this meeting (whether or not it is still open)."""
-    return any(i.user_id == user.id and i.covering_for_id is not None for i in meeting.invitations)
-
-
-def covers_now(user: User, meeting: Meeting) -> bool:
-    """A cover who stands in for a member at this meeting and may see its cases now."""
-    return is_open(meeting) and is_named_cover(user, meeting)
 
 
 def may_see_agenda(user: User, meeting: Meeting) -> bool:

@@ -7,13 +7,13 @@ from werkzeug.wrappers import Response
 
 from mdt.accounts.models import User
 from mdt.accounts.operations import Conflict
-from mdt.agenda.views import get_agenda_meeting_or_404, load_cases
+from mdt.agenda.access import get_agenda_meeting_or_404, load_cases
 from mdt.audit.operations import record, render_audited
 from mdt.core.calendar import SERVICE_ZONE, today_in
 from mdt.core.forms import choices
 from mdt.core.time import now_utc
 from mdt.extensions import db
-from mdt.meetings.views import can_record_attendance
+from mdt.meetings.access import can_record_attendance
 from mdt.prep import operations as ops
 from mdt.prep import queries
 from mdt.prep.forms import HandOverForm, NotKnownForm, PrepForm

@@ -21,8 +21,8 @@ from mdt.core.time import now_utc
 from mdt.extensions import db
 from mdt.reports import charts, export, measures, queries
 from mdt.reports.forms import PeriodForm, default_period
+from mdt.teams.access import get_team_or_404
 from mdt.teams.models import Team, TeamRole
-from mdt.teams.views import get_team_or_404
 
 bp = Blueprint("reports", __name__)
 bp.add_app_template_global(charts.ratio_html, "ratio")

@@ -21,8 +21,8 @@ from mdt.slots.forms import FindSlotForm, OccurrenceChangeForm, SeriesForm
 from mdt.slots.models import SlotSeries
 from mdt.slots.occurrences import find_occurrence
 from mdt.slots.queries import team_series
+from mdt.teams.access import get_team_or_404
 from mdt.teams.models import Team
-from mdt.teams.views import get_team_or_404
 
 bp = Blueprint("slots", __name__, url_prefix="/teams/<int:team_id>/slots")
 

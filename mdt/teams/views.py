@@ -3,7 +3,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
-from sqlalchemy.orm import joinedload, raiseload, selectinload
+from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
@@ -17,6 +17,7 @@ from mdt.extensions import db
 from mdt.meetings.operations import invite_to_upcoming
 from mdt.meetings.queries import attendance_history
 from mdt.teams import operations as ops
+from mdt.teams.access import get_membership_or_404, get_team_or_404
 from mdt.teams.forms import MembershipForm, NewMembershipForm, NewTeamForm, TeamForm
 from mdt.teams.models import Membership, Team, TeamRole
 
@@ -24,35 +25,6 @@ bp = Blueprint("teams", __name__, url_prefix="/teams")
 
 TEAM_FIELDS = ("name", "description", "time_zone", "default_location", "default_video_link")
 LAST_COORDINATOR = "A team needs at least one coordinator: make someone else coordinator first."
-
-
-def get_team_or_404(team_id: int, manage: bool = False, people: bool = True) -> Team:
-    """Non-members get 404 (the team's existence is not theirs to know); members who may
-    not manage get 403. With `people=False` the memberships come without their people and
-    deputies (roles and disciplines only: what the team report needs), and reading one
-    raises rather than starting a query per member. One statement: the memberships are
-    joined to the team (a team has tens of members; a second statement cost more)."""
-    members = joinedload(Team.memberships)
-    if not people:
-        members = members.options(raiseload(Membership.user), raiseload(Membership.deputy))
-    query = sa.select(Team).where(Team.id == team_id).options(members)
-    team = db.session.scalars(query).unique().one_or_none()
-    return check_team_access(team, manage)
-
-
-def check_team_access(team: Team | None, manage: bool = False) -> Team:
-    """The team, if the current user may see it (and manage it, when asked): 404 otherwise,
-    or 403 for a member who may not manage it. Its memberships must be loaded."""
-    if team is None or not team.can_view(current_user):  # type: ignore[arg-type]
-        abort(404)
-    if manage and not team.can_manage(current_user):  # type: ignore[arg-type]
-        abort(403)
-    return team
-
-
-def get_membership_or_404(team: Team, membership_id: int) -> Membership:
-    membership = next((m for m in team.memberships if m.id == membership_id), None)
-    return membership or abort(404)
 
 
 def _people_choices(blank: str) -> list[SelectChoice]:

@@ -1,0 +1,42 @@
+"""The database session every feature shares: one per app context."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask, current_app, g
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from mdt.core.db import create_engine
+
+
+@dataclass
+class _DatabaseState:
+    engine: Engine
+    sessionmaker: sessionmaker[Session]
+
+
+class Database:
+    """One SQLAlchemy session per app context; views and jobs commit, operations flush."""
+
+    def init_app(self, app: Flask) -> None:
+        engine = create_engine(app.config["DATABASE_URL"], echo=app.config["DATABASE_ECHO"])
+        app.extensions["mdt_db"] = _DatabaseState(engine, sessionmaker(engine))
+
+    @staticmethod
+    def state(app: Flask | None = None) -> _DatabaseState:
+        return (app or current_app).extensions["mdt_db"]
+
+    @property
+    def engine(self) -> Engine:
+        return self.state().engine
+
+    @property
+    def session(self) -> Session:
+        if "db_session" not in g:
+            g.db_session = self.state().sessionmaker()
+        return g.db_session
+
+
+db = Database()

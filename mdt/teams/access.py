@@ -1,0 +1,40 @@
+"""Who may see and manage a team: the loaders every view of a team's pages starts from."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import abort
+from flask_login import current_user
+from sqlalchemy.orm import joinedload, raiseload
+
+from mdt.extensions import db
+from mdt.teams.models import Membership, Team
+
+
+def get_team_or_404(team_id: int, manage: bool = False, people: bool = True) -> Team:
+    """Non-members get 404 (the team's existence is not theirs to know); members who may
+    not manage get 403. With `people=False` the memberships come without their people and
+    deputies (roles and disciplines only: what the team report needs), and reading one
+    raises rather than starting a query per member. One statement: the memberships are
+    joined to the team (a team has tens of members; a second statement cost more)."""
+    members = joinedload(Team.memberships)
+    if not people:
+        members = members.options(raiseload(Membership.user), raiseload(Membership.deputy))
+    query = sa.select(Team).where(Team.id == team_id).options(members)
+    team = db.session.scalars(query).unique().one_or_none()
+    return check_team_access(team, manage)
+
+
+def check_team_access(team: Team | None, manage: bool = False) -> Team:
+    """The team, if the current user may see it (and manage it, when asked): 404 otherwise,
+    or 403 for a member who may not manage it. Its memberships must be loaded."""
+    if team is None or not team.can_view(current_user):  # type: ignore[arg-type]
+        abort(404)
+    if manage and not team.can_manage(current_user):  # type: ignore[arg-type]
+        abort(403)
+    return team
+
+
+def get_membership_or_404(team: Team, membership_id: int) -> Membership:
+    membership = next((m for m in team.memberships if m.id == membership_id), None)
+    return membership or abort(404)
