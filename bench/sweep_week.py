@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from mdt import create_app
-from mdt.core.calendar import local_to_utc
+from mdt.core.days import local_to_utc
 from mdt.core.time import now_utc
 from mdt.extensions import db
 from mdt.mail.models import OutboxMessage

@@ -37,7 +37,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # The bank-holiday library imports every country's module on its first use (about 0.2 s
     # on the development machine): done here, at start-up, rather than in the first request
     # that shows a working day or finds a slot.
-    from mdt.core.calendar import bank_holiday
+    from mdt.core.days import bank_holiday
     from mdt.core.time import now_utc
 
     bank_holiday(now_utc().date())

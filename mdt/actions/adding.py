@@ -6,7 +6,7 @@ from __future__ import annotations
 from mdt.accounts.models import User
 from mdt.actions import operations as ops
 from mdt.actions.forms import ActionForm
-from mdt.core.calendar import today_in
+from mdt.core.days import today_in
 from mdt.core.forms import choices
 from mdt.extensions import db
 from mdt.meetings.models import Meeting

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from mdt.accounts.models import User
 from mdt.actions.models import ActionPoint, ActionStatus
-from mdt.core.calendar import local_to_utc, to_local, working_days_before
+from mdt.core.days import local_to_utc, to_local, working_days_before
 from mdt.core.web import external_row_link
 from mdt.meetings.models import Meeting
 from mdt.reminders.due import (

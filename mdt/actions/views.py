@@ -20,7 +20,7 @@ from mdt.actions.forms import (
 from mdt.actions.models import ActionPoint
 from mdt.actions.queries import my_actions
 from mdt.audit.operations import render_audited
-from mdt.core.calendar import SERVICE_ZONE, today_in
+from mdt.core.days import SERVICE_ZONE, today_in
 from mdt.core.forms import BaseForm
 from mdt.extensions import db
 from mdt.meetings.access import covers_now

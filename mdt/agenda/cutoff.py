@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from mdt.core.calendar import end_of_day, to_local, working_days_before
+from mdt.core.days import end_of_day, to_local, working_days_before
 from mdt.meetings.models import Meeting
 
 

@@ -31,7 +31,7 @@ bp = Blueprint("agenda", __name__)
 @login_required
 def index(meeting_id: int) -> str:
     from mdt.actions.queries import matters_arising
-    from mdt.core.calendar import today_in
+    from mdt.core.days import today_in
 
     meeting = get_agenda_meeting_or_404(meeting_id)
     cases = load_cases(meeting)

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from mdt.accounts.models import User
 from mdt.audit.forms import AuditFilterForm
 from mdt.audit.models import AuditEvent
-from mdt.core.calendar import SERVICE_ZONE, local_to_utc, to_local
+from mdt.core.days import SERVICE_ZONE, local_to_utc, to_local
 from mdt.core.db import inline
 from mdt.extensions import db
 from mdt.patients.models import Patient

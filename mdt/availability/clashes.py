@@ -9,7 +9,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from mdt.availability.models import Commitment, CommitmentKind
-from mdt.core.calendar import local_to_utc
+from mdt.core.days import local_to_utc
 from mdt.slots.recurrence import Rule
 from mdt.teams.models import Team, TeamRole
 

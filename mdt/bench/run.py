@@ -292,7 +292,7 @@ def time_sweep(app: Flask) -> tuple[float, list[float]]:
     """The sweep on the next working day at 07:31 London, just after the digests are due:
     first as a scheduler that has been down for a week finds it (catching up on 7 days),
     then the sweeps of the following minutes, the steady state. Rolled back afterwards."""
-    from mdt.core.calendar import local_to_utc, next_working_day
+    from mdt.core.days import local_to_utc, next_working_day
     from mdt.reminders.sweep import sweep
     from mdt.reminders.timing import reminder_time
 

@@ -21,7 +21,7 @@ from mdt.actions.models import ActionChange, ActionPoint
 from mdt.agenda.models import Case
 from mdt.availability.models import Commitment
 from mdt.calendar.models import CalendarFeed
-from mdt.core.calendar import bank_holiday, end_of_day, local_to_utc, working_days_before
+from mdt.core.days import bank_holiday, end_of_day, local_to_utc, working_days_before
 from mdt.core.names import name_key
 from mdt.core.tokens import new_token, token_hash
 from mdt.meetings.models import Invitation, Meeting

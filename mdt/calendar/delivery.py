@@ -22,7 +22,7 @@ from mdt.accounts.models import User
 from mdt.calendar import invitations
 from mdt.calendar import operations as ops
 from mdt.calendar.models import MeetingDelivery
-from mdt.core.calendar import to_local
+from mdt.core.days import to_local
 from mdt.core.web import external_url
 from mdt.extensions import db
 from mdt.mail import outbox

@@ -30,7 +30,7 @@ from mdt.calendar.events import (
 )
 from mdt.calendar.operations import meetings_in_feed
 from mdt.calendar.timezones import WEEKDAY_CODES
-from mdt.core.calendar import clock_change_at, local_to_utc
+from mdt.core.days import clock_change_at, local_to_utc
 from mdt.core.web import external_url
 from mdt.extensions import db
 from mdt.meetings.models import Invitation, Meeting, MeetingStatus

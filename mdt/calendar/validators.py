@@ -75,7 +75,7 @@ FEED_MODULES = (
     "mdt.calendar.timezones",
     "mdt.calendar.validators",
     "mdt.agenda.cutoff",
-    "mdt.core.calendar",
+    "mdt.core.days",
     "mdt.slots.occurrences",
     "mdt.slots.recurrence",
 )

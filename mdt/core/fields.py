@@ -190,7 +190,7 @@ def refuse_clock_change(day: object, at: object, zone: str) -> None:
 
 def refuse_clock_changes(days: Iterable[object], at: object, zone: str) -> None:
     """As refuse_clock_change, for the first of `days` (a series' dates) it applies to."""
-    from mdt.core.calendar import clock_change_at, clock_change_message
+    from mdt.core.days import clock_change_at, clock_change_message
 
     if not isinstance(at, time) or zone not in available_timezones():
         return

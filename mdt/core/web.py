@@ -27,8 +27,8 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BaseConverter, MapAdapter, ValidationError
 
 from mdt.core import page_errors, widgets
-from mdt.core.calendar import to_local
 from mdt.core.database import db
+from mdt.core.days import to_local
 from mdt.core.fields import RECORDED
 from mdt.core.time import now_utc
 

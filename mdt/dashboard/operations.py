@@ -11,7 +11,7 @@ from flask import render_template
 
 from mdt.accounts.models import User
 from mdt.agenda.cutoff import closing_day
-from mdt.core.calendar import to_local, today_in
+from mdt.core.days import to_local, today_in
 from mdt.core.web import external_url
 from mdt.dashboard.owing import REMINDER_KIND, Owes, readiness, reminder_day, reminder_subject
 from mdt.dashboard.queries import Agenda, agenda_rows, covers_in, invitation_rows

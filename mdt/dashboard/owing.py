@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, time
 
-from mdt.core.calendar import local_to_utc, today_in
+from mdt.core.days import local_to_utc, today_in
 
 #: The reminder rows (mdt.reminders.models.Reminder) of "Remind those who still owe": sent
 #: at once, by a person rather than by the sweep, so no producer in mdt.reminders.kinds makes

@@ -21,7 +21,7 @@ from mdt.accounts.models import User
 from mdt.actions.models import ActionPoint, ActionStatus
 from mdt.agenda.cutoff import closing_day_of
 from mdt.agenda.models import Case
-from mdt.core.calendar import SERVICE_ZONE, to_local, today_in
+from mdt.core.days import SERVICE_ZONE, to_local, today_in
 from mdt.dashboard.owing import (
     REMINDER_KIND,
     Preparer,

@@ -12,7 +12,7 @@ from mdt.accounts.models import User
 from mdt.actions.models import ActionChange, ActionPoint, ActionStatus
 from mdt.agenda.models import Case
 from mdt.availability.clashes import QUORUM_ROLES
-from mdt.core.calendar import local_to_utc, to_local
+from mdt.core.days import local_to_utc, to_local
 from mdt.demo.agenda import RIVERSIDE_CASES, _patient
 from mdt.extensions import db
 from mdt.meetings.models import Attendance, Invitation, Meeting, MeetingStatus, Reply

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mdt.accounts.models import User
-from mdt.core.calendar import SERVICE_ZONE, to_local
+from mdt.core.days import SERVICE_ZONE, to_local
 from mdt.core.db import Base, UTCDateTime
 from mdt.core.time import now_utc
 

@@ -4,8 +4,8 @@ from markupsafe import Markup
 from wtforms import RadioField, SelectField, StringField, URLField
 from wtforms.validators import URL, DataRequired, InputRequired, Length, Optional, ValidationError
 
-from mdt.core.calendar import has_begun
 from mdt.core.date_input import NhsDateField
+from mdt.core.days import has_begun
 from mdt.core.fields import UPCOMING, date_field, refuse_clock_change, time_field
 from mdt.core.forms import BaseForm, choices, revision_field
 from mdt.core.widgets import options

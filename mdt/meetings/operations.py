@@ -9,7 +9,7 @@ from mdt.accounts.models import User
 from mdt.accounts.operations import Conflict
 from mdt.availability.clashes import QUORUM_ROLES
 from mdt.calendar import invitations as calendar_invitations
-from mdt.core.calendar import to_local
+from mdt.core.days import to_local
 from mdt.core.fields import UPCOMING, YEARS_AHEAD
 from mdt.core.time import now_utc
 from mdt.core.web import external_url

@@ -12,7 +12,7 @@ from mdt.accounts.operations import Conflict
 from mdt.actions.models import ActionPoint
 from mdt.agenda.models import Case
 from mdt.audit.operations import record
-from mdt.core.calendar import to_local
+from mdt.core.days import to_local
 from mdt.core.time import now_utc
 from mdt.core.web import external_url
 from mdt.extensions import db

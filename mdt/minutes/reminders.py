@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, contains_eager
 
 from mdt.accounts.models import User
-from mdt.core.calendar import local_to_utc, next_working_day, to_local
+from mdt.core.days import local_to_utc, next_working_day, to_local
 from mdt.core.web import external_url
 from mdt.meetings.models import Meeting, MeetingStatus
 from mdt.reminders.due import (

@@ -12,7 +12,7 @@ from mdt.actions.queries import matters_arising, own_and_open_count
 from mdt.agenda.access import get_agenda_meeting_or_404, load_cases, load_prep
 from mdt.agenda.models import Case
 from mdt.audit.operations import render_audited
-from mdt.core.calendar import to_local, today_in
+from mdt.core.days import to_local, today_in
 from mdt.core.db import row_id
 from mdt.core.forms import EmptyForm
 from mdt.core.time import now_utc

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from mdt.accounts.models import User
 from mdt.agenda.cutoff import closing_day_of
 from mdt.agenda.models import Case
-from mdt.core.calendar import to_local
+from mdt.core.days import to_local
 from mdt.extensions import db
 from mdt.meetings.models import Meeting, MeetingStatus
 from mdt.patients.access import visible_patients

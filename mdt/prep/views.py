@@ -9,7 +9,7 @@ from mdt.accounts.models import User
 from mdt.accounts.operations import Conflict
 from mdt.agenda.access import get_agenda_meeting_or_404, load_cases
 from mdt.audit.operations import record, render_audited
-from mdt.core.calendar import SERVICE_ZONE, today_in
+from mdt.core.days import SERVICE_ZONE, today_in
 from mdt.core.forms import choices
 from mdt.core.time import now_utc
 from mdt.extensions import db

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from mdt.accounts.models import User
-from mdt.core.calendar import SERVICE_ZONE, local_to_utc, to_local
+from mdt.core.days import SERVICE_ZONE, local_to_utc, to_local
 from mdt.core.db import among
 from mdt.teams.models import Team
 

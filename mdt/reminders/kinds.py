@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, aliased
 
 from mdt.accounts.models import User
 from mdt.actions.reminders import action_due, action_overdue_escalation
-from mdt.core.calendar import end_of_day, local_to_utc, next_working_day, to_local
+from mdt.core.days import end_of_day, local_to_utc, next_working_day, to_local
 from mdt.core.web import external_row_link, external_url
 from mdt.meetings.models import Invitation, Meeting, MeetingStatus, Reply
 from mdt.minutes.reminders import minutes_not_sent
@@ -239,7 +239,7 @@ def _load_open_prep(session: Session, window: Window) -> list[OpenPrep]:
 def prep_due(session: Session, window: Window) -> Iterator[Due]:
     """Whoever still owes preparation for a meeting: two working days before its agenda
     closes, and on the morning it closes."""
-    from mdt.core.calendar import working_days_before
+    from mdt.core.days import working_days_before
 
     link = external_url("prep.mine")
     for prep in _open_prep(session, window):
@@ -282,7 +282,7 @@ def _prep_words(prep: OpenPrep, closes: date, link: str) -> Words:
 def prep_open_at_cut_off(session: Session, window: Window) -> Iterator[Due]:
     """The team's coordinators, on the first working day after an agenda closed with
     preparation still open: one summary of who still owes how much."""
-    from mdt.core.calendar import next_working_day
+    from mdt.core.days import next_working_day
 
     owed: dict[int, tuple[OpenPrep, list[str]]] = {}
     for prep in _open_prep(session, window):

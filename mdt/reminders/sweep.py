@@ -25,7 +25,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from mdt.core.calendar import is_working_day, to_local
+from mdt.core.days import is_working_day, to_local
 from mdt.core.db import Array, Background, among, insert_many
 from mdt.core.web import external_url
 from mdt.mail import outbox

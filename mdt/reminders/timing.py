@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from mdt.config import ConfigError
-from mdt.core.calendar import is_working_day, local_to_utc, to_local
+from mdt.core.days import is_working_day, local_to_utc, to_local
 
 
 def reminder_time(config: dict[str, Any]) -> time:

@@ -27,7 +27,7 @@ from statistics import median
 import sqlalchemy as sa
 
 from mdt.actions.models import ActionStatus
-from mdt.core.calendar import end_of_day, local_to_utc, next_working_day, to_local
+from mdt.core.days import end_of_day, local_to_utc, next_working_day, to_local
 from mdt.meetings.models import Attendance, MeetingStatus
 from mdt.reports.queries import Rows
 

@@ -15,7 +15,7 @@ from flask_login import current_user, login_required
 
 from mdt.accounts.access import admin_required
 from mdt.accounts.models import User
-from mdt.core.calendar import SERVICE_ZONE, today_in
+from mdt.core.days import SERVICE_ZONE, today_in
 from mdt.core.spreadsheet import csv_response
 from mdt.core.time import now_utc
 from mdt.extensions import db

@@ -19,7 +19,7 @@ from dateutil.relativedelta import relativedelta
 
 from mdt.audit.models import AuditEvent
 from mdt.config import ConfigError
-from mdt.core.calendar import SERVICE_ZONE, to_local
+from mdt.core.days import SERVICE_ZONE, to_local
 from mdt.extensions import db
 from mdt.patients.models import Patient
 from mdt.retention import operations, queries

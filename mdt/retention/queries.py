@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from mdt.actions.models import ActionPoint, ActionStatus
 from mdt.agenda.models import Case
-from mdt.core.calendar import SERVICE_ZONE, to_local
+from mdt.core.days import SERVICE_ZONE, to_local
 from mdt.extensions import db
 from mdt.meetings.models import Meeting, MeetingStatus
 from mdt.minutes.models import Discussion

@@ -16,7 +16,7 @@ from werkzeug.wrappers import Response
 
 from mdt.accounts.access import admin_required
 from mdt.audit.operations import render_audited
-from mdt.core.calendar import SERVICE_ZONE, today_in
+from mdt.core.days import SERVICE_ZONE, today_in
 from mdt.extensions import db
 from mdt.patients.models import Patient
 from mdt.retention import operations, queries

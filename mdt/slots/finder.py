@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from mdt.availability.clashes import ClashChecker
-from mdt.core.calendar import bank_holiday, local_to_utc
+from mdt.core.days import bank_holiday, local_to_utc
 from mdt.slots.proposals import Proposal, propose
 from mdt.slots.recurrence import Frequency, Rule
 

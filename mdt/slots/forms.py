@@ -22,7 +22,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from mdt.core.calendar import has_begun
+from mdt.core.days import has_begun
 from mdt.core.fields import (
     RECORDED,
     UPCOMING,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from mdt.core.calendar import bank_holiday, local_to_utc
+from mdt.core.days import bank_holiday, local_to_utc
 from mdt.slots.models import SlotSeries
 
 

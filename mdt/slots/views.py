@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 
 from mdt.accounts.operations import Conflict
 from mdt.accounts.views import CONFLICT
-from mdt.core.calendar import local_to_utc, to_local
+from mdt.core.days import local_to_utc, to_local
 from mdt.core.forms import EmptyForm
 from mdt.core.time import now_utc
 from mdt.extensions import db

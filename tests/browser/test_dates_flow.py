@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from playwright.sync_api import Page, expect
 
-from mdt.core.calendar import today_in
+from mdt.core.days import today_in
 from tests.browser.dates import fill_date
 from tests.browser.test_browser import ALEX, LiveServer, check_accessibility, heading, sign_in
 from tests.browser.test_flows import RIVERSIDE

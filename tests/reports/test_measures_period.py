@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from mdt.core.calendar import to_local
+from mdt.core.days import to_local
 from mdt.reports.measures import Period
 
 

@@ -18,7 +18,7 @@ import pytest
 import sqlalchemy as sa
 
 from mdt import ROOT
-from mdt.core.calendar import is_working_day
+from mdt.core.days import is_working_day
 from mdt.reminders.models import SchedulerHeartbeat
 from tests.conftest import BACKEND
 from tests.mail.support import free_port

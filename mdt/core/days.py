@@ -1,4 +1,5 @@
-"""Working days and bank holidays (England and Wales), and local-to-UTC conversion."""
+"""Days as people count them: working days and bank holidays (England and Wales), and local
+times to and from UTC."""
 
 from __future__ import annotations
 
