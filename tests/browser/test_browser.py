@@ -30,6 +30,7 @@ from mdt.core import migrate
 from mdt.demo.data import DEMO_PASSWORD, DEMO_TOTP_SECRET, load_demo
 from mdt.extensions import db
 from tests.conftest import test_config
+from tests.live import closing_responses
 
 pytestmark = pytest.mark.browser
 
@@ -85,7 +86,7 @@ def live_server(empty_database_url: str, tmp_path: Path) -> Iterator[LiveServer]
     app = create_app(test_config(empty_database_url, tmp_path))
     with app.app_context():
         load_demo()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, closing_responses(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     yield LiveServer(f"http://127.0.0.1:{server.server_port}", app)

@@ -20,6 +20,7 @@ from mdt.demo.data import load_demo
 from mdt.extensions import db
 from tests.browser.test_browser import SAM, TIMEOUT_MS, LiveServer, check_accessibility, heading
 from tests.conftest import test_config
+from tests.live import closing_responses
 from tests.oidc.provider import Client, RunningProvider
 
 pytestmark = pytest.mark.browser
@@ -40,7 +41,9 @@ def oidc_server(
     """The app with an Entra-shaped provider configured; BASE_URL is its own address, so
     the redirect URI it sends is the one registered with the provider."""
     holder: dict[str, Any] = {}
-    server = make_server("127.0.0.1", 0, lambda env, start: holder["app"](env, start), True)
+    server = make_server(
+        "127.0.0.1", 0, closing_responses(lambda env, start: holder["app"](env, start)), True
+    )
     url = f"http://127.0.0.1:{server.server_port}"
     provider.provider.add_client(
         Client("mdt-entra", [f"{url}/login/oidc/entra/callback"], client_secret="s3cret")
