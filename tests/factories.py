@@ -14,6 +14,7 @@ from mdt.accounts.passwords import hash_password
 from mdt.actions.models import ActionChange, ActionPoint, ActionStatus
 from mdt.agenda.models import Case
 from mdt.availability.models import Commitment, CommitmentKind
+from mdt.core.recurrence import Frequency
 from mdt.directory.models import Service
 from mdt.mail.models import OutboxMessage
 from mdt.meetings.models import Invitation, Meeting
@@ -22,7 +23,6 @@ from mdt.patients.models import Patient
 from mdt.prep.models import PrepRequest
 from mdt.retention.models import LegalHold
 from mdt.slots.models import SlotSeries
-from mdt.slots.recurrence import Frequency
 from mdt.teams.models import Membership, Team, TeamRole
 
 _counter = itertools.count(1)

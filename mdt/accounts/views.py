@@ -22,7 +22,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from mdt.accounts import operations as ops
-from mdt.accounts.access import admin_required
+from mdt.accounts.access import admin_required, signed_in_user
 from mdt.accounts.forms import (
     ChangeEmailForm,
     ChangePasswordForm,
@@ -169,7 +169,7 @@ def logout() -> Response:
 @bp.route("/profile", methods=["GET", "POST"])
 @login_required
 def profile() -> str | Response:
-    user: User = current_user  # type: ignore[assignment]
+    user: User = signed_in_user()
     form = ContactDetailsForm(obj=user)
     conflict = False
     if form.validate_on_submit():
@@ -201,7 +201,7 @@ def profile() -> str | Response:
 @bp.route("/profile/password", methods=["GET", "POST"])
 @recent_authentication_required
 def change_password() -> str | Response:
-    user: User = current_user  # type: ignore[assignment]
+    user: User = signed_in_user()
     service = current_app.config["SERVICE_NAME"]
     form = ChangePasswordForm(personal=context_words(user.name, user.email, service))
     if form.validate_on_submit():
@@ -217,7 +217,7 @@ def change_password() -> str | Response:
 @bp.route("/profile/email", methods=["GET", "POST"])
 @recent_authentication_required
 def change_email() -> str | Response:
-    user: User = current_user  # type: ignore[assignment]
+    user: User = signed_in_user()
     form = ChangeEmailForm()
     if form.validate_on_submit():
         if ops.email_taken(form.email.data, except_user=user):
@@ -345,7 +345,7 @@ def password_link(user_id: int) -> str | Response:
     if not form.validate_on_submit():
         flash(EXPIRED)
         return redirect(url_for("accounts.edit_user", user_id=person.id))
-    token = ops.issue_password_link(person, current_user)  # type: ignore[arg-type]
+    token = ops.issue_password_link(person, signed_in_user())
     url = external_url("accounts.set_password", token=token)
     if form.send_email.data:
         outbox.enqueue(_password_link_email(person, url))

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask import Response, abort, request
 from flask_login import current_user, login_required
 
+from mdt.accounts.access import signed_in_user
 from mdt.accounts.models import User
 from mdt.actions.blueprint import bp
 from mdt.actions.models import ActionPoint, ActionStatus
@@ -64,7 +65,7 @@ def _get_team_for_actions(team_id: int) -> Team:
     team = get_team_or_404(team_id)
     if team.membership_of(current_user) is None:
         abort(404)  # patient data: members only, administrators included
-    if not can_see_team_actions(team, current_user):  # type: ignore[arg-type]
+    if not can_see_team_actions(team, signed_in_user()):
         abort(403)
     return team
 

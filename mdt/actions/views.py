@@ -5,6 +5,7 @@ from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from mdt.accounts.access import signed_in_user
 from mdt.accounts.models import User
 from mdt.accounts.operations import Conflict
 from mdt.actions import operations as ops
@@ -42,10 +43,10 @@ def get_action_or_404(action_id: int, change: bool = False) -> ActionPoint:
     if not (
         is_owner
         or action.team.membership_of(current_user) is not None
-        or covers_now(current_user, action.meeting)  # type: ignore[arg-type]
+        or covers_now(signed_in_user(), action.meeting)
     ):
         abort(404)
-    if change and not ops.can_change(action, current_user):  # type: ignore[arg-type]
+    if change and not ops.can_change(action, signed_in_user()):
         abort(403)
     return action
 
@@ -88,7 +89,7 @@ def done(action_id: int) -> str | WerkzeugResponse:
     form = DoneForm(prefix=f"a{action.id}" if from_mine else "d")
     if form.validate_on_submit():
         try:
-            ops.complete(action, form.revision.data, form.note.data, current_user)  # type: ignore[arg-type]
+            ops.complete(action, form.revision.data, form.note.data, signed_in_user())
         except (Conflict, ops.ActionRefusal) as problem:
             db.session.rollback()
             message = ACTION_CONFLICT if isinstance(problem, Conflict) else str(problem)
@@ -119,7 +120,7 @@ def detail(action_id: int) -> str:
 def _render_detail(action: ActionPoint, problem: str | None = None, **forms: BaseForm) -> str:
     rev = action.revision
     reassign = forms.get("reassign_form") or ReassignForm(formdata=None, revision=rev)
-    can_change = ops.can_change(action, current_user)  # type: ignore[arg-type]
+    can_change = ops.can_change(action, signed_in_user())
     # The people to hand over to: only listed where the form is shown.
     shown = can_change and action.is_open
     reassign.owner_id.choices = owner_choices(action.team, exclude=action.owner_id) if shown else []
@@ -166,7 +167,7 @@ def _change(action_id: int, form_name: str, form: BaseForm, apply) -> str | Werk
 @login_required
 def cancel(action_id: int) -> str | WerkzeugResponse:
     def apply(action: ActionPoint, form: CancelForm) -> str:
-        ops.cancel(action, form.revision.data, form.reason.data or "", current_user)  # type: ignore[arg-type]
+        ops.cancel(action, form.revision.data, form.reason.data or "", signed_in_user())
         return "The action is cancelled."
 
     return _change(action_id, "cancel_form", CancelForm(), apply)
@@ -176,7 +177,7 @@ def cancel(action_id: int) -> str | WerkzeugResponse:
 @login_required
 def reopen(action_id: int) -> str | WerkzeugResponse:
     def apply(action: ActionPoint, form: ReopenForm) -> str:
-        ops.reopen(action, form.revision.data, form.reason.data or "", current_user)  # type: ignore[arg-type]
+        ops.reopen(action, form.revision.data, form.reason.data or "", signed_in_user())
         return "The action is open again."
 
     return _change(action_id, "reopen_form", ReopenForm(), apply)
@@ -187,7 +188,7 @@ def reopen(action_id: int) -> str | WerkzeugResponse:
 def reassign(action_id: int) -> str | WerkzeugResponse:
     def apply(action: ActionPoint, form: ReassignForm) -> str:
         owner = db.session.get(User, form.owner_id.data) or abort(400)
-        ops.reassign(action, form.revision.data, owner, current_user)  # type: ignore[arg-type]
+        ops.reassign(action, form.revision.data, owner, signed_in_user())
         return f"The action is handed over to {owner.name}, who has been told by email."
 
     return _change(action_id, "reassign_form", ReassignForm(), apply)
@@ -202,7 +203,7 @@ def reschedule(action_id: int) -> str | WerkzeugResponse:
             form.revision.data,
             form.due_date.data,
             form.reason.data or "",
-            current_user,  # type: ignore[arg-type]
+            signed_in_user(),
             today_in(action.team.time_zone),
         )
         return "The due date is changed."
@@ -233,7 +234,7 @@ def new(case_id: int) -> str | WerkzeugResponse:
                 owner=owner,
                 due=form.due_date.data,
                 description=form.description.data,
-                by=current_user,  # type: ignore[arg-type]
+                by=signed_in_user(),
                 today=form.today,  # type: ignore[arg-type]
             )
         except ops.ActionRefusal as refusal:

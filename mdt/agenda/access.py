@@ -8,6 +8,7 @@ from flask_login import current_user
 from sqlalchemy.orm import raiseload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from mdt.accounts.access import signed_in_user
 from mdt.agenda.models import Case
 from mdt.extensions import db
 from mdt.meetings.access import get_meeting_or_404, load_meeting
@@ -29,7 +30,7 @@ def get_agenda_meeting_or_404(meeting_id: int) -> Meeting:
     """The meeting, for those who may see its cases: its team's members and, until the
     minutes are sent, the cover standing in for a member (mdt.patients.access)."""
     meeting = get_meeting_or_404(meeting_id, cover=True)
-    if not may_see_agenda(current_user, meeting):  # type: ignore[arg-type]
+    if not may_see_agenda(signed_in_user(), meeting):
         abort(404)
     return meeting
 
@@ -40,7 +41,7 @@ def get_case_or_404(case_id: int, manage: bool = False) -> tuple[Case, Meeting]:
     if manage:
         return case, get_member_meeting_or_404(case.meeting_id, manage=True)
     meeting = load_meeting(case.meeting_id) or abort(404)
-    if not can_see_case(current_user, case, meeting):  # type: ignore[arg-type]
+    if not can_see_case(signed_in_user(), case, meeting):
         abort(404)
     return case, meeting
 

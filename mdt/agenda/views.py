@@ -5,6 +5,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from mdt.accounts.access import signed_in_user
 from mdt.agenda import operations as ops
 from mdt.agenda.access import (
     get_agenda_meeting_or_404,
@@ -91,7 +92,7 @@ def new_case(meeting_id: int) -> str | Response:
                 form.name.data,
                 form.date_of_birth.data,
                 form.registered_practice_id.data,
-                current_user,  # type: ignore[arg-type]
+                signed_in_user(),
             )
             case = ops.add_case(
                 meeting,
@@ -139,7 +140,7 @@ def case(case_id: int) -> str:
         case=case,
         meeting=meeting,
         # Whoever sees the case only through an action of theirs goes back to their actions.
-        on_agenda=may_see_agenda(current_user, meeting),  # type: ignore[arg-type]
+        on_agenda=may_see_agenda(signed_in_user(), meeting),
         now=now_utc(),
         title="Case",
     )

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from mdt.availability.models import Commitment, CommitmentKind
 from mdt.core.days import local_to_utc
-from mdt.slots.recurrence import Rule
+from mdt.core.recurrence import Rule
 from mdt.teams.models import Team, TeamRole
 
 QUORUM_ROLES = (TeamRole.CORE_MEMBER, TeamRole.CHAIR)

@@ -5,7 +5,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 
 from mdt.core.fields import RECORDED, date_field, time_field
 from mdt.core.forms import BaseForm
-from mdt.slots.forms import RecurrenceFields
+from mdt.core.recurrence_form import RecurrenceFields
 
 LABEL = [DataRequired("Say what it is, like Tuesday morning surgery"), Length(max=120)]
 

@@ -7,9 +7,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mdt.core.db import Base, UTCDateTime
+from mdt.core.recurrence import FREQUENCY_TYPE, Frequency, Rule
 from mdt.core.time import now_utc
-from mdt.slots.models import FREQUENCY_TYPE
-from mdt.slots.recurrence import Frequency, Rule
 
 
 class CommitmentKind(enum.StrEnum):

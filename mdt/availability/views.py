@@ -7,13 +7,14 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from mdt.accounts.access import signed_in_user
 from mdt.accounts.models import User
-from mdt.accounts.views import EXPIRED
 from mdt.availability import operations as ops
 from mdt.availability.forms import AbsenceForm, RecurringCommitmentForm
 from mdt.availability.models import Commitment
 from mdt.core.forms import EmptyForm
 from mdt.core.redirects import safe_next_path
+from mdt.core.revisions import EXPIRED
 from mdt.extensions import db
 from mdt.teams.access import get_membership_or_404, get_team_or_404
 
@@ -39,7 +40,7 @@ def _page(person: User, back: str, action_base: dict[str, int]) -> str | Respons
     form = {"recurring": recurring, "absence": absence}.get(kind or "")
     if request.method == "POST" and form is not None and form.validate_on_submit():
         add = ops.add_recurring if kind == "recurring" else ops.add_absence
-        add(person, current_user, form)  # type: ignore[arg-type]
+        add(person, signed_in_user(), form)
         db.session.commit()
         flash(f"{form.label.data} is added.")
         return redirect(request.path)
@@ -60,7 +61,7 @@ def _page(person: User, back: str, action_base: dict[str, int]) -> str | Respons
 @bp.route("/availability", methods=["GET", "POST"])
 @login_required
 def mine() -> str | Response:
-    return _page(current_user, url_for("dashboard.index"), {})  # type: ignore[arg-type]
+    return _page(signed_in_user(), url_for("dashboard.index"), {})
 
 
 @bp.route("/teams/<int:team_id>/members/<int:membership_id>/availability", methods=["GET", "POST"])

@@ -23,6 +23,7 @@ from mdt.availability.models import Commitment
 from mdt.calendar.models import CalendarFeed
 from mdt.core.days import bank_holiday, end_of_day, local_to_utc, working_days_before
 from mdt.core.names import name_key
+from mdt.core.recurrence import Frequency, Rule
 from mdt.core.tokens import new_token, token_hash
 from mdt.meetings.models import Invitation, Meeting
 from mdt.minutes.models import Discussion
@@ -30,7 +31,6 @@ from mdt.organisations.models import Organisation
 from mdt.patients.models import Patient
 from mdt.prep.models import PrepRequest
 from mdt.slots.models import SlotSeries
-from mdt.slots.recurrence import Frequency, Rule
 from mdt.teams.models import Membership, Team
 
 ZONE = "Europe/London"

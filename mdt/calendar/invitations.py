@@ -20,8 +20,8 @@ from mdt.calendar.feed import PRODID, components
 from mdt.calendar.ics import Component, Prop
 from mdt.calendar.operations import invited_by_email
 from mdt.calendar.sources import meeting_event
-from mdt.calendar.timezones import writable
 from mdt.core.web import external_url
+from mdt.core.zones import writable
 from mdt.meetings.models import Meeting
 
 #: What each change to a meeting sends (as _tell_invitees names the change).

@@ -150,7 +150,7 @@ def left_out_of_feeds(years: tuple[int, ...]) -> list[tuple[str, str, str]]:
     """(team, what, zone) for each team's meetings and each series whose time zone cannot be
     written for `years`, so the feeds leave them out (mdt.calendar.feed.components): a zone
     whose rules changed after it was chosen. For administrators, to choose another zone."""
-    from mdt.calendar.timezones import writable
+    from mdt.core.zones import writable
     from mdt.slots.models import SlotSeries
 
     teams = db.session.execute(sa.select(Team.name, Team.time_zone).order_by(Team.name))

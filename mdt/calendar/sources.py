@@ -29,14 +29,14 @@ from mdt.calendar.events import (
     uid,
 )
 from mdt.calendar.operations import meetings_in_feed
-from mdt.calendar.timezones import WEEKDAY_CODES
 from mdt.core.days import clock_change_at, local_to_utc
+from mdt.core.recurrence import Frequency, Rule
 from mdt.core.web import external_url
+from mdt.core.zones import WEEKDAY_CODES
 from mdt.extensions import db
 from mdt.meetings.models import Invitation, Meeting, MeetingStatus
 from mdt.slots.models import SlotSeries
 from mdt.slots.occurrences import Occurrence, OccurrenceState, occurrences
-from mdt.slots.recurrence import Frequency, Rule
 from mdt.teams.models import Membership, Team
 
 # --- protected time ------------------------------------------------------------------------

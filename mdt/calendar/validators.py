@@ -72,12 +72,12 @@ FEED_MODULES = (
     "mdt.calendar.ics",
     "mdt.calendar.operations",
     "mdt.calendar.sources",
-    "mdt.calendar.timezones",
+    "mdt.core.zones",
     "mdt.calendar.validators",
     "mdt.agenda.cutoff",
     "mdt.core.days",
     "mdt.slots.occurrences",
-    "mdt.slots.recurrence",
+    "mdt.core.recurrence",
 )
 
 

@@ -11,9 +11,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from mdt.accounts.access import admin_required
+from mdt.accounts.access import admin_required, signed_in_user
 from mdt.accounts.models import User
-from mdt.accounts.views import EXPIRED
 from mdt.calendar import delivery, validators
 from mdt.calendar import feed as feeds
 from mdt.calendar import operations as ops
@@ -21,6 +20,7 @@ from mdt.calendar.events import Window
 from mdt.calendar.forms import DeliveryForm
 from mdt.calendar.models import CalendarFeed, MeetingDelivery
 from mdt.core.forms import EmptyForm
+from mdt.core.revisions import EXPIRED
 from mdt.core.throttle import limit_refusals
 from mdt.core.time import now_utc
 from mdt.extensions import db
@@ -121,10 +121,10 @@ def _render_index(form: DeliveryForm) -> str:
     return render_template(
         "calendar/index.html",
         form=form,
-        feed=ops.person_feed(current_user),  # type: ignore[arg-type]
+        feed=ops.person_feed(signed_in_user()),
         delivery=ops.deliveries([current_user.id])[current_user.id],
-        chosen=ops.chosen_delivery(current_user),  # type: ignore[arg-type]
-        upcoming=delivery.count_upcoming(current_user, now_utc()),  # type: ignore[arg-type]
+        chosen=ops.chosen_delivery(signed_in_user()),
+        upcoming=delivery.count_upcoming(signed_in_user(), now_utc()),
         team_rows=[(t, ops.team_feed(t)) for t in _managed_teams()],
         button=EmptyForm(),
         title="Calendar",
@@ -147,7 +147,7 @@ def preference() -> str | Response:
     if not form.validate_on_submit():
         return _render_index(form)
     chosen = MeetingDelivery(form.meeting_delivery.data)  # type: ignore[arg-type]
-    sent = delivery.choose(current_user, chosen, now_utc())  # type: ignore[arg-type]
+    sent = delivery.choose(signed_in_user(), chosen, now_utc())
     db.session.commit()
     flash("Your choice is saved." + _brought_into_line(sent))
     return redirect(url_for("calendar.index"))
@@ -185,7 +185,7 @@ def new_person_link(user_id: int) -> str | Response:
     if not EmptyForm().validate_on_submit():
         flash(EXPIRED)
         return _back(person)
-    token, sent = delivery.make_link(person, current_user, now_utc())  # type: ignore[arg-type]
+    token, sent = delivery.make_link(person, signed_in_user(), now_utc())
     db.session.commit()
     if sent:
         flash(_brought_into_line(sent).strip())
@@ -221,7 +221,7 @@ def new_team_link(team_id: int) -> str | Response:
     if not EmptyForm().validate_on_submit():
         flash(EXPIRED)
         return redirect(url_for("calendar.index"))
-    token = ops.issue_team_link(team, current_user)  # type: ignore[arg-type]
+    token = ops.issue_team_link(team, signed_in_user())
     db.session.commit()
     https, webcal = ops.feed_urls("calendar.team_feed", token)
     return render_template(

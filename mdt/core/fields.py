@@ -14,8 +14,8 @@ from wtforms.validators import InputRequired, Optional, StopValidation, Validati
 
 from mdt.core.date_input import NhsDateField
 from mdt.core.forms import choices
+from mdt.core.recurrence import ORDINALS, WEEKDAYS
 from mdt.core.time import now_utc
-from mdt.slots.recurrence import ORDINALS, WEEKDAYS
 
 
 def validate_time_zone(_form: object, field: StringField) -> None:
@@ -28,7 +28,7 @@ def validate_time_zone(_form: object, field: StringField) -> None:
         )
     # Calendar feeds must describe the zone's clock changes as yearly rules that Outlook and
     # Google follow; the few zones whose rules cannot be written so are refused here.
-    from mdt.calendar.timezones import UnsupportedTimeZone, yearly_rules, years_from
+    from mdt.core.zones import UnsupportedTimeZone, yearly_rules, years_from
 
     try:  # for every window a feed can cover from now on, not just the next few years
         yearly_rules(name, years_from(now_utc().year))

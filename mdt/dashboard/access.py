@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import abort
-from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
+from mdt.accounts.access import signed_in_user
 from mdt.accounts.models import User
 from mdt.dashboard.queries import RUN_ROLES
 from mdt.extensions import db
@@ -30,8 +30,8 @@ def get_run_meeting_or_404(meeting_id: int) -> Meeting:
         .where(Meeting.id == meeting_id)
         .options(joinedload(Meeting.team).joinedload(Team.memberships))
     ).first()
-    if meeting is None or meeting.team.membership_of(current_user) is None:  # type: ignore[arg-type]
+    if meeting is None or meeting.team.membership_of(signed_in_user()) is None:
         abort(404)
-    if not runs_meeting(current_user, meeting):  # type: ignore[arg-type]
+    if not runs_meeting(signed_in_user(), meeting):
         abort(403)
     return meeting

@@ -5,6 +5,7 @@ from flask import Blueprint, flash, redirect, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from mdt.accounts.access import signed_in_user
 from mdt.audit.operations import render_audited
 from mdt.core.forms import EmptyForm
 from mdt.core.time import now_utc
@@ -29,15 +30,15 @@ def home() -> Response:
 @login_required
 def index() -> str:
     now = now_utc()
-    panels = queries.panels(current_user, now)  # type: ignore[arg-type]
+    panels = queries.panels(signed_in_user(), now)
     # The overdue actions it lists are about patients: audited as the team's actions list is.
     return render_audited(
         "dashboard/index.html",
         patient_ids=[pid for panel in panels for pid in panel.patient_ids],
         what="dashboard: the team's overdue actions",
-        memberships=queries.my_teams(current_user),  # type: ignore[arg-type]
-        owed=queries.prep_owed(current_user, now),  # type: ignore[arg-type]
-        actions=queries.actions_owed(current_user),  # type: ignore[arg-type]
+        memberships=queries.my_teams(signed_in_user()),
+        owed=queries.prep_owed(signed_in_user(), now),
+        actions=queries.actions_owed(signed_in_user()),
         panels=panels,
         remind_form=EmptyForm(),
         title="Dashboard",
@@ -53,7 +54,7 @@ def remind_owing(meeting_id: int) -> Response:
         flash(EXPIRED)
         return back
     try:
-        reminded = ops.remind_owing(meeting, current_user, now_utc())  # type: ignore[arg-type]
+        reminded = ops.remind_owing(meeting, signed_in_user(), now_utc())
         db.session.commit()
     except sa.exc.IntegrityError:  # pressed twice at once: the other press is sending them
         db.session.rollback()

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from mdt.accounts.models import User
 from mdt.availability.models import Commitment, CommitmentKind
+from mdt.core.recurrence import Frequency
 from mdt.core.time import now_utc
 from mdt.extensions import db
 from mdt.meetings import operations as meetings
@@ -18,7 +19,6 @@ from mdt.meetings.models import Reply
 from mdt.meetings.queries import meeting_in_occurrence
 from mdt.slots.models import SlotSeries
 from mdt.slots.occurrences import next_occurrences
-from mdt.slots.recurrence import Frequency
 from mdt.teams.models import Team
 
 RIVERSIDE, OAKFIELD = "Riverside Neighbourhood MDT", "Oakfield Frailty MDT"

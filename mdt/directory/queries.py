@@ -11,9 +11,9 @@ from functools import lru_cache
 import snowballstemmer
 import sqlalchemy as sa
 from flask import abort
-from flask_login import current_user
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
+from mdt.accounts.access import signed_in_user
 from mdt.accounts.models import User
 from mdt.directory.models import PersonCheck, Service, is_stale, person_verified_at
 from mdt.extensions import db
@@ -115,7 +115,7 @@ def get_service_or_404(service_id: int, edit: bool = False) -> Service:
     service = db.session.get(Service, service_id)
     if service is None:
         abort(404)
-    if edit and not service.can_edit(current_user):  # type: ignore[arg-type]
+    if edit and not service.can_edit(signed_in_user()):
         abort(403)
     return service
 
@@ -131,6 +131,6 @@ def get_person_or_404(user_id: int, confirm: bool = False) -> PersonEntry:
     if rows is None:
         abort(404)
     entry = PersonEntry(rows[0], rows[1])
-    if confirm and not entry.can_confirm(current_user):  # type: ignore[arg-type]
+    if confirm and not entry.can_confirm(signed_in_user()):
         abort(403)
     return entry

@@ -7,10 +7,11 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from mdt.accounts.access import signed_in_user
 from mdt.accounts.models import User
 from mdt.accounts.operations import Conflict
-from mdt.accounts.views import CONFLICT, EXPIRED
 from mdt.core.forms import EmptyForm, search_form
+from mdt.core.revisions import CONFLICT, EXPIRED
 from mdt.core.time import now_utc
 from mdt.directory import operations as ops
 from mdt.directory import queries
@@ -61,7 +62,7 @@ def new_service() -> str | Response:
         form.organisation_id.data = current_user.organisation_id
     if form.validate_on_submit():
         owner = db.session.get(User, form.owner_id.data) if "owner_id" in form else current_user
-        added = ops.add_service(owner, current_user, **form.column_values())  # type: ignore[arg-type]
+        added = ops.add_service(owner, signed_in_user(), **form.column_values())
         db.session.commit()
         flash(f"{added.name} is added to the directory.")
         return redirect(url_for("directory.service", service_id=added.id))
@@ -106,7 +107,7 @@ def confirm_service(service_id: int) -> Response:
     if not EmptyForm().validate_on_submit():
         flash(EXPIRED)
     else:
-        ops.confirm_service(found, current_user)  # type: ignore[arg-type]
+        ops.confirm_service(found, signed_in_user())
         db.session.commit()
         flash(f"Thank you: {found.name} is marked as still correct.")
     return redirect(url_for("directory.service", service_id=found.id))
@@ -133,7 +134,7 @@ def confirm_person(user_id: int) -> Response:
     if not EmptyForm().validate_on_submit():
         flash(EXPIRED)
     else:
-        ops.confirm_person(entry.user, current_user)  # type: ignore[arg-type]
+        ops.confirm_person(entry.user, signed_in_user())
         db.session.commit()
         flash(f"Thank you: {entry.user.name}'s details are marked as still correct.")
     return redirect(url_for("directory.person", user_id=entry.user.id))

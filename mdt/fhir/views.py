@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from mdt.accounts.access import admin_required
+from mdt.accounts.access import admin_required, signed_in_user
 from mdt.core.forms import EmptyForm, choices
 from mdt.extensions import db
 from mdt.fhir import operations as ops
@@ -43,7 +42,7 @@ def new() -> str | Response:
             form.organisation_id.data,
             form.scopes.data,
             form.jwks.data,
-            current_user,  # type: ignore[arg-type]
+            signed_in_user(),
         )
         db.session.commit()
         flash(f"{client.name} is registered. Its client ID is {client.client_id}.")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import abort
-from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
+from mdt.accounts.access import signed_in_user
 from mdt.accounts.models import User
 from mdt.extensions import db
 from mdt.meetings.models import Invitation, Meeting, MeetingStatus
@@ -37,7 +37,7 @@ def get_meeting_or_404(meeting_id: int, manage: bool = False, cover: bool = Fals
     meeting = load_meeting(meeting_id)
     if meeting is None:
         abort(404)
-    if cover and not manage and covers_now(current_user, meeting):  # type: ignore[arg-type]
+    if cover and not manage and covers_now(signed_in_user(), meeting):
         return meeting
     check_team_access(meeting.team, manage=manage)
     return meeting

@@ -4,8 +4,8 @@ whose second factor an administrator may reset."""
 from __future__ import annotations
 
 from flask import abort
-from flask_login import current_user
 
+from mdt.accounts.access import signed_in_user
 from mdt.accounts.models import User
 from mdt.extensions import db
 from mdt.mfa.models import Passkey
@@ -16,7 +16,7 @@ def person_whose_factor_may_be_reset(user_id: int) -> User:
     (someone at an administrator's unlocked screen could otherwise strip the factor that
     guards administration): 403 for everyone else."""
     person = db.session.get(User, user_id) or abort(404)
-    me: User = current_user  # type: ignore[assignment]
+    me: User = signed_in_user()
     if not me.administers(person.organisation_id) or me.id == person.id:
         abort(403)
     return person

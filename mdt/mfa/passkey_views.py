@@ -7,11 +7,11 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
-from flask_login import current_user
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.wrappers import Response
 
 from mdt.accounts import operations as accounts
+from mdt.accounts.access import signed_in_user
 from mdt.accounts.models import User
 from mdt.core.forms import BaseForm, EmptyForm
 from mdt.core.throttle import limit_refusals
@@ -71,7 +71,7 @@ def registration_options() -> Response | tuple[Response, int]:
     form = _json_form(PasskeyNameForm, pages.PASSKEY_PREFIX)
     if not form.validate_on_submit():
         return _form_problem(form)
-    options = passkeys.registration_options(current_user)  # type: ignore[arg-type]
+    options = passkeys.registration_options(signed_in_user())
     db.session.commit()
     return Response(options, mimetype="application/json")
 
@@ -79,7 +79,7 @@ def registration_options() -> Response | tuple[Response, int]:
 @bp.post("")
 @recent_authentication_required
 def register() -> str | Response | tuple[Response, int]:
-    user: User = current_user  # type: ignore[assignment]
+    user: User = signed_in_user()
     if not request.is_json:  # the form posted without the script: nothing to register
         form = PasskeyNameForm(prefix=pages.PASSKEY_PREFIX)
         if form.validate_on_submit():
@@ -103,7 +103,7 @@ def register() -> str | Response | tuple[Response, int]:
 def remove(passkey_id: int) -> str | Response:
     """Someone at an unlocked screen cannot take a passkey off: it needs "Confirm it's you"
     within the last few minutes (mdt.reauth)."""
-    user: User = current_user  # type: ignore[assignment]
+    user: User = signed_in_user()
     passkey = get_own_passkey_or_404(user, passkey_id)
     form = RemovePasskeyForm()
     problem = factors.removal_problem(user)

@@ -11,6 +11,7 @@ from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from mdt.accounts import operations as accounts
+from mdt.accounts.access import signed_in_user
 from mdt.accounts.models import User
 from mdt.core.forms import EmptyForm
 from mdt.core.throttle import limit_refusals
@@ -86,7 +87,7 @@ def setup() -> str | Response | tuple[str, int]:
     (the pending state: never for someone who has one), or signed in and recently
     confirmed."""
     signed_in = current_user.is_authenticated
-    user: User | None = current_user if signed_in else pending.pending_user()  # type: ignore[assignment]
+    user: User | None = signed_in_user() if signed_in else pending.pending_user()
     if user is None:
         flash(TIMED_OUT)
         return redirect(url_for("accounts.login"))
@@ -128,7 +129,7 @@ def _recovery_codes_page(codes: list[str]) -> str:
 @login_required
 def manage() -> str:
     """The security settings page: the second factors, and signing out elsewhere."""
-    return pages.manage(current_user)  # type: ignore[arg-type]
+    return pages.manage(signed_in_user())
 
 
 @bp.post("/remove")
@@ -136,7 +137,7 @@ def manage() -> str:
 def remove() -> str | Response:
     """Someone at an unlocked screen cannot take the factor off: it needs the password and a
     code within the last few minutes (mdt.reauth)."""
-    user: User = current_user  # type: ignore[assignment]
+    user: User = signed_in_user()
     if ops.confirmed_totp(user) is None:
         abort(404)
     form = RemoveFactorForm()
@@ -158,7 +159,7 @@ def remove() -> str | Response:
 @recent_authentication_required
 def recovery_codes() -> str | Response:
     """Ten new recovery codes; the old ones stop working."""
-    user: User = current_user  # type: ignore[assignment]
+    user: User = signed_in_user()
     if ops.confirmed_totp(user) is None:  # recovery codes go with the app
         abort(404)
     if not EmptyForm().validate_on_submit():
@@ -178,7 +179,7 @@ def reset(user_id: int) -> str | Response:
     person = person_whose_factor_may_be_reset(user_id)
     form = ResetFactorForm()
     if form.validate_on_submit():
-        ops.reset_for_person(person, current_user, form.reason.data)  # type: ignore[arg-type]
+        ops.reset_for_person(person, signed_in_user(), form.reason.data)
         outbox.enqueue(_reset_email(person))
         db.session.commit()
         flash(

@@ -4,6 +4,7 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from mdt.accounts.access import signed_in_user
 from mdt.accounts.operations import Conflict
 from mdt.actions import operations as action_ops
 from mdt.actions.adding import action_form, chosen_owner
@@ -157,7 +158,7 @@ def outcome(meeting_id: int, case_id: int) -> str | Response:
             summary=form.summary.data or "",
             review_date=form.review_date.data,
             override=form.override_reason.data if form.override.data else None,
-            by=current_user,  # type: ignore[arg-type]
+            by=signed_in_user(),
         )
     except Conflict:
         db.session.rollback()
@@ -194,7 +195,7 @@ def add_action(meeting_id: int, case_id: int) -> str | Response:
             owner=chosen_owner(form, meeting.team),
             due=form.due_date.data,
             description=form.description.data,
-            by=current_user,  # type: ignore[arg-type]
+            by=signed_in_user(),
             today=form.today,  # type: ignore[arg-type]
         )
     except action_ops.ActionRefusal as refusal:
@@ -217,7 +218,7 @@ def close(meeting_id: int) -> str | Response:
     problem = None
     if form.validate_on_submit():
         try:
-            moved = ops.close(meeting, current_user, now_utc())  # type: ignore[arg-type]
+            moved = ops.close(meeting, signed_in_user(), now_utc())
         except ops.MinutesRefusal as refusal:
             db.session.rollback()
             problem = str(refusal)

@@ -2,14 +2,13 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
-from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from mdt.accounts import operations as accounts
-from mdt.accounts.access import admin_required
+from mdt.accounts.access import admin_required, signed_in_user
 from mdt.accounts.models import User
 from mdt.accounts.operations import Conflict
-from mdt.accounts.views import CONFLICT
+from mdt.core.revisions import CONFLICT
 from mdt.extensions import db
 from mdt.oidc.providers import configured
 from mdt.organisations import operations as ops
@@ -115,7 +114,7 @@ def identity(org_id: int) -> str | Response:
             conflict = CONFLICT
         else:
             accounts.record_security_event(
-                current_user,  # type: ignore[arg-type]
+                signed_in_user(),
                 "identity settings",
                 ops.identity_settings_text(org),
                 organisation_id=org.id,

@@ -19,8 +19,8 @@ from collections.abc import Iterable
 
 import sqlalchemy as sa
 from flask import abort
-from flask_login import current_user
 
+from mdt.accounts.access import signed_in_user
 from mdt.accounts.models import User
 from mdt.actions.models import ActionPoint
 from mdt.agenda.models import Case
@@ -111,6 +111,6 @@ def named_after_close(user_id: int, actions: Iterable[ActionPoint]) -> set[int]:
 
 def get_patient_or_404(patient_id: int) -> Patient:
     patient = db.session.get(Patient, patient_id)
-    if patient is None or not can_see_patient(current_user, patient.id):  # type: ignore[arg-type]
+    if patient is None or not can_see_patient(signed_in_user(), patient.id):
         abort(404)
     return patient

@@ -4,8 +4,9 @@ import re
 
 import sqlalchemy as sa
 from flask import Blueprint, render_template
-from flask_login import current_user, login_required
+from flask_login import login_required
 
+from mdt.accounts.access import signed_in_user
 from mdt.agenda.models import Case
 from mdt.audit.operations import record
 from mdt.core.db import inline
@@ -26,7 +27,7 @@ def index() -> str:
     q = search.text()
     found: list[Patient] = []
     if q:
-        query = sa.select(Patient).where(Patient.id.in_(visible_patients(current_user)))  # type: ignore[arg-type]
+        query = sa.select(Patient).where(Patient.id.in_(visible_patients(signed_in_user())))
         digits = re.sub(r"[\s-]", "", q)
         if digits.isdigit():
             query = query.where(Patient.nhs_number == digits)
@@ -48,7 +49,7 @@ def detail(patient_id: int) -> str:
         db.session.execute(
             sa.select(Case, Meeting)
             .join(Meeting, Meeting.id == Case.meeting_id)
-            .where(Case.patient_id == patient.id, Case.id.in_(visible_cases(current_user)))  # type: ignore[arg-type]
+            .where(Case.patient_id == patient.id, Case.id.in_(visible_cases(signed_in_user())))
             .order_by(Meeting.starts_at.desc())
         )
     )

@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 from werkzeug.wrappers import Response
 
+from mdt.accounts.access import signed_in_user
 from mdt.accounts.models import User
 from mdt.accounts.operations import Conflict
 from mdt.agenda.access import get_agenda_meeting_or_404, load_cases
@@ -54,11 +55,11 @@ def _render_mine(
     have a link that opens theirs, so the page costs the same whatever the person owes."""
     now = now_utc()
     today = today_in(SERVICE_ZONE)  # for the person's age
-    requests = queries.open_requests(current_user, now, today)  # type: ignore[arg-type]
+    requests = queries.open_requests(signed_in_user(), now, today)
     # A request re-shown with errors or a conflict stays on the page even if it is done.
     shown = {r.id for r in requests}
     again = (i for i in forms if i not in shown)
-    requests = queries.listed(again, current_user, now, today) + requests  # type: ignore[arg-type]
+    requests = queries.listed(again, signed_in_user(), now, today) + requests
     if not forms and requests:
         chosen = next((r for r in requests if r.id == opened), requests[0])
         forms[chosen.id] = PrepForm(formdata=None, obj=chosen, prefix=f"p{chosen.id}")
@@ -158,7 +159,7 @@ def handover(request_id: int) -> str | Response:
     )
     if form.validate_on_submit() and form.colleague_id.data:
         colleague = db.session.get(User, form.colleague_id.data) or abort(400)
-        ops.hand_over(prep, colleague, current_user)  # type: ignore[arg-type]
+        ops.hand_over(prep, colleague, signed_in_user())
         db.session.commit()
         flash(f"Handed to {colleague.name}.")
         return redirect(url_for("prep.mine"))

@@ -11,6 +11,7 @@ from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.wrappers import Response
 
 from mdt.accounts import operations as accounts
+from mdt.accounts.access import signed_in_user
 from mdt.accounts.models import User
 from mdt.core.forms import CSRF_MESSAGE, EmptyForm
 from mdt.core.redirects import safe_next_path
@@ -39,7 +40,7 @@ def _failed(response: Response) -> bool:
 @login_required
 @limit_refusals("SECURITY_RATE_LIMIT_SIGN_IN", _failed, methods=["POST"])
 def confirm() -> str | Response | tuple[str, int]:
-    user: User = current_user  # type: ignore[assignment]
+    user: User = signed_in_user()
     record = signed_in_session()
     if record is None or not confirmable_here(record):
         page = render_template("reauth/provider_session.html", title="Sign in with a password")
@@ -89,7 +90,7 @@ def _proof(form: ConfirmItsYouForm) -> factors.Proof | None:
 def passkey_options() -> Response | tuple[Response, int]:
     """The challenge for confirming with a passkey on /confirm-its-you (JSON, with the
     CSRF token in the body, as mdt/static/passkeys.js sends it)."""
-    user: User = current_user  # type: ignore[assignment]
+    user: User = signed_in_user()
     record = signed_in_session()
     if record is None or not confirmable_here(record) or not factors.factors_of(user).passkeys:
         abort(404)
@@ -110,7 +111,7 @@ def passkey_options() -> Response | tuple[Response, int]:
 def end_other_sessions() -> Response:
     """Ending one's other sessions only ever takes access away: no confirmation needed."""
     if EmptyForm().validate_on_submit():
-        accounts.end_other_sessions(current_user, current_user.get_id())  # type: ignore[arg-type]
+        accounts.end_other_sessions(signed_in_user(), current_user.get_id())
         db.session.commit()
         flash("You are signed out everywhere else. This browser stays signed in.")
     else:

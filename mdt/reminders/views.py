@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
-from flask_login import current_user, login_required
+from flask_login import login_required
 from werkzeug.wrappers import Response
 
+from mdt.accounts.access import signed_in_user
 from mdt.extensions import db
 from mdt.reminders import operations as ops
 from mdt.reminders.forms import DIGEST, IMMEDIATE, PreferencesForm
@@ -17,12 +18,12 @@ bp = Blueprint("reminders", __name__, url_prefix="/reminders")
 def preferences() -> str | Response:
     form = PreferencesForm()
     if form.validate_on_submit():
-        ops.set_preference(current_user, form.how.data == IMMEDIATE)  # type: ignore[arg-type]
+        ops.set_preference(signed_in_user(), form.how.data == IMMEDIATE)
         db.session.commit()
         flash("Your reminder choice is saved.")
         return redirect(url_for("reminders.preferences"))
     if not form.is_submitted():
-        form.how.data = IMMEDIATE if ops.wants_immediate(current_user) else DIGEST  # type: ignore[arg-type]
+        form.how.data = IMMEDIATE if ops.wants_immediate(signed_in_user()) else DIGEST
     return render_template(
         "reminders/preferences.html",
         form=form,

@@ -11,9 +11,9 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, render_template, request
-from flask_login import current_user, login_required
+from flask_login import login_required
 
-from mdt.accounts.access import admin_required
+from mdt.accounts.access import admin_required, signed_in_user
 from mdt.accounts.models import User
 from mdt.core.days import SERVICE_ZONE, today_in
 from mdt.core.spreadsheet import csv_response
@@ -40,7 +40,7 @@ def can_see_report(team: Team, user: User) -> bool:
 
 def get_report_team_or_404(team_id: int) -> Team:
     team = get_team_or_404(team_id, people=False)  # outsiders: 404
-    if not can_see_report(team, current_user):  # type: ignore[arg-type]
+    if not can_see_report(team, signed_in_user()):
         abort(403)
     return team
 

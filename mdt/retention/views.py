@@ -11,10 +11,9 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
-from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from mdt.accounts.access import admin_required
+from mdt.accounts.access import admin_required, signed_in_user
 from mdt.audit.operations import render_audited
 from mdt.core.days import SERVICE_ZONE, today_in
 from mdt.extensions import db
@@ -64,7 +63,7 @@ def hold() -> str | Response:
             form.nhs_number.errors.append("No patient with this NHS number is held here")
         else:
             try:
-                operations.place_hold(patient, form.reason.data, current_user)  # type: ignore[arg-type]
+                operations.place_hold(patient, form.reason.data, signed_in_user())
             except operations.HoldRefusal as exc:
                 form.nhs_number.errors.append(str(exc))
             else:
@@ -89,7 +88,7 @@ def lift(hold_id: int) -> str | Response:
     patient = db.session.get(Patient, found.patient_id) or abort(404)
     form = LiftForm()
     if form.validate_on_submit():
-        operations.lift_hold(found, form.reason.data, current_user)  # type: ignore[arg-type]
+        operations.lift_hold(found, form.reason.data, signed_in_user())
         db.session.commit()
         flash(f"The legal hold on {patient.name}'s records is lifted.")
         return redirect(url_for("retention.index"))

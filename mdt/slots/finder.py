@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 
 from mdt.availability.clashes import ClashChecker
 from mdt.core.days import bank_holiday, local_to_utc
+from mdt.core.recurrence import Frequency, Rule
 from mdt.slots.proposals import Proposal, propose
-from mdt.slots.recurrence import Frequency, Rule
 
 if TYPE_CHECKING:
     from mdt.slots.models import SlotSeries

@@ -7,15 +7,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mdt.core.db import Base, UTCDateTime
+from mdt.core.recurrence import FREQUENCY_TYPE, Frequency, Rule
 from mdt.core.time import now_utc
-from mdt.slots.recurrence import Frequency, Rule
 
 if TYPE_CHECKING:
     from mdt.teams.models import Team
-
-FREQUENCY_TYPE = sa.Enum(
-    Frequency, native_enum=False, length=10, values_callable=lambda e: [m.value for m in e]
-)
 
 
 class RecurrenceMixin:

@@ -9,11 +9,11 @@ from mdt.accounts.models import User
 from mdt.accounts.operations import Conflict
 from mdt.availability.clashes import ClashChecker, ClashReport
 from mdt.availability.models import Commitment
+from mdt.core.recurrence import Frequency
 from mdt.core.time import now_utc
 from mdt.extensions import db
 from mdt.slots.models import SlotException, SlotSeries
 from mdt.slots.occurrences import Occurrence, next_occurrences
-from mdt.slots.recurrence import Frequency
 from mdt.teams.models import Team
 
 

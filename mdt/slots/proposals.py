@@ -16,8 +16,8 @@ from itertools import takewhile
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from mdt.core.recurrence import Rule
     from mdt.slots.finder import Candidate, Setting
-    from mdt.slots.recurrence import Rule
 
 #: A candidate this close to a better one on the same day is a variant of it.
 VARIANT_WINDOW_MINUTES = 60

@@ -9,9 +9,9 @@ from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from mdt.accounts.operations import Conflict
-from mdt.accounts.views import CONFLICT
 from mdt.core.days import local_to_utc, to_local
 from mdt.core.forms import EmptyForm
+from mdt.core.revisions import CONFLICT
 from mdt.core.time import now_utc
 from mdt.extensions import db
 from mdt.meetings.queries import booked_occurrences

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import abort
-from flask_login import current_user
 from sqlalchemy.orm import joinedload, raiseload
 
+from mdt.accounts.access import signed_in_user
 from mdt.extensions import db
 from mdt.teams.models import Membership, Team
 
@@ -28,9 +28,9 @@ def get_team_or_404(team_id: int, manage: bool = False, people: bool = True) -> 
 def check_team_access(team: Team | None, manage: bool = False) -> Team:
     """The team, if the current user may see it (and manage it, when asked): 404 otherwise,
     or 403 for a member who may not manage it. Its memberships must be loaded."""
-    if team is None or not team.can_view(current_user):  # type: ignore[arg-type]
+    if team is None or not team.can_view(signed_in_user()):
         abort(404)
-    if manage and not team.can_manage(current_user):  # type: ignore[arg-type]
+    if manage and not team.can_manage(signed_in_user()):
         abort(403)
     return team
 

@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 from mdt.accounts.models import User
 from mdt.availability.clashes import ClashChecker
 from mdt.availability.models import Commitment, CommitmentKind
+from mdt.core.recurrence import Frequency
 from mdt.slots.finder import find_slots
 from mdt.slots.proposals import VARIANT_WINDOW_MINUTES
-from mdt.slots.recurrence import Frequency
 from mdt.teams.models import Membership, Team, TeamRole
 
 MONDAY = date(2027, 1, 4)

@@ -10,7 +10,7 @@ import pytest
 
 from mdt.calendar.events import Window
 from mdt.calendar.ics import serialise
-from mdt.calendar.timezones import UnsupportedTimeZone, vtimezone
+from mdt.core.zones import UnsupportedTimeZone, vtimezone
 from mdt.extensions import db
 from mdt.slots.models import SlotSeries
 from mdt.slots.occurrences import occurrences

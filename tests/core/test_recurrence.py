@@ -2,9 +2,9 @@
 
 from datetime import UTC, date, datetime, time
 
+from mdt.core.recurrence import Frequency
 from mdt.slots.models import SlotSeries
 from mdt.slots.occurrences import OccurrenceState, occurrences
-from mdt.slots.recurrence import Frequency
 
 
 def series(**over):

@@ -10,6 +10,8 @@ import enum
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+import sqlalchemy as sa
+
 
 class Frequency(enum.StrEnum):
     WEEKLY = "weekly"  # every `interval` weeks, anchored to the start date's week
@@ -22,6 +24,11 @@ class Frequency(enum.StrEnum):
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 ORDINALS = {1: "first", 2: "second", 3: "third", 4: "fourth", -1: "last"}
+
+#: How a frequency is stored: its value, in a short text column (no database enum type).
+FREQUENCY_TYPE = sa.Enum(
+    Frequency, native_enum=False, length=10, values_callable=lambda e: [m.value for m in e]
+)
 
 
 @dataclass(frozen=True)
