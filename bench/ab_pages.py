@@ -9,7 +9,7 @@ goes first alternates), so both see the same moment of a shared machine. Consecu
 the same code here differed by more than the changes being measured (medians of 23 and
 38 ms for one page within minutes); a pair's two requests are a few milliseconds apart.
 Prints each side's median and the median of new/old over the pairs, with its quartiles.
-The page names are those of `mdt bench` (mdt/bench/pages.py).
+The page names are those of `mdt bench` (bench/pages.py).
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ REGION = "postgresql://postgres@127.0.0.1:5432/mdt_bench_region"
 def serve(page: str, database_url: str) -> None:
     """One side: signs in, warms up, then answers each line on stdin with one request's
     wall and CPU milliseconds."""
+    from bench.pages import sign_in
     from mdt import create_app
-    from mdt.bench.pages import sign_in
 
     app = create_app(
         {
@@ -77,8 +77,8 @@ def _one(side: subprocess.Popen[str]) -> float:
 
 
 def main(old: str, new: str, page: str, pairs: int, database_url: str) -> None:
+    from bench.pages import PAGES, find_targets
     from mdt import create_app
-    from mdt.bench.pages import PAGES, find_targets
 
     # One feed link and one set of ids for both sides (a new link revokes the last).
     app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "bench-secret-key"})

@@ -20,8 +20,8 @@ import time as clock
 
 import sqlalchemy as sa
 
+from bench.pages import find_targets
 from mdt import create_app
-from mdt.bench.pages import find_targets
 
 REGION = "postgresql://postgres@127.0.0.1:5432/mdt_bench_region"
 POLLS = 300

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from flask import Flask, g
@@ -10,8 +9,7 @@ from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLo
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from mdt.config import load_settings, resolve_secret_key
-
-ROOT = Path(__file__).resolve().parent.parent
+from mdt.core.paths import ROOT
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -75,6 +73,7 @@ def _register(app: Flask) -> None:
     from mdt import cli, core, extensions
     from mdt.accounts import views as accounts
     from mdt.actions import views as actions
+    from mdt.agenda import cutoff
     from mdt.agenda import views as agenda
     from mdt.audit import views as audit
     from mdt.availability import views as availability
@@ -95,7 +94,7 @@ def _register(app: Flask) -> None:
     from mdt.patients import views as patients
     from mdt.prep import views as prep
     from mdt.reauth import views as reauth
-    from mdt.reminders import recheck
+    from mdt.reminders import heartbeat, recheck
     from mdt.reminders import views as reminders
     from mdt.reports import views as reports
     from mdt.retention import views as retention
@@ -106,6 +105,8 @@ def _register(app: Flask) -> None:
     del core, recheck  # imported for what they register: models, the flush listener
     extensions.db.init_app(app)
     web.init_app(app)
+    heartbeat.init_app(app)  # /healthz reports the scheduler
+    cutoff.init_app(app)  # templates show an agenda's closing day
     throttle.init_app(app)
     accounts.init_app(app)
     oidc.init_app(app)
@@ -139,7 +140,7 @@ def _register(app: Flask) -> None:
     fhir_tokens.init_app(app)
     cli.init_app(app)
     if app.config["BENCH_FLOOR"]:
-        from mdt.bench import floor
+        from mdt.core import floor
 
         floor.init_app(app)
 

@@ -219,7 +219,7 @@ def _with_loggable_path(app: Flask) -> Any:
 @click.pass_context
 def bench_seed(ctx: click.Context, scale: str, database_url: str | None, today: Any | None) -> None:
     """Fill an empty database with a practice's or a whole region's data for benchmarks."""
-    from mdt.bench.loading import seed
+    from bench.loading import seed
     from mdt.config import load_settings
     from mdt.core.time import now_utc
 
@@ -275,7 +275,7 @@ def bench(
     rounds: int,
 ) -> None:
     """Time the key pages under gunicorn with wrk, against the floor route and Radicale."""
-    from mdt.bench import run
+    from bench import report, run
     from mdt.config import load_settings
 
     settings = run.Settings(
@@ -291,14 +291,14 @@ def bench(
         if against:
             other = run.Settings(against, duration, connections, workers, port, False)
             results = run.compare(settings, other, progress, rounds)
-            click.echo(run.comparison_table(results, (label, against_label)))
+            click.echo(report.comparison_table(results, (label, against_label)))
             return
         result = run.run(settings, progress)
     except RuntimeError as exc:
         raise click.ClickException(str(exc)) from None
     if json_path:
-        run.save(result, json_path)
-    click.echo(run.table(result, label))
+        report.save(result, json_path)
+    click.echo(report.table(result, label))
 
 
 def _without_password(url: str) -> str:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask import Flask
+
 from mdt.core.days import end_of_day, to_local, working_days_before
 from mdt.meetings.models import Meeting
 
@@ -21,3 +23,8 @@ def closing_day_of(meeting_day: date, cutoff_days: int) -> date:
 
 def agenda_cutoff(meeting: Meeting) -> datetime:
     return end_of_day(closing_day(meeting), meeting.team.time_zone)
+
+
+def init_app(app: Flask) -> None:
+    """Meeting pages show the day the agenda closes."""
+    app.add_template_global(closing_day)

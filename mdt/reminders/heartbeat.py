@@ -8,9 +8,13 @@ import socket
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from flask import Flask, current_app
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from mdt.core.database import db
+from mdt.core.time import now_utc
+from mdt.core.web import add_health_check
 from mdt.reminders.models import SchedulerHeartbeat
 
 #: Rows of processes silent for this long are removed (each restart adds a row).
@@ -46,3 +50,13 @@ def health(session: Session, now: datetime, stale_after: timedelta) -> str:
     if last_seen is None:
         return "never"
     return "stale" if now - last_seen > stale_after else "ok"
+
+
+def scheduler_health() -> str:
+    """How recently a scheduler process swept, for /healthz: "ok", "stale" or "never"."""
+    stale_after = timedelta(minutes=current_app.config["SCHEDULER_STALE_MINUTES"])
+    return health(db.session, now_utc(), stale_after)
+
+
+def init_app(app: Flask) -> None:
+    add_health_check(app, "scheduler", scheduler_health)

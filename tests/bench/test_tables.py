@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from mdt.bench.pages import PAGES
-from mdt.bench.run import Load, comparison_table
+from bench.pages import PAGES
+from bench.report import comparison_table
+from bench.wrk import Load
 
 
 def _round(p95: float, p50: float, floor_p50: float) -> dict[str, Load | str]:

@@ -14,8 +14,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event
 
+from bench.scales import BENCH_EMAIL, BENCH_PASSWORD, BENCH_TEAM
 from mdt.accounts.models import User
-from mdt.bench.seed import BENCH_EMAIL, BENCH_PASSWORD, BENCH_TEAM
 from mdt.calendar import operations as calendar
 from mdt.core.time import now_utc
 from mdt.extensions import db

@@ -9,8 +9,9 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from mdt.bench.load import Loader
-from mdt.bench.seed import BENCH_EMAIL, BENCH_PASSWORD, BENCH_TEAM, SCALES, TABLES, Generator
+from bench.load import Loader
+from bench.scales import BENCH_EMAIL, BENCH_PASSWORD, BENCH_TEAM, SCALES
+from bench.seed import TABLES, Generator
 from mdt.core import migrate
 from mdt.core.db import create_engine
 

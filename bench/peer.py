@@ -48,7 +48,7 @@ def write_collection(body: bytes, folder: Path) -> int:
 
 
 def measure(body: bytes, load: Callable[[str, dict[str, str]], Any]) -> Any:
-    from mdt.bench.run import _wait_for, port_free
+    from bench.wrk import port_free, wait_for
 
     if not port_free(PORT):
         raise RuntimeError(f"port {PORT} is in use")
@@ -76,7 +76,7 @@ def measure(body: bytes, load: Callable[[str, dict[str, str]], Any]) -> Any:
     url = f"http://127.0.0.1:{PORT}/{USER}/calendar/"
     headers = {"Authorization": "Basic " + base64.b64encode(f"{USER}:x".encode()).decode()}
     try:
-        _wait_for(url, headers)  # also warms Radicale's item cache
+        wait_for(url, headers)  # also warms Radicale's item cache
         return load(url, headers)
     finally:
         server.terminate()

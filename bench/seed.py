@@ -1,0 +1,99 @@
+"""`mdt bench-seed`: a practice's or a whole region's data, generated fast and the same
+every time for the same scale and anchor day (a seeded random generator).
+
+Dates are relative to the anchor day (today by default): meetings run from `months_back`
+months before it to `months_ahead` after, so the benchmark always has past meetings with
+minutes and actions and coming ones with preparation owed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, time, timedelta
+
+from bench.scales import ZONE
+from bench.seed_meetings import MeetingRows
+from mdt.accounts.models import User
+from mdt.actions.models import ActionChange, ActionPoint
+from mdt.agenda.models import Case
+from mdt.availability.models import Commitment
+from mdt.calendar.models import CalendarFeed
+from mdt.core.tokens import token_hash
+from mdt.meetings.models import Invitation, Meeting
+from mdt.minutes.models import Discussion
+from mdt.organisations.models import Organisation
+from mdt.patients.models import Patient
+from mdt.prep.models import PrepRequest
+from mdt.slots.models import SlotSeries
+from mdt.teams.models import Membership, Team
+
+
+class Generator(MeetingRows):
+    """Builds every table's rows in memory, in foreign-key order."""
+
+    def build(self, progress: Callable[[str], None]) -> None:
+        for step in (self.organisations, self.teams_and_members, self.meetings, self.extras):
+            step()
+            progress(f"generated {step.__name__.replace('_', ' ')}")
+
+    # --- commitments and the benchmark user's feed -----------------------------------------
+
+    def extras(self) -> None:
+        rnd = self.rnd
+        for person in self.people:
+            for n in range(rnd.randint(1, 2)):
+                self.add(
+                    Commitment,
+                    user_id=person.id,
+                    kind="recurring",
+                    label="Morning surgery" if n == 0 else "Afternoon visits",
+                    start_date=date(2023, 1, 2),
+                    end_date=None,
+                    frequency="weekly",
+                    interval=1,
+                    weekday=rnd.randint(0, 4),
+                    start_time=time(8, 30) if n == 0 else time(13, 0),
+                    end_time=time(12, 30) if n == 0 else time(17, 0),
+                    time_zone=ZONE,
+                )
+            leave = self.today + timedelta(days=rnd.randint(0, 80))
+            self.add(
+                Commitment,
+                user_id=person.id,
+                kind="absence",
+                label="Annual leave",
+                start_date=leave,
+                end_date=leave + timedelta(days=4),
+                frequency=None,
+                interval=1,
+                weekday=None,
+                start_time=None,
+                end_time=None,
+                time_zone=ZONE,
+            )
+        self.add(
+            CalendarFeed,
+            user_id=self.bench_user_id,
+            token_hash=token_hash(self.feed_token),
+            created_at=self.now,
+        )
+
+
+#: Foreign-key order.
+TABLES = [
+    Organisation,
+    User,
+    Team,
+    Membership,
+    SlotSeries,
+    Patient,
+    Meeting,
+    Invitation,
+    Case,
+    PrepRequest,
+    Discussion,
+    ActionPoint,
+    ActionChange,
+    Commitment,
+    CalendarFeed,
+]
