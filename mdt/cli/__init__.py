@@ -1,0 +1,28 @@
+"""The `mdt` command: database, accounts, demo data, the production server and mail."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask
+
+# Each module adds its commands to main_group when it is imported.
+from mdt.cli import accounts, benchmarks, database, records, server  # noqa: F401
+from mdt.cli.group import main_group
+from mdt.cli.server import loggable_path
+from mdt.config import ConfigError
+
+__all__ = ["init_app", "loggable_path", "main", "main_group"]
+
+
+def main() -> None:
+    try:
+        main_group.main(prog_name="mdt")
+    except ConfigError as exc:
+        click.echo(f"mdt: {exc}", err=True)
+        sys.exit(2)
+
+
+def init_app(app: Flask) -> None:
+    """Commands are registered on the group; nothing per app yet."""
