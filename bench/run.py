@@ -15,7 +15,6 @@ import urllib.parse
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
-from datetime import date
 from typing import Any
 
 from flask import Flask
@@ -25,7 +24,6 @@ from bench.pages import PAGES, Targets, find_targets, queries_per_page
 from bench.timing import host_speed, time_find_slot, time_sweep
 from bench.wrk import Load, Settings, gunicorn, session_cookie, wrk
 from mdt import create_app
-from mdt.core.time import now_utc
 from mdt.extensions import db
 
 
@@ -167,7 +165,3 @@ def run(settings: Settings, progress: Callable[[str], None]) -> dict:  # type: i
         "meeting": targets.meeting,
         "team": targets.team,
     }
-
-
-def today() -> date:
-    return now_utc().date()

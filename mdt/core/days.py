@@ -36,10 +36,6 @@ def local_to_utc(day: date, at: time, zone: str) -> datetime:
     return local.astimezone(UTC)
 
 
-def add_minutes(day: date, at: time, minutes: int, zone: str) -> datetime:
-    return local_to_utc(day, at, zone) + timedelta(minutes=minutes)
-
-
 def to_local(moment: datetime, zone: str) -> datetime:
     return moment.astimezone(ZoneInfo(zone))
 

@@ -123,3 +123,20 @@ def test_an_error_from_the_database_still_gets_the_service_page(app, client, mak
     response = client.get("/broken-statement")
     assert response.status_code == 500
     assert "nhsuk-header" in response.text and "Ann Alpha" in response.text
+
+
+def test_healthz_reports_each_registered_check_and_a_failing_one_makes_the_app_unhealthy(
+    app, client
+):
+    from mdt.core.web import add_health_check
+
+    add_health_check(app, "search index", lambda: "ok")
+    body = client.get("/healthz").json
+    assert body["search index"] == "ok" and body["scheduler"] == "never"  # registered at start
+
+    def broken() -> str:
+        raise ConnectionError("no index")
+
+    add_health_check(app, "search index", broken)
+    response = client.get("/healthz")
+    assert (response.status_code, response.json["status"]) == (503, "error")
