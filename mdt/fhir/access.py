@@ -15,7 +15,7 @@ from mdt.accounts.models import User
 from mdt.agenda.models import Case
 from mdt.extensions import db
 from mdt.fhir.models import ApiClient
-from mdt.patients.access import visible_cases, visible_patients
+from mdt.patients.access import visible_cases
 from mdt.patients.models import Patient
 from mdt.teams.models import Membership
 
@@ -35,15 +35,6 @@ def _union(selects: list[sa.Select[tuple[int]]]) -> sa.Select[tuple[int]]:
         return sa.select(sa.literal(0)).where(sa.false())  # type: ignore[return-value]
     joined = sa.union(*selects).subquery()
     return sa.select(joined.c[0])
-
-
-def visible_patient_ids(people: list[User]) -> sa.Select[tuple[int]]:
-    """A subquery of the ids of the patients the organisation's people may see, who have not
-    objected to sharing."""
-    seen = _union([visible_patients(p) for p in people]).subquery()
-    return sa.select(Patient.id).where(
-        Patient.id.in_(sa.select(seen.c[0])), Patient.objects_to_sharing.is_(False)
-    )
 
 
 def visible_case_ids(people: list[User]) -> sa.Select[tuple[int]]:

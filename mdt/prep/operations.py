@@ -186,7 +186,3 @@ def _pass_case_to_cover(case: Case, member_id: int, cover_id: int) -> None:
         if request.user_id == member_id and not request.done:
             request.user_id, request.handed_over_by_id = cover_id, member_id
             request.revision += 1
-
-
-def is_overdue(request: PrepRequest, now: datetime | None = None) -> bool:
-    return request.overdue(now or now_utc())

@@ -169,11 +169,6 @@ def trend_chart(chart_id: str, title: str, months: list[Month]) -> LineChart:
     return chart
 
 
-def _short(month: Month) -> str:
-    """ "Jan 2026" at each new year, else "Feb"."""
-    return month.label if month.month == 1 else month.label[:3]
-
-
 def _trend_description(months: list[Month]) -> str:
     parts = []
     for name, attr in (("core attendance", "attendance"), ("preparation on time", "prep")):
