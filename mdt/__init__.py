@@ -73,7 +73,6 @@ def _configure_templates(app: Flask) -> None:
 
 def _register(app: Flask) -> None:
     from mdt import cli, core, extensions
-    from mdt.accounts import views as accounts
     from mdt.actions import views as actions
     from mdt.agenda import views as agenda
     from mdt.audit import views as audit
@@ -93,6 +92,7 @@ def _register(app: Flask) -> None:
     from mdt.oidc import views as oidc
     from mdt.organisations import views as organisations
     from mdt.patients import views as patients
+    from mdt.people import views as accounts
     from mdt.prep import views as prep
     from mdt.reauth import views as reauth
     from mdt.reminders import recheck

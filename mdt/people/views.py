@@ -23,15 +23,6 @@ from werkzeug.wrappers import Response
 
 from mdt.accounts import operations as ops
 from mdt.accounts.access import admin_required, signed_in_user
-from mdt.accounts.forms import (
-    ChangeEmailForm,
-    ChangePasswordForm,
-    ContactDetailsForm,
-    LoginForm,
-    NewPasswordForm,
-    PasswordLinkForm,
-    UserForm,
-)
 from mdt.accounts.models import User
 from mdt.accounts.passwords import context_words
 from mdt.core.redirects import safe_next_path
@@ -45,6 +36,15 @@ from mdt.mail import outbox
 from mdt.mfa import operations as mfa
 from mdt.mfa import pending
 from mdt.organisations.models import Organisation
+from mdt.people.forms import (
+    ChangeEmailForm,
+    ChangePasswordForm,
+    ContactDetailsForm,
+    LoginForm,
+    NewPasswordForm,
+    PasswordLinkForm,
+    UserForm,
+)
 from mdt.reauth.access import recent_authentication_required
 
 bp = Blueprint("accounts", __name__)
