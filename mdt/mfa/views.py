@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response
 from mdt.accounts import operations as accounts
 from mdt.accounts.access import signed_in_user
 from mdt.accounts.models import User
+from mdt.accounts.recent import confirmation_needed, recent_authentication_required
 from mdt.core.forms import EmptyForm
 from mdt.core.throttle import limit_refusals
 from mdt.extensions import db
@@ -28,7 +29,6 @@ from mdt.mfa.forms import (
     ResetFactorForm,
 )
 from mdt.mfa.passkey_views import bp as passkeys_bp
-from mdt.reauth.access import confirmation_needed, recent_authentication_required
 
 bp = Blueprint("mfa", __name__, url_prefix="/second-factor")
 # Passkeys' routes are the second factor's too (mfa.passkeys.*, under /second-factor/passkeys).

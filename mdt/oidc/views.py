@@ -27,6 +27,7 @@ from joserfc.jwk import KeySet
 from werkzeug.wrappers import Response
 
 from mdt.accounts.models import UserSession
+from mdt.accounts.recent import signed_in_session
 from mdt.core.redirects import safe_next_path
 from mdt.core.throttle import limit_refusals
 from mdt.core.web import external_url
@@ -80,9 +81,9 @@ def _register(oauth: OAuth, provider: Provider) -> None:
 def _signed_in_with() -> tuple[Provider, UserSession] | None:
     """For the profile: the provider and session record when this session came from one."""
     providers, _oauth = current_app.extensions["mdt_oidc"]
-    if not providers or not current_user.is_authenticated:
+    if not providers:
         return None
-    record = ops.current_session(current_user.get_id())
+    record = signed_in_session()
     if record is None or record.oidc_provider not in providers:
         return None
     return providers[record.oidc_provider], record

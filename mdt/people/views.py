@@ -25,6 +25,7 @@ from mdt.accounts import operations as ops
 from mdt.accounts.access import admin_required, signed_in_user
 from mdt.accounts.models import User
 from mdt.accounts.passwords import context_words
+from mdt.accounts.recent import recent_authentication_required
 from mdt.core.redirects import safe_next_path
 from mdt.core.revisions import CONFLICT, EXPIRED
 from mdt.core.throttle import limit_refusals
@@ -45,7 +46,6 @@ from mdt.people.forms import (
     PasswordLinkForm,
     UserForm,
 )
-from mdt.reauth.access import recent_authentication_required
 
 bp = Blueprint("accounts", __name__)
 

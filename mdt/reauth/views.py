@@ -13,13 +13,13 @@ from werkzeug.wrappers import Response
 from mdt.accounts import operations as accounts
 from mdt.accounts.access import signed_in_user
 from mdt.accounts.models import User
+from mdt.accounts.recent import confirmable_here, signed_in_session
 from mdt.core.forms import CSRF_MESSAGE, EmptyForm
 from mdt.core.redirects import safe_next_path
 from mdt.core.throttle import limit_refusals
 from mdt.extensions import db
 from mdt.mfa import factors, passkeys
 from mdt.reauth import operations as ops
-from mdt.reauth.access import confirmable_here, signed_in_session
 from mdt.reauth.forms import ConfirmItsYouForm
 
 bp = Blueprint("reauth", __name__)
