@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from mdt.accounts import operations as accounts
+from mdt.accounts.models import User
 from mdt.core.names import name_key
 from mdt.extensions import db
 from mdt.organisations.models import Organisation, OrganisationType
@@ -56,6 +58,20 @@ def set_identity_settings(
     org.require_oidc = require_oidc
     org.bump()
     db.session.flush()
+
+
+def change_identity_settings(
+    org: Organisation,
+    by: User,
+    revision: int | None,
+    providers: list[str],
+    require_oidc: bool,
+) -> None:
+    """Sets them and keeps a security record of what they became."""
+    set_identity_settings(org, revision, providers, require_oidc)
+    accounts.record_security_event(
+        by, "identity settings", identity_settings_text(org), organisation_id=org.id
+    )
 
 
 def identity_settings_text(org: Organisation) -> str:

@@ -66,6 +66,14 @@ class ContactDetailsForm(BaseForm):
     )
     revision = revision_field()
 
+    def values(self) -> dict[str, object]:
+        """The details as saved: trimmed, an empty optional field as ""."""
+        return {
+            "name": self.name.data.strip(),
+            "phone": (self.phone.data or "").strip(),
+            "how_to_reach": (self.how_to_reach.data or "").strip(),
+        }
+
 
 class UserForm(ContactDetailsForm):
     """An administrator's form for any person's account."""
@@ -89,6 +97,18 @@ class UserForm(ContactDetailsForm):
         super().__init__(*args, **kwargs)
         self.organisation_id.choices = choices([(0, "Choose an organisation"), *organisations])
         self.name.label.text = "Full name"
+
+    def values(self) -> dict[str, object]:
+        return {
+            "name": self.name.data.strip(),
+            "email": self.email.data.strip(),
+            "profession": self.profession.data,
+            "organisation_id": self.organisation_id.data,
+            "phone": (self.phone.data or "").strip(),
+            "how_to_reach": (self.how_to_reach.data or "").strip(),
+            "is_active": self.is_active.data,
+            "is_admin": self.is_admin.data,
+        }
 
 
 class PasswordLinkForm(BaseForm):

@@ -56,20 +56,19 @@ def confirm() -> str | Response | tuple[str, int]:
             db.session.commit()  # a wrong answer counts towards the lock
             if not wrong:
                 return redirect(next_path)
-            if wrong in form and wrong != "passkey":
-                form[wrong].errors.append(WRONG[wrong])
-            else:
-                problem = PASSKEY_REFUSED if wrong == "passkey" else USE_PASSKEY
-    for typed in ("code", "passkey"):  # used, or no use again
-        if typed in form:
-            form[typed].data = ""
+            problem = _wrong_answer(form, wrong)
+    form.forget_proof()
     return render_template(
-        "reauth/confirm.html",
-        form=form,
-        problem=problem,
-        factors=has,
-        title="Confirm it's you",
+        "reauth/confirm.html", form=form, problem=problem, factors=has, title="Confirm it's you"
     )
+
+
+def _wrong_answer(form: ConfirmItsYouForm, wrong: str) -> str | None:
+    """A wrong password or code is its field's error; anything else is the page's problem."""
+    if wrong in form and wrong != "passkey":
+        form[wrong].errors.append(WRONG[wrong])
+        return None
+    return PASSKEY_REFUSED if wrong == "passkey" else USE_PASSKEY
 
 
 def _proof(form: ConfirmItsYouForm) -> factors.Proof | None:
