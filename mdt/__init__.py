@@ -71,7 +71,6 @@ def _configure_templates(app: Flask) -> None:
 
 def _register(app: Flask) -> None:
     from mdt import cli, core, extensions
-    from mdt.accounts import views as accounts
     from mdt.actions import views as actions
     from mdt.agenda import cutoff
     from mdt.agenda import views as agenda
@@ -92,6 +91,7 @@ def _register(app: Flask) -> None:
     from mdt.oidc import views as oidc
     from mdt.organisations import views as organisations
     from mdt.patients import views as patients
+    from mdt.people import views as accounts
     from mdt.prep import views as prep
     from mdt.reauth import views as reauth
     from mdt.reminders import heartbeat, recheck

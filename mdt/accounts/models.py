@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mdt.core.db import Base, UTCDateTime
+from mdt.core.revisions import Revisioned
 from mdt.core.time import now_utc
 
 if TYPE_CHECKING:
@@ -14,7 +15,7 @@ if TYPE_CHECKING:
     from mdt.teams.models import Membership
 
 
-class User(Base):
+class User(Revisioned, Base):
     __tablename__ = "user_account"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -33,7 +34,6 @@ class User(Base):
     #: argon2 hash; None until the person sets a password through a one-time link.
     password_hash: Mapped[str | None] = mapped_column(sa.String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
-    revision: Mapped[int] = mapped_column(default=1)
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
     memberships: Mapped[list[Membership]] = relationship(

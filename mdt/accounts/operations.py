@@ -13,7 +13,7 @@ from flask import current_app
 
 from mdt.accounts.models import LoginAttempt, PasswordLink, SecurityEvent, User, UserSession
 from mdt.accounts.passwords import hash_password, verify_password
-from mdt.core.revisions import Conflict
+from mdt.core.revisions import Conflict as Conflict  # still imported from here by others
 from mdt.core.time import now_utc
 from mdt.core.tokens import new_token, token_hash
 from mdt.extensions import db
@@ -42,17 +42,12 @@ def create_user(*, password: str | None = None, **fields: object) -> User:
     return user
 
 
-def check_revision(obj: User | object, posted: int | None) -> None:
-    if posted is not None and posted != obj.revision:  # type: ignore[attr-defined]
-        raise Conflict()
-
-
 def update_user(user: User, revision: int | None, **fields: object) -> None:
-    check_revision(user, revision)
+    user.check(revision)
     for name, value in fields.items():
         setattr(user, name, value)
     user.email_key = email_key(user.email)
-    user.revision += 1
+    user.bump()
     db.session.flush()
 
 
@@ -200,7 +195,7 @@ def change_password(user: User, password: str) -> None:
 def change_email(user: User, email: str) -> None:
     user.email = email.strip()
     user.email_key = email_key(user.email)
-    user.revision += 1
+    user.bump()
     db.session.flush()
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from mdt.accounts.models import User
 from mdt.core.days import SERVICE_ZONE, to_local
 from mdt.core.db import Base, UTCDateTime
+from mdt.core.revisions import Revisioned
 from mdt.core.time import now_utc
 
 if TYPE_CHECKING:
@@ -32,7 +33,7 @@ def is_stale(verified_at: datetime, now: datetime) -> bool:
     return to_local(now, DIRECTORY_ZONE).date() >= stale_on(verified_at)
 
 
-class Service(Base):
+class Service(Revisioned, Base):
     """A service colleagues refer to: a falls clinic, social prescribing, a carers' centre."""
 
     __tablename__ = "directory_service"
@@ -55,8 +56,6 @@ class Service(Base):
         sa.ForeignKey("user_account.id", ondelete="SET NULL")
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
-    #: Goes up on every edit; a form posted with an older revision is refused as a conflict.
-    revision: Mapped[int] = mapped_column(default=1)
 
     organisation: Mapped[Organisation] = relationship()
     owner: Mapped[User] = relationship(foreign_keys=[owner_id])

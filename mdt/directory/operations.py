@@ -7,7 +7,6 @@ from typing import Any
 import sqlalchemy as sa
 
 from mdt.accounts.models import User
-from mdt.accounts.operations import Conflict
 from mdt.core.time import now_utc
 from mdt.directory.models import PersonCheck, Service
 from mdt.extensions import db
@@ -26,13 +25,12 @@ def update_service(
     service: Service, revision: int | None, by: User, owner_id: int | None = None, **fields: Any
 ) -> None:
     """Saving the whole entry is checking it, so it is marked verified too."""
-    if revision is not None and revision != service.revision:
-        raise Conflict()
+    service.check(revision)
     for name, value in fields.items():
         setattr(service, name, value)
     if owner_id is not None:
         service.owner_id = owner_id
-    service.revision += 1
+    service.bump()
     _verified(service, by)
     db.session.flush()
 

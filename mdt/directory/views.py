@@ -9,9 +9,8 @@ from werkzeug.wrappers import Response
 
 from mdt.accounts.access import signed_in_user
 from mdt.accounts.models import User
-from mdt.accounts.operations import Conflict
 from mdt.core.forms import EmptyForm, search_form
-from mdt.core.revisions import CONFLICT, EXPIRED
+from mdt.core.revisions import CONFLICT, EXPIRED, Conflict
 from mdt.core.time import now_utc
 from mdt.directory import operations as ops
 from mdt.directory import queries

@@ -13,13 +13,13 @@ from werkzeug.wrappers import Response
 from mdt.accounts import operations as accounts
 from mdt.accounts.access import signed_in_user
 from mdt.accounts.models import User
+from mdt.accounts.recent import recent_authentication_required
 from mdt.core.forms import BaseForm, EmptyForm
 from mdt.core.throttle import limit_refusals
 from mdt.extensions import db
 from mdt.mfa import factors, pages, passkeys, pending
 from mdt.mfa.access import get_own_passkey_or_404
 from mdt.mfa.forms import PasskeyNameForm, RemovePasskeyForm
-from mdt.reauth.access import recent_authentication_required
 
 F = TypeVar("F", bound=BaseForm)
 

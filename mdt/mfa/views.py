@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response
 from mdt.accounts import operations as accounts
 from mdt.accounts.access import signed_in_user
 from mdt.accounts.models import User
+from mdt.accounts.recent import confirmation_needed, recent_authentication_required
 from mdt.core.forms import EmptyForm
 from mdt.core.throttle import limit_refusals
 from mdt.extensions import db
@@ -27,8 +28,8 @@ from mdt.mfa.forms import (
     RemoveFactorForm,
     ResetFactorForm,
 )
+from mdt.mfa.models import TotpFactor
 from mdt.mfa.passkey_views import bp as passkeys_bp
-from mdt.reauth.access import confirmation_needed, recent_authentication_required
 
 bp = Blueprint("mfa", __name__, url_prefix="/second-factor")
 # Passkeys' routes are the second factor's too (mfa.passkeys.*, under /second-factor/passkeys).
@@ -48,8 +49,7 @@ def _failed(response: Response) -> bool:
 def verify() -> str | Response:
     user = pending.pending_user()
     if user is None:
-        flash(TIMED_OUT)
-        return redirect(url_for("accounts.login"))
+        return _timed_out()
     has = factors.factors_of(user)
     if not has.any:
         return redirect(url_for("mfa.setup"))
@@ -60,11 +60,25 @@ def verify() -> str | Response:
         db.session.commit()
         if outcome.ok:
             return pending.finish(user)
-        if outcome.problem == factors.WRONG_CODE:
-            form.code.errors.append(WRONG_CODE)
-        else:
-            problem = outcome.problem
+        problem = _code_refused(form, outcome.problem)
     form.code.data = ""  # a used or wrong code is no use typed again
+    return _verify_page(form, problem, has)
+
+
+def _timed_out() -> Response:
+    flash(TIMED_OUT)
+    return redirect(url_for("accounts.login"))
+
+
+def _code_refused(form: CodeForm, problem: str | None) -> str | None:
+    """A wrong code is the field's error; anything else is the page's problem."""
+    if problem == factors.WRONG_CODE:
+        form.code.errors.append(WRONG_CODE)
+        return None
+    return problem
+
+
+def _verify_page(form: CodeForm, problem: str | None, has: factors.Factors) -> str:
     return render_template(
         "mfa/verify.html",
         form=form,
@@ -89,36 +103,48 @@ def setup() -> str | Response | tuple[str, int]:
     signed_in = current_user.is_authenticated
     user: User | None = signed_in_user() if signed_in else pending.pending_user()
     if user is None:
-        flash(TIMED_OUT)
-        return redirect(url_for("accounts.login"))
-    # Signed in, someone with passkeys may add an app too; pending, any factor will do.
-    if ops.confirmed_totp(user) or (not signed_in and ops.has_second_factor(user)):
-        return redirect(url_for("mfa.manage" if signed_in else "mfa.verify"))
-    if signed_in and (refusal := confirmation_needed()) is not None:
-        return refusal
+        return _timed_out()
+    if (elsewhere := _setup_elsewhere(user, signed_in)) is not None:
+        return elsewhere
     factor = ops.begin_totp(user)
     db.session.commit()
     form = ConfirmAppSignedInForm() if signed_in else ConfirmAppForm()
     if form.validate_on_submit():
         codes = ops.confirm_totp(user, factor, form.code.data)
-        if codes is None:
-            form.code.errors.append(WRONG_CODE)
-        else:
-            if signed_in and form.end_other_sessions.data:
-                accounts.end_other_sessions(user, user.get_id())
-            db.session.commit()
-            if not signed_in:
-                pending.finish(user)
-            return _recovery_codes_page(codes)
+        if codes is not None:
+            end_others = isinstance(form, ConfirmAppSignedInForm) and form.end_other_sessions.data
+            return _app_confirmed(user, codes, signed_in=signed_in, end_others=end_others)
+        form.code.errors.append(WRONG_CODE)
     form.code.data = ""
+    return _setup_page(form, user, factor, required=not signed_in)
+
+
+def _setup_page(form: ConfirmAppForm, user: User, factor: TotpFactor, *, required: bool) -> str:
     return render_template(
         "mfa/setup.html",
         form=form,
         secret=factor.secret,
         qr=_qr_svg(ops.provisioning_uri(user, factor)),
-        required=not signed_in,
+        required=required,
         title="Set up an authenticator app",
     )
+
+
+def _setup_elsewhere(user: User, signed_in: bool) -> Response | tuple[str, int] | None:
+    """Where to go instead of setting up an app here, if anywhere."""
+    # Signed in, someone with passkeys may add an app too; pending, any factor will do.
+    if ops.confirmed_totp(user) or (not signed_in and ops.has_second_factor(user)):
+        return redirect(url_for("mfa.manage" if signed_in else "mfa.verify"))
+    return confirmation_needed() if signed_in else None
+
+
+def _app_confirmed(user: User, codes: list[str], *, signed_in: bool, end_others: bool) -> str:
+    if end_others:
+        accounts.end_other_sessions(user, user.get_id())
+    db.session.commit()
+    if not signed_in:
+        pending.finish(user)
+    return _recovery_codes_page(codes)
 
 
 def _recovery_codes_page(codes: list[str]) -> str:

@@ -186,14 +186,6 @@ def start_session(
     return token
 
 
-def current_session(token: str | None) -> UserSession | None:
-    if not token:
-        return None
-    return db.session.scalars(
-        sa.select(UserSession).where(UserSession.token_hash == token_hash(token))
-    ).one_or_none()
-
-
 def end_sessions_from_logout(provider: Provider, subject: str | None, sid: str | None) -> int:
     """Back-channel logout: end the sessions this provider started for that person (sub)
     or that one provider session (sid). Returns how many were open."""

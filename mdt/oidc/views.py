@@ -26,7 +26,8 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 from werkzeug.wrappers import Response
 
-from mdt.accounts.models import UserSession
+from mdt.accounts.models import User, UserSession
+from mdt.accounts.recent import signed_in_session
 from mdt.core.redirects import safe_next_path
 from mdt.core.throttle import limit_refusals
 from mdt.core.web import external_url
@@ -42,6 +43,11 @@ BACKCHANNEL_EVENT = "http://schemas.openid.net/event/backchannel-logout"
 #: How old a logout_token may be (its iat), in seconds.
 LOGOUT_TOKEN_MAX_AGE = 300
 _NEXT = "oidc_next"
+#: An answer from the provider that could not be verified.
+NOT_CONFIRMED = (
+    "{provider} did not confirm who you are, so you are not signed in. "
+    "Try again from the sign-in page."
+)
 
 
 def init_app(app: Flask) -> None:
@@ -80,9 +86,9 @@ def _register(oauth: OAuth, provider: Provider) -> None:
 def _signed_in_with() -> tuple[Provider, UserSession] | None:
     """For the profile: the provider and session record when this session came from one."""
     providers, _oauth = current_app.extensions["mdt_oidc"]
-    if not providers or not current_user.is_authenticated:
+    if not providers:
         return None
-    record = ops.current_session(current_user.get_id())
+    record = signed_in_session()
     if record is None or record.oidc_provider not in providers:
         return None
     return providers[record.oidc_provider], record
@@ -129,26 +135,7 @@ def _refused_answer(response: Response) -> bool:
 def callback(name: str) -> str | Response | tuple[str, int]:
     provider, client = _provider(name)
     try:
-        issuer = client.load_server_metadata()["issuer"]
-        # Authlib checks the signature, expiry, nonce and (from discovery) the issuer, but
-        # the audience only when told to: without this, a token the provider issued to
-        # another client naming us as azp was accepted.
-        token = client.authorize_access_token(
-            claims_options={
-                "iss": {"essential": True, "values": [issuer]},
-                "aud": {"essential": True, "values": [provider.client_id]},
-            }
-        )
-        claims = dict(token.get("userinfo") or {})
-        if not claims:
-            raise ops.Refused(f"{provider.label} did not send an ID token.")
-        ops.check_assurance(provider, claims)
-        ops.check_groups(provider, claims)
-        user = ops.identity_user(provider, issuer, claims)
-        role = None
-        if provider.profile == "cis2":
-            role = ops.selected_role(claims, dict(client.userinfo(token=token)))
-            ops.check_role_organisation(provider, user, role)
+        user, claims, role = _verified_identity(provider, client)
         next_path = session.get(_NEXT)
         if not ops.asserted_mfa(provider, claims) and mfa.needs_second_step(user):
             # The provider did not vouch for a second factor that this person needs (an
@@ -164,13 +151,37 @@ def callback(name: str) -> str | Response | tuple[str, int]:
     except (AuthlibBaseError, JoseError, KeyError, ValueError) as error:
         db.session.rollback()
         current_app.logger.warning("oidc %s: sign-in refused: %r", name, error)
-        problem = ops.Refused(
-            f"{provider.label} did not confirm who you are, so you are not signed in. "
-            "Try again from the sign-in page."
-        )
-        return _refused(provider, problem)
+        return _refused(provider, ops.Refused(NOT_CONFIRMED.format(provider=provider.label)))
     login_user(user)
     return redirect(safe_next_path(next_path, url_for("dashboard.index")))
+
+
+def _verified_identity(
+    provider: Provider, client: Any
+) -> tuple[User, dict[str, Any], ops.SelectedRole | None]:
+    """The account the provider's answer signs in, its ID token's claims and (CIS2) the
+    role chosen; raises ops.Refused, or Authlib's or joserfc's errors for a bad answer."""
+    issuer = client.load_server_metadata()["issuer"]
+    # Authlib checks the signature, expiry, nonce and (from discovery) the issuer, but
+    # the audience only when told to: without this, a token the provider issued to
+    # another client naming us as azp was accepted.
+    token = client.authorize_access_token(
+        claims_options={
+            "iss": {"essential": True, "values": [issuer]},
+            "aud": {"essential": True, "values": [provider.client_id]},
+        }
+    )
+    claims = dict(token.get("userinfo") or {})
+    if not claims:
+        raise ops.Refused(f"{provider.label} did not send an ID token.")
+    ops.check_assurance(provider, claims)
+    ops.check_groups(provider, claims)
+    user = ops.identity_user(provider, issuer, claims)
+    role = None
+    if provider.profile == "cis2":
+        role = ops.selected_role(claims, dict(client.userinfo(token=token)))
+        ops.check_role_organisation(provider, user, role)
+    return user, claims, role
 
 
 @bp.post("/login/oidc/<name>/backchannel-logout")

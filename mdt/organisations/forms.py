@@ -10,7 +10,7 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from mdt.core.forms import BaseForm, choices, revision_field
-from mdt.organisations.models import ORGANISATION_TYPE_LABELS
+from mdt.organisations.models import ORGANISATION_TYPE_LABELS, Organisation
 
 
 class OrganisationForm(BaseForm):
@@ -44,6 +44,10 @@ class OrganisationForm(BaseForm):
     )
     revision = revision_field()
 
+    def values(self) -> tuple[str, str, str | None, int | None]:
+        """Name, type, ODS code and retention years, in update_organisation's order."""
+        return self.name.data, self.type.data, self.ods_code.data, self.retention_years.data
+
 
 class IdentitySettingsForm(BaseForm):
     """Which configured OpenID Connect providers the organisation's people may sign in
@@ -61,6 +65,19 @@ class IdentitySettingsForm(BaseForm):
     def __init__(self, *args: object, configured: list[tuple[str, str]], **kwargs: object):
         super().__init__(*args, **kwargs)
         self.providers.choices = choices(configured)
+
+    @staticmethod
+    def saved(org: Organisation) -> dict[str, object]:
+        """The form's data as the organisation has it now."""
+        return {
+            "providers": org.oidc_providers.split(),
+            "require_oidc": org.require_oidc,
+            "revision": org.revision,
+        }
+
+    def values(self) -> tuple[list[str], bool]:
+        """The providers and whether they are required, in set_identity_settings's order."""
+        return self.providers.data or [], self.require_oidc.data
 
     def validate_providers(self, field: SelectMultipleField) -> None:
         known = {choice.value for choice in field.choices or ()}  # type: ignore[union-attr]

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from mdt.core.db import Base
 from mdt.core.names import name_key
+from mdt.core.revisions import Revisioned
 
 
 class OrganisationType(enum.StrEnum):
@@ -34,7 +35,7 @@ ORGANISATION_TYPE_LABELS = {
 }
 
 
-class Organisation(Base):
+class Organisation(Revisioned, Base):
     __tablename__ = "organisation"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -59,8 +60,6 @@ class Organisation(Base):
     oidc_providers: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
     #: Its people sign in only through a provider: password sign-in is refused for them.
     require_oidc: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
-    #: Goes up on every edit; a form posted with an older revision is refused as a conflict.
-    revision: Mapped[int] = mapped_column(default=1)
 
     @validates("name")
     def _keep_name_key(self, _attribute: str, name: str) -> str:

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from mdt.accounts.operations import Conflict
+from mdt.accounts import operations as accounts
+from mdt.accounts.models import User
 from mdt.core.names import name_key
 from mdt.extensions import db
 from mdt.organisations.models import Organisation, OrganisationType
@@ -37,12 +38,11 @@ def update_organisation(
     ods_code: str | None,
     retention_years: int | None = None,
 ) -> None:
-    if revision is not None and revision != org.revision:
-        raise Conflict()
+    org.check(revision)
     org.name, org.type, org.ods_code = name.strip(), OrganisationType(type), _ods(ods_code)
     #: None: the installation's [retention] patient_years.
     org.retention_years = retention_years
-    org.revision += 1
+    org.bump()
     db.session.flush()
 
 
@@ -53,12 +53,25 @@ def _ods(code: str | None) -> str | None:
 def set_identity_settings(
     org: Organisation, revision: int | None, providers: list[str], require_oidc: bool
 ) -> None:
-    if revision is not None and revision != org.revision:
-        raise Conflict()
+    org.check(revision)
     org.oidc_providers = " ".join(sorted(set(providers)))
     org.require_oidc = require_oidc
-    org.revision += 1
+    org.bump()
     db.session.flush()
+
+
+def change_identity_settings(
+    org: Organisation,
+    by: User,
+    revision: int | None,
+    providers: list[str],
+    require_oidc: bool,
+) -> None:
+    """Sets them and keeps a security record of what they became."""
+    set_identity_settings(org, revision, providers, require_oidc)
+    accounts.record_security_event(
+        by, "identity settings", identity_settings_text(org), organisation_id=org.id
+    )
 
 
 def identity_settings_text(org: Organisation) -> str:

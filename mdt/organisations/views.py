@@ -4,11 +4,9 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
-from mdt.accounts import operations as accounts
 from mdt.accounts.access import admin_required, signed_in_user
 from mdt.accounts.models import User
-from mdt.accounts.operations import Conflict
-from mdt.core.revisions import CONFLICT
+from mdt.core.revisions import CONFLICT, save
 from mdt.extensions import db
 from mdt.oidc.providers import configured
 from mdt.organisations import operations as ops
@@ -39,23 +37,14 @@ def index() -> str:
 @admin_required
 def new() -> str | Response:
     form = OrganisationForm()
-    if form.validate_on_submit():
-        if ops.name_taken(form.name.data):
-            form.name.errors.append("An organisation with this name already exists")
-        else:
-            org = ops.create_organisation(
-                form.name.data, form.type.data, form.ods_code.data, form.retention_years.data
-            )
-            db.session.commit()
-            flash(f"{org.name} is added.")
-            return redirect(url_for("organisations.index"))
-    return render_template(
-        "organisations/form.html",
-        form=form,
-        org=None,
-        default_retention_years=current_app.config["RETENTION_PATIENT_YEARS"],
-        title="Add an organisation",
-    )
+    if form.validate_on_submit() and _name_free(form):
+        org = ops.create_organisation(
+            form.name.data, form.type.data, form.ods_code.data, form.retention_years.data
+        )
+        db.session.commit()
+        flash(f"{org.name} is added.")
+        return redirect(url_for("organisations.index"))
+    return _form_page(form, None, None, title="Add an organisation")
 
 
 @bp.route("/<int:org_id>", methods=["GET", "POST"])
@@ -64,32 +53,34 @@ def edit(org_id: int) -> str | Response:
     org = db.session.get(Organisation, org_id) or abort(404)
     form = OrganisationForm(obj=org)
     conflict = None
-    if form.validate_on_submit():
-        if ops.name_taken(form.name.data, except_org=org):
-            form.name.errors.append("An organisation with this name already exists")
-        else:
-            try:
-                ops.update_organisation(
-                    org,
-                    form.revision.data,
-                    form.name.data,
-                    form.type.data,
-                    form.ods_code.data,
-                    form.retention_years.data,
-                )
-            except Conflict:
-                conflict = CONFLICT
-            else:
-                db.session.commit()
-                flash(f"{org.name} is saved.")
-                return redirect(url_for("organisations.index"))
+    if form.validate_on_submit() and _name_free(form, org):
+        if saved := save(
+            lambda: ops.update_organisation(org, form.revision.data, *form.values()),
+            saved=f"{form.name.data.strip()} is saved.",
+            then=url_for("organisations.index"),
+        ):
+            return saved
+        conflict = CONFLICT
+    return _form_page(form, org, conflict, title=org.name)
+
+
+def _name_free(form: OrganisationForm, org: Organisation | None = None) -> bool:
+    if ops.name_taken(form.name.data, except_org=org):
+        form.name.errors.append("An organisation with this name already exists")
+        return False
+    return True
+
+
+def _form_page(
+    form: OrganisationForm, org: Organisation | None, conflict: str | None, title: str
+) -> str:
     return render_template(
         "organisations/form.html",
         form=form,
         org=org,
         conflict=conflict,
         default_retention_years=current_app.config["RETENTION_PATIENT_YEARS"],
-        title=org.name,
+        title=title,
     )
 
 
@@ -98,30 +89,18 @@ def edit(org_id: int) -> str | Response:
 def identity(org_id: int) -> str | Response:
     org = organisation_i_administer(org_id)
     providers = [(p.name, p.label) for p in configured().values()]
-    saved = {
-        "providers": org.oidc_providers.split(),
-        "require_oidc": org.require_oidc,
-        "revision": org.revision,
-    }
-    form = IdentitySettingsForm(data=saved, configured=providers)
+    form = IdentitySettingsForm(data=IdentitySettingsForm.saved(org), configured=providers)
     conflict = None
     if form.validate_on_submit():
-        try:
-            ops.set_identity_settings(
-                org, form.revision.data, form.providers.data or [], form.require_oidc.data
-            )
-        except Conflict:
-            conflict = CONFLICT
-        else:
-            accounts.record_security_event(
-                signed_in_user(),
-                "identity settings",
-                ops.identity_settings_text(org),
-                organisation_id=org.id,
-            )
-            db.session.commit()
-            flash(f"How {org.name}'s people sign in is saved.")
-            return redirect(url_for("organisations.identity", org_id=org.id))
+        if saved := save(
+            lambda: ops.change_identity_settings(
+                org, signed_in_user(), form.revision.data, *form.values()
+            ),
+            saved=f"How {org.name}'s people sign in is saved.",
+            then=url_for("organisations.identity", org_id=org.id),
+        ):
+            return saved
+        conflict = CONFLICT
     return render_template(
         "organisations/identity.html",
         form=form,

@@ -34,5 +34,11 @@ class ConfirmItsYouForm(BaseForm):
             return False
         return True
 
+    def forget_proof(self) -> None:
+        """A code or passkey answer, used or wrong, is no use sent again."""
+        for typed in ("code", "passkey"):
+            if typed in self:
+                self[typed].data = ""
+
     def passkey_answer(self) -> str:
         return self.passkey.data if "passkey" in self and self.passkey.data else ""

@@ -13,13 +13,13 @@ from werkzeug.wrappers import Response
 from mdt.accounts import operations as accounts
 from mdt.accounts.access import signed_in_user
 from mdt.accounts.models import User
+from mdt.accounts.recent import confirmable_here, signed_in_session
 from mdt.core.forms import CSRF_MESSAGE, EmptyForm
 from mdt.core.redirects import safe_next_path
 from mdt.core.throttle import limit_refusals
 from mdt.extensions import db
 from mdt.mfa import factors, passkeys
 from mdt.reauth import operations as ops
-from mdt.reauth.access import confirmable_here, signed_in_session
 from mdt.reauth.forms import ConfirmItsYouForm
 
 bp = Blueprint("reauth", __name__)
@@ -56,20 +56,19 @@ def confirm() -> str | Response | tuple[str, int]:
             db.session.commit()  # a wrong answer counts towards the lock
             if not wrong:
                 return redirect(next_path)
-            if wrong in form and wrong != "passkey":
-                form[wrong].errors.append(WRONG[wrong])
-            else:
-                problem = PASSKEY_REFUSED if wrong == "passkey" else USE_PASSKEY
-    for typed in ("code", "passkey"):  # used, or no use again
-        if typed in form:
-            form[typed].data = ""
+            problem = _wrong_answer(form, wrong)
+    form.forget_proof()
     return render_template(
-        "reauth/confirm.html",
-        form=form,
-        problem=problem,
-        factors=has,
-        title="Confirm it's you",
+        "reauth/confirm.html", form=form, problem=problem, factors=has, title="Confirm it's you"
     )
+
+
+def _wrong_answer(form: ConfirmItsYouForm, wrong: str) -> str | None:
+    """A wrong password or code is its field's error; anything else is the page's problem."""
+    if wrong in form and wrong != "passkey":
+        form[wrong].errors.append(WRONG[wrong])
+        return None
+    return PASSKEY_REFUSED if wrong == "passkey" else USE_PASSKEY
 
 
 def _proof(form: ConfirmItsYouForm) -> factors.Proof | None:

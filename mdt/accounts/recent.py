@@ -1,7 +1,8 @@
 """Re-authentication (ASVS 7.5.1): changing a password, a second factor or an email address
 needs the person to have proved who they are within the last [security] reauth_minutes in
 this session. The time is the session row's authenticated_at, kept server-side: signing in
-sets it, and so does the "Confirm it's you" page (mdt.reauth.views)."""
+sets it, and so does the "Confirm it's you" page (mdt.reauth.views). The guards live in
+accounts, below every feature whose pages they protect (mfa, oidc, reauth, people)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from functools import wraps
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
+import sqlalchemy as sa
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
@@ -18,12 +20,22 @@ from werkzeug.wrappers import Response
 from mdt.accounts.models import UserSession
 from mdt.core.redirects import safe_next_path
 from mdt.core.time import now_utc
-from mdt.oidc.operations import current_session
+from mdt.core.tokens import token_hash
+from mdt.extensions import db
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 CONFIRM_FIRST = "Confirm it's you before changing how you sign in."
 NOT_SAVED_YET = "Nothing was changed yet: confirm it's you, then save it again."
+
+
+def current_session(token: str | None) -> UserSession | None:
+    """The session row for this token, open or not."""
+    if not token:
+        return None
+    return db.session.scalars(
+        sa.select(UserSession).where(UserSession.token_hash == token_hash(token))
+    ).one_or_none()
 
 
 def signed_in_session() -> UserSession | None:

@@ -23,7 +23,21 @@ from werkzeug.wrappers import Response
 
 from mdt.accounts import operations as ops
 from mdt.accounts.access import admin_required, signed_in_user
-from mdt.accounts.forms import (
+from mdt.accounts.models import User
+from mdt.accounts.passwords import context_words
+from mdt.accounts.recent import recent_authentication_required
+from mdt.core.redirects import safe_next_path
+from mdt.core.revisions import CONFLICT, EXPIRED, save
+from mdt.core.throttle import limit_refusals
+from mdt.core.time import now_utc
+from mdt.core.web import external_url
+from mdt.extensions import db, login_manager
+from mdt.mail import outbox
+from mdt.mfa import operations as mfa
+from mdt.mfa import pending
+from mdt.organisations.models import Organisation
+from mdt.people import operations as people
+from mdt.people.forms import (
     ChangeEmailForm,
     ChangePasswordForm,
     ContactDetailsForm,
@@ -32,20 +46,6 @@ from mdt.accounts.forms import (
     PasswordLinkForm,
     UserForm,
 )
-from mdt.accounts.models import User
-from mdt.accounts.passwords import context_words
-from mdt.core.redirects import safe_next_path
-from mdt.core.revisions import CONFLICT, EXPIRED
-from mdt.core.throttle import limit_refusals
-from mdt.core.time import now_utc
-from mdt.core.web import external_url
-from mdt.directory.operations import confirm_person
-from mdt.extensions import db, login_manager
-from mdt.mail import outbox
-from mdt.mfa import operations as mfa
-from mdt.mfa import pending
-from mdt.organisations.models import Organisation
-from mdt.reauth.access import recent_authentication_required
 
 bp = Blueprint("accounts", __name__)
 
@@ -123,29 +123,39 @@ def login() -> str | Response:
     if form.validate_on_submit():
         result = ops.authenticate(form.email.data, form.password.data)
         db.session.commit()
-        if result.locked_until is not None:
-            problem = (
-                "Too many failed attempts to sign in to this account. Wait "
-                f"{_minutes_until(result.locked_until)} and try again."
-            )
-        elif result.user is None:
-            problem = "The email address or password is wrong"
-        elif result.user.organisation.require_oidc:
-            problem = (
-                f"{result.user.organisation.name} signs its people in with their "
-                "organisation's account, not a password: use the button below."
-            )
-        elif mfa.needs_second_step(result.user):
-            # Not signed in yet: the second step (or setting one up) comes first.
-            enrol = not mfa.has_second_factor(result.user)
-            return pending.begin(result.user, request.args.get("next"), enrol=enrol)
-        else:
-            session.clear()  # a fresh session: nothing from before signing in carries over
-            ops.start_session(result.user)
-            db.session.commit()
-            login_user(result.user)
-            return redirect(safe_next_path(request.args.get("next"), url_for("dashboard.index")))
+        problem = _refusal(result)
+        if problem is None and result.user is not None:
+            return _sign_in(result.user)
     return render_template("accounts/login.html", form=form, problem=problem, title="Sign in")
+
+
+def _refusal(result: ops.LoginResult) -> str | None:
+    """Why this attempt does not sign in with a password, in words; None if it may."""
+    if result.locked_until is not None:
+        return (
+            "Too many failed attempts to sign in to this account. Wait "
+            f"{_minutes_until(result.locked_until)} and try again."
+        )
+    if result.user is None:
+        return "The email address or password is wrong"
+    if result.user.organisation.require_oidc:
+        return (
+            f"{result.user.organisation.name} signs its people in with their "
+            "organisation's account, not a password: use the button below."
+        )
+    return None
+
+
+def _sign_in(user: User) -> Response:
+    if mfa.needs_second_step(user):
+        # Not signed in yet: the second step (or setting one up) comes first.
+        enrol = not mfa.has_second_factor(user)
+        return pending.begin(user, request.args.get("next"), enrol=enrol)
+    session.clear()  # a fresh session: nothing from before signing in carries over
+    ops.start_session(user)
+    db.session.commit()
+    login_user(user)
+    return redirect(safe_next_path(request.args.get("next"), url_for("dashboard.index")))
 
 
 def _minutes_until(moment: datetime) -> str:
@@ -169,32 +179,19 @@ def logout() -> Response:
 @bp.route("/profile", methods=["GET", "POST"])
 @login_required
 def profile() -> str | Response:
-    user: User = signed_in_user()
+    user = signed_in_user()
     form = ContactDetailsForm(obj=user)
-    conflict = False
+    conflict = None
     if form.validate_on_submit():
-        try:
-            ops.update_user(
-                user,
-                form.revision.data,
-                name=form.name.data.strip(),
-                phone=(form.phone.data or "").strip(),
-                how_to_reach=(form.how_to_reach.data or "").strip(),
-            )
-        except ops.Conflict:
-            conflict = True
-        else:
-            # Saving your own details is saying they are right: the directory's "last checked".
-            confirm_person(user, user)
-            db.session.commit()
-            flash("Your contact details are saved.")
-            return redirect(url_for("accounts.profile"))
+        if saved := save(
+            lambda: people.save_own_details(user, form.revision.data, **form.values()),
+            saved="Your contact details are saved.",
+            then=url_for("accounts.profile"),
+        ):
+            return saved
+        conflict = CONFLICT
     return render_template(
-        "accounts/profile.html",
-        form=form,
-        conflict=CONFLICT if conflict else None,
-        user=user,
-        title="Your details",
+        "accounts/profile.html", form=form, conflict=conflict, user=user, title="Your details"
     )
 
 
@@ -219,18 +216,15 @@ def change_password() -> str | Response:
 def change_email() -> str | Response:
     user: User = signed_in_user()
     form = ChangeEmailForm()
-    if form.validate_on_submit():
-        if ops.email_taken(form.email.data, except_user=user):
-            form.email.errors.append("Someone already uses this email address")
-        else:
-            old_address = user.email
-            ops.change_email(user, form.email.data)
-            if form.end_other_sessions.data:
-                ops.end_other_sessions(user, user.get_id())
-            outbox.enqueue(_email_changed_email(user, old_address))
-            db.session.commit()
-            flash("Your email address is changed. Sign in with the new one from now on.")
-            return redirect(url_for("mfa.manage"))
+    if form.validate_on_submit() and _email_free(form, user):
+        old_address = user.email
+        ops.change_email(user, form.email.data)
+        if form.end_other_sessions.data:
+            ops.end_other_sessions(user, user.get_id())
+        outbox.enqueue(_email_changed_email(user, old_address))
+        db.session.commit()
+        flash("Your email address is changed. Sign in with the new one from now on.")
+        return redirect(url_for("mfa.manage"))
     return render_template(
         "accounts/change_email.html", form=form, user=user, title="Change your email address"
     )
@@ -283,14 +277,11 @@ def users() -> str:
 @admin_required
 def new_user() -> str | Response:
     form = UserForm(organisations=_organisation_choices())
-    if form.validate_on_submit():
-        if ops.email_taken(form.email.data):
-            form.email.errors.append("Someone already uses this email address")
-        else:
-            user = ops.create_user(**_user_fields(form))
-            db.session.commit()
-            flash(f"{user.name} is added. Give them a password-set link so they can sign in.")
-            return redirect(url_for("accounts.edit_user", user_id=user.id))
+    if form.validate_on_submit() and _email_free(form):
+        user = ops.create_user(**form.values())
+        db.session.commit()
+        flash(f"{user.name} is added. Give them a password-set link so they can sign in.")
+        return redirect(url_for("accounts.edit_user", user_id=user.id))
     return render_template("accounts/user_form.html", form=form, person=None, title="Add a user")
 
 
@@ -300,20 +291,15 @@ def edit_user(user_id: int) -> str | Response:
     person = db.session.get(User, user_id) or abort(404)
     form = UserForm(obj=person, organisations=_organisation_choices())
     conflict = None
-    if form.validate_on_submit():
-        if ops.email_taken(form.email.data, except_user=person):
-            form.email.errors.append("Someone already uses this email address")
-        else:
-            try:
-                ops.update_user(person, form.revision.data, **_user_fields(form))
-            except ops.Conflict:
-                conflict = CONFLICT
-            else:
-                if not person.is_active:
-                    ops.end_all_sessions(person)
-                db.session.commit()
-                flash(f"{person.name}'s details are saved.")
-                return redirect(url_for("accounts.edit_user", user_id=person.id))
+    if form.validate_on_submit() and _email_free(form, person):
+        fields = form.values()
+        if saved := save(
+            lambda: people.save_person(person, form.revision.data, **fields),
+            saved=f"{fields['name']}'s details are saved.",
+            then=url_for("accounts.edit_user", user_id=person.id),
+        ):
+            return saved
+        conflict = CONFLICT
     return render_template(
         "accounts/user_form.html",
         form=form,
@@ -324,17 +310,11 @@ def edit_user(user_id: int) -> str | Response:
     )
 
 
-def _user_fields(form: UserForm) -> dict[str, object]:
-    return {
-        "name": form.name.data.strip(),
-        "email": form.email.data.strip(),
-        "profession": form.profession.data,
-        "organisation_id": form.organisation_id.data,
-        "phone": (form.phone.data or "").strip(),
-        "how_to_reach": (form.how_to_reach.data or "").strip(),
-        "is_active": form.is_active.data,
-        "is_admin": form.is_admin.data,
-    }
+def _email_free(form: ChangeEmailForm | UserForm, user: User | None = None) -> bool:
+    if ops.email_taken(form.email.data, except_user=user):
+        form.email.errors.append("Someone already uses this email address")
+        return False
+    return True
 
 
 @bp.post("/users/<int:user_id>/password-link")
