@@ -20,7 +20,8 @@ from mdt.calendar import ics
 from mdt.calendar.events import AllDayEvent, Event, Moved, TimedEvent, Window
 from mdt.calendar.ics import Component, Prop
 from mdt.calendar.sources import PERSON_SOURCES, TEAM_SOURCES
-from mdt.core.zones import UnsupportedTimeZone, vtimezone
+from mdt.calendar.vtimezones import vtimezone
+from mdt.core.zones import UnsupportedTimeZone
 from mdt.teams.models import Team
 
 logger = logging.getLogger(__name__)

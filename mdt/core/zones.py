@@ -1,12 +1,12 @@
-"""VTIMEZONE components written as yearly rules derived from the zoneinfo database.
+"""Time zones as yearly clock-change rules derived from the zoneinfo database.
 
 Calendar apps (Outlook above all) want a time zone as a pair of yearly rules, such as
 "the last Sunday of March at 01:00" (RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU), not as a list
-of dates. zoneinfo only gives offsets, so the clock changes of each year of the feed's window
-are found by search, and each kind of change (same month, same offsets) must fall on the
-same weekday of the month at the same wall-clock time every year. A zone whose changes
-follow no such rule (Morocco's move around Ramadan, say) is refused with a clear message
-rather than written wrongly.
+of dates (mdt.calendar.vtimezones writes them). zoneinfo only gives offsets, so the clock
+changes of each year of the feed's window are found by search, and each kind of change (same
+month, same offsets) must fall on the same weekday of the month at the same wall-clock time
+every year. A zone whose changes follow no such rule (Morocco's move around Ramadan, say) is
+refused with a clear message rather than written wrongly.
 """
 
 from __future__ import annotations
@@ -16,8 +16,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-from mdt.calendar.ics import Component
 
 WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 #: Where the rules start. Outlook and Thunderbird anchor theirs in the past the same way;
@@ -164,46 +162,3 @@ def yearly_rules(name: str, years: tuple[int, ...]) -> tuple[YearlyRule, ...]:
             groups.setdefault((t.wall.month, t.offset_from, t.offset_to), []).append(t)
     rules = [_rule_for(name, group, years) for group in groups.values()]
     return tuple(sorted(rules, key=lambda r: (r.month, r.wall)))
-
-
-def offset_text(offset: timedelta) -> str:
-    sign = "-" if offset < timedelta(0) else "+"
-    seconds = abs(int(offset.total_seconds()))
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{sign}{hours:02d}{minutes:02d}" + (f"{secs:02d}" if secs else "")
-
-
-def vtimezone(name: str, years: tuple[int, ...]) -> Component:
-    """The VTIMEZONE for `name`, checked against zoneinfo for every year in `years`."""
-    rules = yearly_rules(name, years)
-    component = Component("VTIMEZONE")
-    component.add("TZID", name)
-    if not rules:
-        component.children.append(_fixed(name, years[0]))
-    daylight = max((r.offset_to for r in rules), default=None)
-    for rule in rules:
-        kind = "DAYLIGHT" if rule.offset_to == daylight else "STANDARD"
-        child = Component(kind)
-        child.add("DTSTART", rule.first_onset().strftime("%Y%m%dT%H%M%S"))
-        child.add("TZOFFSETFROM", offset_text(rule.offset_from))
-        child.add("TZOFFSETTO", offset_text(rule.offset_to))
-        if rule.name:
-            child.add("TZNAME", rule.name)
-        by_day = f"{rule.ordinal}{WEEKDAY_CODES[rule.weekday]}"
-        child.add("RRULE", f"FREQ=YEARLY;BYMONTH={rule.month};BYDAY={by_day}")
-        component.children.append(child)
-    return component
-
-
-def _fixed(name: str, year: int) -> Component:
-    """A zone without clock changes: one STANDARD observance."""
-    moment = datetime(year, 1, 1, tzinfo=UTC).astimezone(zone_info(name))
-    offset = offset_text(moment.utcoffset() or timedelta(0))
-    child = Component("STANDARD")
-    child.add("DTSTART", f"{EPOCH_YEAR}0101T000000")
-    child.add("TZOFFSETFROM", offset)
-    child.add("TZOFFSETTO", offset)
-    if moment.tzname():
-        child.add("TZNAME", moment.tzname() or "")
-    return child

@@ -10,7 +10,8 @@ import pytest
 
 from mdt.calendar.events import Window
 from mdt.calendar.ics import serialise
-from mdt.core.zones import UnsupportedTimeZone, vtimezone
+from mdt.calendar.vtimezones import vtimezone
+from mdt.core.zones import UnsupportedTimeZone
 from mdt.extensions import db
 from mdt.slots.models import SlotSeries
 from mdt.slots.occurrences import occurrences
