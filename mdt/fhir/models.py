@@ -6,11 +6,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mdt.core.db import Base, UTCDateTime
+from mdt.core.revisions import Revisioned
 from mdt.core.time import now_utc
 from mdt.organisations.models import Organisation
 
 
-class ApiClient(Base):
+class ApiClient(Revisioned, Base):
     """A system registered to use the FHIR API on behalf of one organisation."""
 
     __tablename__ = "fhir_client"
@@ -27,7 +28,6 @@ class ApiClient(Base):
     is_active: Mapped[bool] = mapped_column(default=True)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
-    revision: Mapped[int] = mapped_column(default=1)
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
 

@@ -26,6 +26,6 @@ def register_client(name: str, organisation_id: int, scopes: str, jwks: str, by:
 def deactivate(client: ApiClient) -> None:
     """No new tokens, and the ones it holds stop working now."""
     client.is_active = False
-    client.revision += 1
+    client.bump()
     db.session.query(AccessToken).filter(AccessToken.client_pk == client.id).delete()
     db.session.flush()
