@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mdt.accounts.models import User
 from mdt.core.db import Base, UTCDateTime
+from mdt.core.revisions import Revisioned
 from mdt.core.time import now_utc
 
 if TYPE_CHECKING:
@@ -58,8 +59,11 @@ class Attendance(enum.StrEnum):
         return self.value.capitalize()
 
 
-class Meeting(Base):
-    """One booked MDT meeting, usually in an occurrence of a protected slot series."""
+class Meeting(Revisioned, Base):
+    """One booked MDT meeting, usually in an occurrence of a protected slot series.
+
+    Its revision goes up on every change; calendars use it as SEQUENCE, forms to refuse
+    stale edits."""
 
     __tablename__ = "meeting"
     __table_args__ = (sa.UniqueConstraint("series_id", "occurrence_date"),)
@@ -84,8 +88,6 @@ class Meeting(Base):
     outside_protected_reason: Mapped[str | None] = mapped_column(sa.String(300))
     #: The reason for the last reschedule or the cancellation.
     change_reason: Mapped[str | None] = mapped_column(sa.String(300))
-    #: Goes up on every change; calendars use it as SEQUENCE, forms to refuse stale edits.
-    revision: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     #: When the chair closed the meeting (status becomes held).

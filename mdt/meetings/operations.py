@@ -6,7 +6,6 @@ import sqlalchemy as sa
 from flask import render_template
 
 from mdt.accounts.models import User
-from mdt.accounts.operations import Conflict
 from mdt.availability.clashes import QUORUM_ROLES
 from mdt.calendar import invitations as calendar_invitations
 from mdt.core.days import to_local
@@ -120,20 +119,15 @@ def _save_new(meeting: Meeting, team: Team) -> Meeting:
     return meeting
 
 
-def check_revision(meeting: Meeting, revision: int | None) -> None:
-    if revision is not None and revision != meeting.revision:
-        raise Conflict()
-
-
 def _bump(meeting: Meeting) -> None:
-    meeting.revision += 1
+    meeting.bump()
     meeting.updated_at = now_utc()
 
 
 def reschedule(
     meeting: Meeting, revision: int | None, starts_at: datetime, ends_at: datetime, reason: str
 ) -> None:
-    check_revision(meeting, revision)
+    meeting.check(revision)
     meeting.starts_at, meeting.ends_at = starts_at, ends_at
     meeting.change_reason = reason.strip()
     _bump(meeting)
@@ -142,7 +136,7 @@ def reschedule(
 
 
 def cancel(meeting: Meeting, revision: int | None, reason: str) -> None:
-    check_revision(meeting, revision)
+    meeting.check(revision)
     meeting.status = MeetingStatus.CANCELLED
     meeting.change_reason = reason.strip()
     _bump(meeting)
@@ -161,7 +155,7 @@ def update_details(
     """Save the details; a change to nothing at all leaves the meeting as it was. Any change
     an invitation shows (chair, minute-taker, place, link) reaches calendars as the same
     event, updated (SEQUENCE + 1); a change to nothing shown sends nothing."""
-    check_revision(meeting, revision)
+    meeting.check(revision)
     where = (location.strip(), video_link.strip())
     people = (chair.id if chair else None, minute_taker.id if minute_taker else None)
     moved = where != (meeting.location, meeting.video_link)

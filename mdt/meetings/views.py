@@ -7,10 +7,9 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from mdt.accounts.models import User
-from mdt.accounts.operations import Conflict
 from mdt.core.days import local_to_utc, to_local
 from mdt.core.forms import EmptyForm, choices
-from mdt.core.revisions import CONFLICT, EXPIRED
+from mdt.core.revisions import CONFLICT, EXPIRED, Conflict
 from mdt.core.time import now_utc
 from mdt.extensions import db
 from mdt.meetings import operations as ops

@@ -6,7 +6,6 @@ from typing import Any
 import sqlalchemy as sa
 
 from mdt.accounts.models import User
-from mdt.accounts.operations import Conflict
 from mdt.availability.clashes import ClashChecker, ClashReport
 from mdt.availability.models import Commitment
 from mdt.core.recurrence import Frequency
@@ -58,11 +57,10 @@ def create_series(team: Team, **fields: Any) -> SlotSeries:
 
 
 def update_series(series: SlotSeries, revision: int | None, **fields: Any) -> None:
-    if revision is not None and revision != series.revision:
-        raise Conflict()
+    series.check(revision)
     for name, value in fields.items():
         setattr(series, name, value)
-    series.revision += 1
+    series.bump()
     series.updated_at = now_utc()
     db.session.flush()
 
@@ -87,7 +85,7 @@ def change_occurrence(
     exception.moved_to = moved_to
     exception.reason = reason.strip()
     exception.created_by_id = by.id
-    series.revision += 1
+    series.bump()
     series.updated_at = now_utc()
     db.session.flush()
     return exception

@@ -8,10 +8,9 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
-from mdt.accounts.operations import Conflict
 from mdt.core.days import local_to_utc, to_local
 from mdt.core.forms import EmptyForm
-from mdt.core.revisions import CONFLICT
+from mdt.core.revisions import CONFLICT, Conflict
 from mdt.core.time import now_utc
 from mdt.extensions import db
 from mdt.meetings.queries import booked_occurrences

@@ -9,9 +9,8 @@ from wtforms import SelectChoice
 
 from mdt.accounts.access import admin_required
 from mdt.accounts.models import User
-from mdt.accounts.operations import Conflict
 from mdt.core.forms import EmptyForm, choices
-from mdt.core.revisions import CONFLICT, EXPIRED
+from mdt.core.revisions import CONFLICT, EXPIRED, Conflict
 from mdt.core.time import now_utc
 from mdt.extensions import db
 from mdt.meetings.operations import invite_to_upcoming
