@@ -11,6 +11,7 @@ from mdt.availability.models import Commitment
 from mdt.core.recurrence import Frequency
 from mdt.core.time import now_utc
 from mdt.extensions import db
+from mdt.slots import bookings
 from mdt.slots.models import SlotException, SlotSeries
 from mdt.slots.occurrences import Occurrence, next_occurrences
 from mdt.teams.models import Team
@@ -73,9 +74,7 @@ def change_occurrence(
     moved_to: datetime | None = None,
 ) -> SlotException:
     """Cancel (moved_to None) or move one occurrence; the series keeps its identity."""
-    from mdt.meetings.queries import meeting_in_occurrence
-
-    if meeting_in_occurrence(series.id, original_date) is not None:
+    if bookings.is_booked(series.id, original_date):
         raise OccurrenceBooked()
     exception = next((e for e in series.exceptions if e.original_date == original_date), None)
     if exception is None:

@@ -6,6 +6,7 @@ from mdt.accounts.models import User
 from mdt.core.names import name_key
 from mdt.extensions import db
 from mdt.teams.models import Membership, Team, TeamRole
+from mdt.teams.signals import member_joined
 
 
 class LastCoordinator(Exception):
@@ -42,6 +43,7 @@ def add_member(
     team.memberships.append(membership)
     team.bump()
     db.session.flush()
+    member_joined.send(team, membership=membership)  # meetings invite them to those to come
     return membership
 
 
