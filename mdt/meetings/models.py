@@ -11,10 +11,10 @@ from mdt.accounts.models import User
 from mdt.core.db import Base, UTCDateTime
 from mdt.core.revisions import Revisioned
 from mdt.core.time import now_utc
+from mdt.teams.models import Team, TeamRole
 
 if TYPE_CHECKING:
     from mdt.slots.models import SlotSeries
-    from mdt.teams.models import Team
 
 
 def _enum(cls: type[enum.Enum], length: int) -> sa.Enum:
@@ -110,6 +110,17 @@ class Meeting(Revisioned, Base):
 
     def invitation_of(self, user: User) -> Invitation | None:
         return next((i for i in self.invitations if i.user_id == user.id), None)
+
+    def can_run(self, user: User) -> bool:
+        """Runs the meeting (meeting mode, attendance, the pack, readiness): its chair or
+        minute-taker, a chair of its team, or whoever manages the team. Its team's
+        memberships must be loaded."""
+        return (
+            self.team.can_manage(user)
+            or self.chair_id == user.id
+            or self.minute_taker_id == user.id
+            or any(m.user_id == user.id and m.role is TeamRole.CHAIR for m in self.team.memberships)
+        )
 
 
 class Invitation(Base):
