@@ -76,6 +76,7 @@ def _register(app: Flask) -> None:
     from mdt.agenda import views as agenda
     from mdt.audit import views as audit
     from mdt.availability import views as availability
+    from mdt.calendar import subscribers as calendar_subscribers
     from mdt.calendar import views as calendar
     from mdt.core import throttle, web
     from mdt.dashboard import views as dashboard
@@ -85,13 +86,16 @@ def _register(app: Flask) -> None:
     from mdt.fhir import views as fhir
     from mdt.mail import outbox
     from mdt.mail import views as mail
+    from mdt.meetings import subscribers as meetings_subscribers
     from mdt.meetings import views as meetings
     from mdt.mfa import views as mfa
+    from mdt.minutes import subscribers as minutes_subscribers
     from mdt.minutes import views as minutes
     from mdt.oidc import views as oidc
     from mdt.organisations import views as organisations
     from mdt.patients import views as patients
     from mdt.people import views as accounts
+    from mdt.prep import subscribers as prep_subscribers
     from mdt.prep import views as prep
     from mdt.reauth import views as reauth
     from mdt.reminders import heartbeat, recheck
@@ -103,6 +107,7 @@ def _register(app: Flask) -> None:
     from mdt.teams import views as teams
 
     del core, recheck  # imported for what they register: models, the flush listener
+    del calendar_subscribers, meetings_subscribers, minutes_subscribers, prep_subscribers
     extensions.db.init_app(app)
     web.init_app(app)
     heartbeat.init_app(app)  # /healthz reports the scheduler

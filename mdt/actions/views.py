@@ -218,10 +218,9 @@ def reschedule(action_id: int) -> str | WerkzeugResponse:
 @login_required
 def new(case_id: int) -> str | WerkzeugResponse:
     from mdt.agenda.access import get_case_or_404
-    from mdt.meetings.access import can_record_attendance
 
     case, meeting = get_case_or_404(case_id)
-    if not can_record_attendance(meeting, current_user):
+    if not meeting.can_run(current_user):
         abort(403)
     form = action_form(meeting, formdata=request.method == "POST")
     problem = None

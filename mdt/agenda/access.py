@@ -11,7 +11,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from mdt.accounts.access import signed_in_user
 from mdt.agenda.models import Case
 from mdt.extensions import db
-from mdt.meetings.access import get_meeting_or_404, load_meeting
+from mdt.meetings.access import Need, get_meeting_or_404, load_meeting
 from mdt.meetings.models import Meeting
 from mdt.patients.access import can_see_case, may_see_agenda
 from mdt.prep.models import PrepRequest
@@ -20,7 +20,7 @@ from mdt.prep.models import PrepRequest
 def get_member_meeting_or_404(meeting_id: int, manage: bool = False) -> Meeting:
     """For what only the team's members do with its patients (adding a case, deferring
     one): administrators included only if members."""
-    meeting = get_meeting_or_404(meeting_id, manage=manage)
+    meeting = get_meeting_or_404(meeting_id, Need.MANAGE if manage else Need.VIEW)
     if meeting.team.membership_of(current_user) is None:
         abort(404)
     return meeting
@@ -29,7 +29,7 @@ def get_member_meeting_or_404(meeting_id: int, manage: bool = False) -> Meeting:
 def get_agenda_meeting_or_404(meeting_id: int) -> Meeting:
     """The meeting, for those who may see its cases: its team's members and, until the
     minutes are sent, the cover standing in for a member (mdt.patients.access)."""
-    meeting = get_meeting_or_404(meeting_id, cover=True)
+    meeting = get_meeting_or_404(meeting_id, Need.VIEW | Need.COVER)
     if not may_see_agenda(signed_in_user(), meeting):
         abort(404)
     return meeting

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -10,7 +10,6 @@ from mdt.agenda import operations as ops
 from mdt.agenda.access import (
     get_agenda_meeting_or_404,
     get_case_or_404,
-    get_member_meeting_or_404,
     load_cases,
 )
 from mdt.agenda.cutoff import agenda_cutoff
@@ -20,7 +19,7 @@ from mdt.audit.operations import record, render_audited
 from mdt.core.forms import EmptyForm, choices
 from mdt.core.time import now_utc
 from mdt.extensions import db
-from mdt.meetings.access import can_record_attendance
+from mdt.meetings.access import Need, get_meeting_or_404
 from mdt.meetings.models import Meeting
 from mdt.organisations.models import Organisation, OrganisationType
 from mdt.patients.access import may_see_agenda
@@ -78,7 +77,7 @@ def _case_form(meeting: Meeting) -> CaseForm:
 @bp.route("/meetings/<int:meeting_id>/cases/new", methods=["GET", "POST"])
 @login_required
 def new_case(meeting_id: int) -> str | Response:
-    meeting = get_member_meeting_or_404(meeting_id)
+    meeting = get_meeting_or_404(meeting_id, Need.MEMBER)
     form = _case_form(meeting)
     problem = None
     # Before the cut-off the reason is not asked for, so whatever came with the form is not it.
@@ -166,9 +165,7 @@ def defer(case_id: int) -> Response:
 @bp.get("/meetings/<int:meeting_id>/pack")
 @login_required
 def pack(meeting_id: int) -> str:
-    meeting = get_agenda_meeting_or_404(meeting_id)
-    if not can_record_attendance(meeting, current_user):
-        abort(403)
+    meeting = get_meeting_or_404(meeting_id, Need.MEMBER | Need.COVER | Need.RUN)
     cases = load_cases(meeting)
     return render_audited(
         "agenda/pack.html",

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
-from flask_login import current_user, login_required
+from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from mdt.accounts.access import signed_in_user
@@ -19,7 +19,7 @@ from mdt.core.forms import EmptyForm
 from mdt.core.time import now_utc
 from mdt.extensions import db
 from mdt.meetings import quorum
-from mdt.meetings.access import can_record_attendance
+from mdt.meetings.access import Need, get_meeting_or_404
 from mdt.meetings.forms import AttendanceForm
 from mdt.meetings.models import Meeting, MeetingStatus
 from mdt.minutes import operations as ops
@@ -38,10 +38,7 @@ OUTCOME_CONFLICT = (
 def get_run_meeting_or_404(meeting_id: int) -> Meeting:
     """Meeting mode is for the chair, the minute-taker and the team's coordinators, among
     those who may see the meeting's cases (mdt.patients.access)."""
-    meeting = get_agenda_meeting_or_404(meeting_id)
-    if not can_record_attendance(meeting, current_user):
-        abort(403)
-    return meeting
+    return get_meeting_or_404(meeting_id, Need.MEMBER | Need.COVER | Need.RUN)
 
 
 def _current(cases: list[Case], decided: dict[int, Discussion]) -> Case | None:

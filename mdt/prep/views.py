@@ -8,13 +8,13 @@ from werkzeug.wrappers import Response
 from mdt.accounts.access import signed_in_user
 from mdt.accounts.models import User
 from mdt.accounts.operations import Conflict
-from mdt.agenda.access import get_agenda_meeting_or_404, load_cases
+from mdt.agenda.access import load_cases
 from mdt.audit.operations import record, render_audited
 from mdt.core.days import SERVICE_ZONE, today_in
 from mdt.core.forms import choices
 from mdt.core.time import now_utc
 from mdt.extensions import db
-from mdt.meetings.access import can_record_attendance
+from mdt.meetings.access import Need, get_meeting_or_404
 from mdt.prep import operations as ops
 from mdt.prep import queries
 from mdt.prep.forms import HandOverForm, NotKnownForm, PrepForm
@@ -178,9 +178,7 @@ def handover(request_id: int) -> str | Response:
 @bp.get("/meetings/<int:meeting_id>/readiness")
 @login_required
 def readiness_page(meeting_id: int) -> str:
-    meeting = get_agenda_meeting_or_404(meeting_id)
-    if not can_record_attendance(meeting, current_user):
-        abort(403)
+    meeting = get_meeting_or_404(meeting_id, Need.MEMBER | Need.COVER | Need.RUN)
     cases = load_cases(meeting)
     return render_audited(
         "prep/readiness.html",
