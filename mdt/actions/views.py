@@ -9,6 +9,7 @@ from mdt.accounts.access import signed_in_user
 from mdt.accounts.models import User
 from mdt.accounts.operations import Conflict
 from mdt.actions import operations as ops
+from mdt.actions.access import get_action_or_404
 from mdt.actions.adding import action_form, chosen_owner, owner_choices
 from mdt.actions.blueprint import bp
 from mdt.actions.forms import (
@@ -24,31 +25,11 @@ from mdt.audit.operations import render_audited
 from mdt.core.days import SERVICE_ZONE, today_in
 from mdt.core.forms import BaseForm
 from mdt.extensions import db
-from mdt.meetings.access import covers_now
 
 ACTION_CONFLICT = (
     "Someone else changed this action while you were looking at it, so your change was not "
     "saved. The action as it is now is shown: check it and try again."
 )
-
-
-def get_action_or_404(action_id: int, change: bool = False) -> ActionPoint:
-    """The owner, the team's members and, until the minutes are sent, the cover at the
-    action's meeting may see an action (mdt.patients.access); the owner and the team's
-    coordinators may change it. Everyone else: 404 (or 403 for one who may see it)."""
-    action = db.session.get(ActionPoint, action_id)
-    if action is None:
-        abort(404)
-    is_owner = action.owner_id == current_user.id
-    if not (
-        is_owner
-        or action.team.membership_of(current_user) is not None
-        or covers_now(signed_in_user(), action.meeting)
-    ):
-        abort(404)
-    if change and not ops.can_change(action, signed_in_user()):
-        abort(403)
-    return action
 
 
 # --- my actions ----------------------------------------------------------------------------
@@ -62,7 +43,7 @@ def mine() -> str:
 
 def _render_mine(forms: dict[int, DoneForm], conflict_id: int | None = None) -> str:
     today = today_in(SERVICE_ZONE)
-    mine = my_actions(current_user.id, today)
+    mine = my_actions(signed_in_user().id, today)
     every = mine.overdue + mine.this_week + mine.later
     for action in every:
         forms.setdefault(

@@ -9,12 +9,12 @@ import sqlalchemy as sa
 from mdt.accounts.models import User
 from mdt.agenda.cutoff import agenda_cutoff
 from mdt.agenda.models import Case, Priority, Triage
+from mdt.agenda.signals import case_added, case_leaving, case_moved
 from mdt.audit.operations import record
 from mdt.extensions import db
 from mdt.meetings.models import Meeting, MeetingStatus
 from mdt.patients.access import can_see_patient
 from mdt.patients.models import Patient
-from mdt.prep.operations import move_case, request_prep
 
 
 class AgendaRefusal(Exception):
@@ -100,7 +100,7 @@ def add_case(
     )
     db.session.add(case)
     db.session.flush()
-    request_prep(case, meeting)
+    case_added.send(case, meeting=meeting)
     record("create", [patient.id], f"case {case.id} on the agenda of meeting {meeting.id}")
     return case
 
@@ -144,6 +144,17 @@ def next_meeting_after(meeting: Meeting) -> Meeting | None:
     )
 
 
+def move_case(case: Case, to: Meeting) -> None:
+    """Moves a case to another meeting's agenda; what other features keep for it (its
+    preparation) follows, through the signals."""
+    case_leaving.send(case, meeting=case.meeting)
+    case.meeting_id = to.id
+    case.meeting = to
+    case_moved.send(case, meeting=to)
+    case.bump()
+    db.session.flush()
+
+
 def defer(case: Case, meeting: Meeting) -> Meeting:
     target = next_meeting_after(meeting)
     if target is None:
@@ -157,4 +168,4 @@ def defer(case: Case, meeting: Meeting) -> Meeting:
     return target
 
 
-__all__ = ["Triage", "add_case", "defer", "find_or_create_patient"]
+__all__ = ["Triage", "add_case", "defer", "find_or_create_patient", "move_case"]

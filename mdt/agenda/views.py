@@ -16,7 +16,9 @@ from mdt.agenda.access import (
 from mdt.agenda.cutoff import agenda_cutoff
 from mdt.agenda.forms import CaseForm
 from mdt.agenda.models import Priority, Triage
+from mdt.agenda.queries import matters_arising
 from mdt.audit.operations import record, render_audited
+from mdt.core.days import today_in
 from mdt.core.forms import EmptyForm, choices
 from mdt.core.time import now_utc
 from mdt.extensions import db
@@ -31,9 +33,6 @@ bp = Blueprint("agenda", __name__)
 @bp.get("/meetings/<int:meeting_id>/agenda")
 @login_required
 def index(meeting_id: int) -> str:
-    from mdt.actions.queries import matters_arising
-    from mdt.core.days import today_in
-
     meeting = get_agenda_meeting_or_404(meeting_id)
     cases = load_cases(meeting)
     today = today_in(meeting.team.time_zone)

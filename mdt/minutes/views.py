@@ -10,7 +10,7 @@ from mdt.actions import operations as action_ops
 from mdt.actions.adding import action_form, chosen_owner
 from mdt.actions.forms import ActionForm
 from mdt.actions.queries import matters_arising, own_and_open_count
-from mdt.agenda.access import get_agenda_meeting_or_404, load_cases, load_prep
+from mdt.agenda.access import get_agenda_meeting_or_404, load_cases
 from mdt.agenda.models import Case
 from mdt.audit.operations import render_audited
 from mdt.core.days import to_local, today_in
@@ -25,6 +25,7 @@ from mdt.meetings.models import Meeting, MeetingStatus
 from mdt.minutes import operations as ops
 from mdt.minutes.forms import OutcomeForm
 from mdt.minutes.models import CHOSEN_OUTCOMES, Discussion, Outcome
+from mdt.prep.queries import load_prep
 
 bp = Blueprint("minutes", __name__)
 
