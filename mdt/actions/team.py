@@ -82,7 +82,7 @@ def _render_team(team: Team, want: TeamFilter, problems: list[tuple[str, str]]) 
     today = today_in(team.time_zone)
     page = team_actions_page(team.id, want, today, request.args.get("page", 1, type=int))
     actions = page.actions
-    return render_audited(
+    page = render_audited(
         "actions/team.html",
         patient_ids=[a.patient_id for a in actions if a.patient_id],
         what="team actions",
@@ -102,6 +102,8 @@ def _render_team(team: Team, want: TeamFilter, problems: list[tuple[str, str]]) 
         problems=problems,
         title=f"{team.name} actions",
     )
+    db.session.commit()
+    return page
 
 
 def _filter_owners(team_id: int) -> list[sa.Row[tuple[int, str]]]:

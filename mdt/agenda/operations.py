@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -103,6 +104,16 @@ def add_case(
     case_added.send(case, meeting=meeting)
     record("create", [patient.id], f"case {case.id} on the agenda of meeting {meeting.id}")
     return case
+
+
+def add_referred_case(
+    meeting: Meeting, by: User, now: datetime, person: dict[str, Any], **case: Any
+) -> Case:
+    """A case for the person `person` names (find_or_create_patient's arguments, `by`
+    aside). Whether the agenda is open is checked before the NHS number is looked up."""
+    check_open_to(meeting, now, case["priority"], case.get("late_reason"))
+    patient = find_or_create_patient(**person, by=by)
+    return add_case(meeting, patient, by, now, **case)
 
 
 def check_open_to(

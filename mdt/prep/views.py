@@ -63,7 +63,7 @@ def _render_mine(
     if not forms and requests:
         chosen = next((r for r in requests if r.id == opened), requests[0])
         forms[chosen.id] = PrepForm(formdata=None, obj=chosen, prefix=f"p{chosen.id}")
-    return render_audited(
+    page = render_audited(
         "prep/mine.html",
         patient_ids=[r.patient_id for r in requests],
         what="my preparation list",
@@ -75,6 +75,8 @@ def _render_mine(
         undo_category=UNDO_CATEGORY,
         title="My prep",
     )
+    db.session.commit()
+    return page
 
 
 @bp.post("/prep/<int:request_id>")
@@ -165,7 +167,7 @@ def handover(request_id: int) -> str | Response:
         return redirect(url_for("prep.mine"))
     if request.method == "POST" and not form.colleague_id.data:
         form.colleague_id.errors = ["Choose a colleague"]
-    return render_audited(
+    page = render_audited(
         "prep/handover.html",
         patient_ids=[prep.case.patient_id],
         what=f"handing over preparation {prep.id}",
@@ -173,6 +175,8 @@ def handover(request_id: int) -> str | Response:
         prep=prep,
         title="Hand over",
     )
+    db.session.commit()
+    return page
 
 
 @bp.get("/meetings/<int:meeting_id>/readiness")
@@ -182,7 +186,7 @@ def readiness_page(meeting_id: int) -> str:
     if not can_record_attendance(meeting, current_user):
         abort(403)
     cases = load_cases(meeting)
-    return render_audited(
+    page = render_audited(
         "prep/readiness.html",
         patient_ids=[c.patient_id for c in cases],
         what=f"readiness of meeting {meeting.id}",
@@ -190,3 +194,5 @@ def readiness_page(meeting_id: int) -> str:
         report=readiness(cases, now_utc()),
         title="Readiness",
     )
+    db.session.commit()
+    return page
