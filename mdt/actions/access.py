@@ -13,6 +13,8 @@ from mdt.actions.models import ActionPoint
 from mdt.extensions import db
 from mdt.meetings.access import covers_now
 from mdt.patients.access import CaseRoute, add_case_route
+from mdt.teams.access import get_team_or_404
+from mdt.teams.models import Team, TeamRole
 
 
 def _acting_on(user: User) -> sa.Select[tuple[int]]:
@@ -52,3 +54,18 @@ def get_action_or_404(action_id: int, change: bool = False) -> ActionPoint:
     if change and not ops.can_change(action, user):
         abort(403)
     return action
+
+
+def can_see_team_actions(team: Team, user: User) -> bool:
+    membership = team.membership_of(user)
+    return membership is not None and membership.role in (TeamRole.COORDINATOR, TeamRole.CHAIR)
+
+
+def get_team_for_actions_or_404(team_id: int) -> Team:
+    """The team, for its coordinators and chairs."""
+    team = get_team_or_404(team_id)
+    if team.membership_of(signed_in_user()) is None:
+        abort(404)  # patient data: members only, administrators included
+    if not can_see_team_actions(team, signed_in_user()):
+        abort(403)
+    return team

@@ -7,18 +7,19 @@ from werkzeug.wrappers import Response
 
 from mdt.accounts.access import signed_in_user
 from mdt.accounts.models import User
-from mdt.accounts.operations import Conflict
 from mdt.agenda.access import get_agenda_meeting_or_404, load_cases
 from mdt.audit.operations import record, render_audited
 from mdt.core.days import SERVICE_ZONE, today_in
 from mdt.core.forms import choices
+from mdt.core.revisions import Conflict
 from mdt.core.time import now_utc
 from mdt.extensions import db
 from mdt.meetings.access import can_record_attendance
 from mdt.prep import operations as ops
 from mdt.prep import queries
+from mdt.prep.access import get_request_or_404
 from mdt.prep.forms import HandOverForm, NotKnownForm, PrepForm
-from mdt.prep.models import Known, PrepRequest
+from mdt.prep.models import Known
 from mdt.prep.readiness import readiness
 
 bp = Blueprint("prep", __name__)
@@ -31,14 +32,6 @@ PREP_CONFLICT = (
 
 #: A flash category starting so carries "<request id>-<revision>" for the Undo button.
 UNDO_CATEGORY = "not-known-"
-
-
-def get_request_or_404(request_id: int) -> PrepRequest:
-    """Only the person who owes it: a request is never someone else's to fill in."""
-    prep = db.session.get(PrepRequest, request_id)
-    if prep is None or prep.user_id != current_user.id:
-        abort(404)
-    return prep
 
 
 @bp.get("/prep")
