@@ -78,6 +78,7 @@ def _register(app: Flask) -> None:
     from mdt.agenda import views as agenda
     from mdt.audit import views as audit
     from mdt.availability import views as availability
+    from mdt.backup import queries as backup
     from mdt.calendar import views as calendar
     from mdt.core import throttle, web
     from mdt.dashboard import views as dashboard
@@ -103,7 +104,9 @@ def _register(app: Flask) -> None:
     from mdt.subject_access import views as subject_access
     from mdt.teams import views as teams
 
-    del core, recheck  # imported for what they register: models, the flush listener
+    # Imported for what they register: models, the flush listener, the held-mail page's restore.
+    del backup, core, recheck
+    _register_reminder_kinds()
     extensions.db.init_app(app)
     web.init_app(app)
     throttle.init_app(app)
@@ -151,3 +154,16 @@ def _register(app: Flask) -> None:
         if session is not None:
             session.close()
         outbox.deliver_pending_after_request()
+
+
+def _register_reminder_kinds() -> None:
+    from mdt.actions import reminders as actions
+    from mdt.directory import reminders as directory
+    from mdt.meetings import reminders as meetings
+    from mdt.minutes import reminders as minutes
+    from mdt.prep import reminders as prep
+    from mdt.reminders.kinds import register
+
+    # In this order the sweep derives them, which orders the reminders and emails it makes.
+    for feature in (meetings, prep, actions, minutes, directory):
+        register(*feature.KINDS)
