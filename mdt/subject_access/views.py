@@ -13,6 +13,7 @@ from flask import Blueprint, Response, current_app, render_template
 from werkzeug.wrappers import Response as BaseResponse
 
 from mdt.accounts.access import admin_required
+from mdt.audit import queries as audit_log
 from mdt.audit.models import AuditEvent
 from mdt.audit.operations import record
 from mdt.core.time import now_utc
@@ -24,6 +25,9 @@ from mdt.subject_access import bundle
 from mdt.subject_access.forms import SubjectAccessForm
 
 bp = Blueprint("subject_access", __name__, url_prefix="/admin/subject-access")
+
+# The audit log names patients, whose model sits above it.
+audit_log.register_patients(Patient)
 
 
 @bp.route("/", methods=["GET", "POST"])
