@@ -76,6 +76,7 @@ def _register(app: Flask) -> None:
     from mdt.agenda import views as agenda
     from mdt.audit import views as audit
     from mdt.availability import views as availability
+    from mdt.backup import queries as backup
     from mdt.calendar import subscribers as calendar_subscribers
     from mdt.calendar import views as calendar
     from mdt.core import throttle, web
@@ -106,8 +107,11 @@ def _register(app: Flask) -> None:
     from mdt.subject_access import views as subject_access
     from mdt.teams import views as teams
 
-    del core, recheck  # imported for what they register: models, the flush listener
+    # Imported for what they register: models, the flush listener, the held-mail page's
+    # restore, and the handlers of the meetings' signals.
+    del backup, core, recheck
     del calendar_subscribers, meetings_subscribers, minutes_subscribers, prep_subscribers
+    _register_reminder_kinds()
     extensions.db.init_app(app)
     web.init_app(app)
     heartbeat.init_app(app)  # /healthz reports the scheduler
@@ -157,3 +161,16 @@ def _register(app: Flask) -> None:
         if session is not None:
             session.close()
         outbox.deliver_pending_after_request()
+
+
+def _register_reminder_kinds() -> None:
+    from mdt.actions import reminders as actions
+    from mdt.directory import reminders as directory
+    from mdt.meetings import reminders as meetings
+    from mdt.minutes import reminders as minutes
+    from mdt.prep import reminders as prep
+    from mdt.reminders.kinds import register
+
+    # In this order the sweep derives them, which orders the reminders and emails it makes.
+    for feature in (meetings, prep, actions, minutes, directory):
+        register(*feature.KINDS)
