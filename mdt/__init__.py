@@ -76,6 +76,8 @@ def _register(app: Flask) -> None:
     from mdt.agenda import views as agenda
     from mdt.audit import views as audit
     from mdt.availability import views as availability
+    from mdt.backup import queries as backup
+    from mdt.calendar import subscribers as calendar_subscribers
     from mdt.calendar import views as calendar
     from mdt.core import throttle, web
     from mdt.dashboard import views as dashboard
@@ -85,13 +87,16 @@ def _register(app: Flask) -> None:
     from mdt.fhir import views as fhir
     from mdt.mail import outbox
     from mdt.mail import views as mail
+    from mdt.meetings import subscribers as meetings_subscribers
     from mdt.meetings import views as meetings
     from mdt.mfa import views as mfa
+    from mdt.minutes import subscribers as minutes_subscribers
     from mdt.minutes import views as minutes
     from mdt.oidc import views as oidc
     from mdt.organisations import views as organisations
     from mdt.patients import views as patients
     from mdt.people import views as accounts
+    from mdt.prep import subscribers as prep_subscribers
     from mdt.prep import views as prep
     from mdt.reauth import views as reauth
     from mdt.reminders import heartbeat, recheck
@@ -102,7 +107,11 @@ def _register(app: Flask) -> None:
     from mdt.subject_access import views as subject_access
     from mdt.teams import views as teams
 
-    del core, recheck  # imported for what they register: models, the flush listener
+    # Imported for what they register: models, the flush listener, the held-mail page's
+    # restore, and the handlers of the meetings' signals.
+    del backup, core, recheck
+    del calendar_subscribers, meetings_subscribers, minutes_subscribers, prep_subscribers
+    _register_reminder_kinds()
     extensions.db.init_app(app)
     web.init_app(app)
     heartbeat.init_app(app)  # /healthz reports the scheduler
@@ -152,3 +161,16 @@ def _register(app: Flask) -> None:
         if session is not None:
             session.close()
         outbox.deliver_pending_after_request()
+
+
+def _register_reminder_kinds() -> None:
+    from mdt.actions import reminders as actions
+    from mdt.directory import reminders as directory
+    from mdt.meetings import reminders as meetings
+    from mdt.minutes import reminders as minutes
+    from mdt.prep import reminders as prep
+    from mdt.reminders.kinds import register
+
+    # In this order the sweep derives them, which orders the reminders and emails it makes.
+    for feature in (meetings, prep, actions, minutes, directory):
+        register(*feature.KINDS)

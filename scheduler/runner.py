@@ -18,7 +18,7 @@ from flask import Flask
 
 from mdt.config import ConfigError
 from mdt.core.time import now_utc
-from mdt.mail import outbox
+from mdt.mail import outcomes
 from mdt.reminders.timing import reminder_time
 from mdt.retention.disposal import run_at
 from scheduler import jobs
@@ -82,10 +82,10 @@ def run(app: Flask, once: bool = False) -> int:
     try:
         if once:
             print(jobs.tick(app, now_utc()).summary())
-            if outbox.unrecorded():
+            if outcomes.unrecorded():
                 # Sent or refused, but the database never heard: said, and a failure.
                 print(
-                    f"scheduler: {outbox.unrecorded()} outbox outcome(s) could not be recorded",
+                    f"scheduler: {outcomes.unrecorded()} outbox outcome(s) could not be recorded",
                     file=sys.stderr,
                 )
                 return 1

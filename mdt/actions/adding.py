@@ -6,6 +6,8 @@ from __future__ import annotations
 from mdt.accounts.models import User
 from mdt.actions import operations as ops
 from mdt.actions.forms import ActionForm
+from mdt.actions.models import ActionPoint
+from mdt.agenda.models import Case
 from mdt.core.days import today_in
 from mdt.core.forms import choices
 from mdt.extensions import db
@@ -42,4 +44,17 @@ def chosen_owner(form: ActionForm, team: Team) -> User:
         form.contact_name.data or "",
         form.contact_email.data or "",
         form.contact_organisation_id.data or 0,
+    )
+
+
+def add_action_from(form: ActionForm, meeting: Meeting, case: Case, by: User) -> ActionPoint:
+    """The action the form describes, on `case` (flushed); ActionRefusal if it cannot be."""
+    return ops.create(
+        meeting,
+        case,
+        owner=chosen_owner(form, meeting.team),
+        due=form.due_date.data,
+        description=form.description.data,
+        by=by,
+        today=form.today,  # type: ignore[arg-type]
     )

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mdt.accounts.models import User
 from mdt.core.db import Base, UTCDateTime
+from mdt.core.revisions import Revisioned
 from mdt.core.time import now_utc
 
 if TYPE_CHECKING:
@@ -28,7 +29,7 @@ class ActionStatus(enum.StrEnum):
         return self.value.capitalize()
 
 
-class ActionPoint(Base):
+class ActionPoint(Revisioned, Base):
     """A follow-up from a meeting: exactly one owner, a due date, a status."""
 
     __tablename__ = "action_point"
@@ -67,7 +68,6 @@ class ActionPoint(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
-    revision: Mapped[int] = mapped_column(default=1)
 
     team: Mapped[Team] = relationship()
     meeting: Mapped[Meeting] = relationship()

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask import render_template
 
 from mdt.accounts.models import User
-from mdt.accounts.operations import Conflict, create_user, find_user_by_email
+from mdt.accounts.operations import create_user, find_user_by_email
 from mdt.actions.models import ActionChange, ActionPoint, ActionStatus
 from mdt.agenda.models import Case
 from mdt.audit.operations import record
@@ -98,6 +98,7 @@ def create(
         owner=owner,
         due_date=due,
         created_by_id=by.id,
+        revision=0,  # the first change, its creation, makes it 1
     )
     db.session.add(action)
     _log(action, by, "created", f"Created for {owner.name}, due {due:%-d %B %Y}")
@@ -107,14 +108,9 @@ def create(
     return action
 
 
-def _check(action: ActionPoint, revision: int | None) -> None:
-    if revision is not None and revision != action.revision:
-        raise Conflict()
-
-
 def _log(action: ActionPoint, by: User, kind: str, detail: str) -> None:
     action.history.append(ActionChange(by_id=by.id, kind=kind, detail=detail[:1200]))
-    action.revision = (action.revision or 0) + 1
+    action.bump()
     action.updated_at = now_utc()
 
 
@@ -139,7 +135,7 @@ def cancel(action: ActionPoint, revision: int | None, reason: str, by: User) -> 
 def _close(
     action: ActionPoint, revision: int | None, status: ActionStatus, note: str, by: User, say: str
 ) -> None:
-    _check(action, revision)
+    action.check(revision)
     _must_be_open(action)
     action.status, action.closing_note = status, note.strip()
     action.closed_at = now_utc()
@@ -149,7 +145,7 @@ def _close(
 
 
 def reopen(action: ActionPoint, revision: int | None, reason: str, by: User) -> None:
-    _check(action, revision)
+    action.check(revision)
     if action.is_open:
         raise ActionRefusal("This action is already open.")
     action.status, action.closing_note, action.closed_at = ActionStatus.OPEN, "", None
@@ -159,7 +155,7 @@ def reopen(action: ActionPoint, revision: int | None, reason: str, by: User) -> 
 
 
 def reassign(action: ActionPoint, revision: int | None, owner: User, by: User) -> None:
-    _check(action, revision)
+    action.check(revision)
     _must_be_open(action)
     if owner.id == action.owner_id:
         raise ActionRefusal(f"{owner.name} already owns this action.")
@@ -174,7 +170,7 @@ def reassign(action: ActionPoint, revision: int | None, owner: User, by: User) -
 def reschedule(
     action: ActionPoint, revision: int | None, due: date, reason: str, by: User, today: date
 ) -> None:
-    _check(action, revision)
+    action.check(revision)
     _must_be_open(action)
     if due < today:
         raise ActionRefusal("The new due date is in the past. Choose today or a later date.")

@@ -10,6 +10,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, raiseload
 
 from mdt.actions.models import ActionPoint, ActionStatus
+from mdt.agenda.models import Case
+from mdt.agenda.queries import find_matters_arising_with
 from mdt.core.db import inline, inline_time
 from mdt.extensions import db
 from mdt.meetings.models import Meeting, MeetingStatus
@@ -297,3 +299,19 @@ def matters_arising(meeting: Meeting, today: date) -> MattersArising:
     open_actions.sort(key=lambda a: (not a.overdue(today), a.due_date, a.id))
     closed.sort(key=lambda a: a.closed_at, reverse=True)  # type: ignore[arg-type, return-value]
     return MattersArising(open_actions, closed, before, own)
+
+
+def actions_agreed_on(case: Case, meeting: Meeting) -> int:
+    """How many actions were agreed on the case at this meeting."""
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count(ActionPoint.id)).where(
+                ActionPoint.case_id == case.id, ActionPoint.meeting_id == meeting.id
+            )
+        )
+        or 0
+    )
+
+
+# The agenda page shows them; the agenda, below this feature, asks for them this way.
+find_matters_arising_with(matters_arising)

@@ -4,7 +4,7 @@ the team's coordinators once an action is overdue by more than seven days. Regis
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import partial
@@ -17,21 +17,20 @@ from mdt.actions.models import ActionPoint, ActionStatus
 from mdt.core.days import local_to_utc, to_local, working_days_before
 from mdt.core.web import external_row_link
 from mdt.meetings.models import Meeting
+from mdt.meetings.reminders import active_coordinators, in_zones, teams_by_id
 from mdt.reminders.due import (
     PERSON,
     Due,
     Person,
     Window,
     Words,
-    active_coordinators,
-    in_zones,
     long_day,
     of_subjects,
     people_in,
     reminder_days,
     shared,
-    teams_by_id,
 )
+from mdt.reminders.kinds import ReminderKind, Source
 from mdt.teams.models import Team
 
 #: Three working days before a due date is at most eight calendar days (Christmas).
@@ -212,3 +211,34 @@ def _action_words(action: OpenAction, day: date, kind: str, link: Callable[[int]
             "link": link(action.id),
         },
     )
+
+
+def _action_due_item(d: Mapping[str, str]) -> str:
+    return (
+        f"{d['team']}: an action of yours is {d['state']} (due {d['due']}), "
+        f"from the meeting on {d['meeting']}.\n"
+        f"See it, and mark it done with a note: {d['link']}"
+    )
+
+
+def _escalation_item(d: Mapping[str, str]) -> str:
+    return (
+        f"{d['team']}: an action owned by {d['owner']} is {d['state']} "
+        f"(it was due {d['due']}), from the meeting on {d['meeting']}.\n"
+        f"Check it with them, hand it to someone else, or change its date: {d['link']}"
+    )
+
+
+_DERIVED_FROM = (
+    Source(
+        ActionPoint, ("team_id", "owner_id", "due_date", "status"), lambda _, a: [f"action:{a.id}"]
+    ),
+)
+
+#: In the order the sweep derives them.
+KINDS = (
+    ReminderKind("action_due", action_due, _action_due_item, _DERIVED_FROM),
+    ReminderKind(
+        "action_overdue_escalation", action_overdue_escalation, _escalation_item, _DERIVED_FROM
+    ),
+)

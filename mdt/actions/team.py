@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from flask import Response, abort, request
-from flask_login import current_user, login_required
+from flask import Response, request
+from flask_login import login_required
 
-from mdt.accounts.access import signed_in_user
 from mdt.accounts.models import User
+from mdt.actions.access import get_team_for_actions_or_404
 from mdt.actions.blueprint import bp
 from mdt.actions.models import ActionPoint, ActionStatus
 from mdt.actions.queries import TeamFilter, team_actions, team_actions_page
@@ -21,14 +21,7 @@ from mdt.core.forms import SearchForm, search_form
 from mdt.core.spreadsheet import csv_response
 from mdt.extensions import db
 from mdt.meetings.models import Meeting
-from mdt.teams.access import get_team_or_404
-from mdt.teams.models import Team, TeamRole
-
-
-def can_see_team_actions(team: Team, user: User) -> bool:
-    membership = team.membership_of(user)
-    return membership is not None and membership.role in (TeamRole.COORDINATOR, TeamRole.CHAIR)
-
+from mdt.teams.models import Team
 
 #: The filters that name a row, and what each names (also the id of its field on the page).
 ID_FILTERS = {"owner": "owner", "patient": "person", "meeting": "meeting"}
@@ -61,19 +54,10 @@ def _team_filter() -> tuple[TeamFilter, list[tuple[str, str]]]:
     return want, problems
 
 
-def _get_team_for_actions(team_id: int) -> Team:
-    team = get_team_or_404(team_id)
-    if team.membership_of(current_user) is None:
-        abort(404)  # patient data: members only, administrators included
-    if not can_see_team_actions(team, signed_in_user()):
-        abort(403)
-    return team
-
-
 @bp.get("/teams/<int:team_id>/actions")
 @login_required
 def team(team_id: int) -> str:
-    team = _get_team_for_actions(team_id)
+    team = get_team_for_actions_or_404(team_id)
     want, problems = _team_filter()
     return _render_team(team, want, problems)
 
@@ -82,7 +66,7 @@ def _render_team(team: Team, want: TeamFilter, problems: list[tuple[str, str]]) 
     today = today_in(team.time_zone)
     page = team_actions_page(team.id, want, today, request.args.get("page", 1, type=int))
     actions = page.actions
-    return render_audited(
+    page = render_audited(
         "actions/team.html",
         patient_ids=[a.patient_id for a in actions if a.patient_id],
         what="team actions",
@@ -102,6 +86,8 @@ def _render_team(team: Team, want: TeamFilter, problems: list[tuple[str, str]]) 
         problems=problems,
         title=f"{team.name} actions",
     )
+    db.session.commit()
+    return page
 
 
 def _filter_owners(team_id: int) -> list[sa.Row[tuple[int, str]]]:
@@ -148,7 +134,7 @@ CSV_COLUMNS = (
 @bp.get("/teams/<int:team_id>/actions.csv")
 @login_required
 def team_csv(team_id: int) -> Response | str:
-    team = _get_team_for_actions(team_id)
+    team = get_team_for_actions_or_404(team_id)
     want, problems = _team_filter()
     if problems:  # the file would hold more than asked for: the page says why instead
         return _render_team(team, want, problems)

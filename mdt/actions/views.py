@@ -1,17 +1,17 @@
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from mdt.accounts.access import signed_in_user
 from mdt.accounts.models import User
-from mdt.accounts.operations import Conflict
 from mdt.actions import operations as ops
-from mdt.actions.adding import action_form, chosen_owner, owner_choices
+from mdt.actions.access import get_action_or_404
+from mdt.actions.adding import action_form, add_action_from, owner_choices
 from mdt.actions.blueprint import bp
 from mdt.actions.forms import (
+    ActionForm,
     CancelForm,
     DoneForm,
     ReassignForm,
@@ -19,36 +19,20 @@ from mdt.actions.forms import (
     RescheduleForm,
 )
 from mdt.actions.models import ActionPoint
-from mdt.actions.queries import my_actions
+from mdt.actions.queries import actions_agreed_on, my_actions
+from mdt.agenda.access import get_case_or_404
+from mdt.agenda.models import Case
 from mdt.audit.operations import render_audited
 from mdt.core.days import SERVICE_ZONE, today_in
 from mdt.core.forms import BaseForm
+from mdt.core.revisions import Conflict
 from mdt.extensions import db
-from mdt.meetings.access import covers_now
+from mdt.meetings.models import Meeting
 
 ACTION_CONFLICT = (
     "Someone else changed this action while you were looking at it, so your change was not "
     "saved. The action as it is now is shown: check it and try again."
 )
-
-
-def get_action_or_404(action_id: int, change: bool = False) -> ActionPoint:
-    """The owner, the team's members and, until the minutes are sent, the cover at the
-    action's meeting may see an action (mdt.patients.access); the owner and the team's
-    coordinators may change it. Everyone else: 404 (or 403 for one who may see it)."""
-    action = db.session.get(ActionPoint, action_id)
-    if action is None:
-        abort(404)
-    is_owner = action.owner_id == current_user.id
-    if not (
-        is_owner
-        or action.team.membership_of(current_user) is not None
-        or covers_now(signed_in_user(), action.meeting)
-    ):
-        abort(404)
-    if change and not ops.can_change(action, signed_in_user()):
-        abort(403)
-    return action
 
 
 # --- my actions ----------------------------------------------------------------------------
@@ -62,13 +46,13 @@ def mine() -> str:
 
 def _render_mine(forms: dict[int, DoneForm], conflict_id: int | None = None) -> str:
     today = today_in(SERVICE_ZONE)
-    mine = my_actions(current_user.id, today)
+    mine = my_actions(signed_in_user().id, today)
     every = mine.overdue + mine.this_week + mine.later
     for action in every:
         forms.setdefault(
             action.id, DoneForm(formdata=None, revision=action.revision, prefix=f"a{action.id}")
         )
-    return render_audited(
+    page = render_audited(
         "actions/mine.html",
         patient_ids=mine.patient_ids(),
         what="my actions",
@@ -79,6 +63,8 @@ def _render_mine(forms: dict[int, DoneForm], conflict_id: int | None = None) -> 
         conflict=ACTION_CONFLICT,
         title="My actions",
     )
+    db.session.commit()
+    return page
 
 
 @bp.post("/actions/<int:action_id>/done")
@@ -124,7 +110,7 @@ def _render_detail(action: ActionPoint, problem: str | None = None, **forms: Bas
     # The people to hand over to: only listed where the form is shown.
     shown = can_change and action.is_open
     reassign.owner_id.choices = owner_choices(action.team, exclude=action.owner_id) if shown else []
-    return render_audited(
+    page = render_audited(
         "actions/detail.html",
         patient_ids=[action.patient_id] if action.patient_id else [],
         what=f"action {action.id}",
@@ -140,6 +126,8 @@ def _render_detail(action: ActionPoint, problem: str | None = None, **forms: Bas
         or RescheduleForm(formdata=None, revision=rev, due_date=action.due_date),
         title="Action",
     )
+    db.session.commit()
+    return page
 
 
 def _change(action_id: int, form_name: str, form: BaseForm, apply) -> str | WerkzeugResponse:  # type: ignore[no-untyped-def]
@@ -217,26 +205,14 @@ def reschedule(action_id: int) -> str | WerkzeugResponse:
 @bp.route("/cases/<int:case_id>/actions/new", methods=["GET", "POST"])
 @login_required
 def new(case_id: int) -> str | WerkzeugResponse:
-    from mdt.agenda.access import get_case_or_404
-    from mdt.meetings.access import can_record_attendance
-
     case, meeting = get_case_or_404(case_id)
-    if not can_record_attendance(meeting, current_user):
+    if not meeting.can_run(current_user):
         abort(403)
     form = action_form(meeting, formdata=request.method == "POST")
     problem = None
     if form.validate_on_submit():
         try:
-            owner = chosen_owner(form, meeting.team)
-            action = ops.create(
-                meeting,
-                case,
-                owner=owner,
-                due=form.due_date.data,
-                description=form.description.data,
-                by=signed_in_user(),
-                today=form.today,  # type: ignore[arg-type]
-            )
+            action = add_action_from(form, meeting, case, signed_in_user())
         except ops.ActionRefusal as refusal:
             db.session.rollback()
             problem = str(refusal)
@@ -244,22 +220,23 @@ def new(case_id: int) -> str | WerkzeugResponse:
             db.session.commit()
             flash(f"Action added for {action.owner.name}, due {action.due_date:%-d %B %Y}.")
             return redirect(url_for("minutes.run", meeting_id=meeting.id, case=case.id))
-    total = db.session.scalar(
-        sa.select(sa.func.count(ActionPoint.id)).where(
-            ActionPoint.case_id == case.id, ActionPoint.meeting_id == meeting.id
-        )
-    )
-    return render_audited(
+    return _render_new(case, meeting, form, problem)
+
+
+def _render_new(case: Case, meeting: Meeting, form: ActionForm, problem: str | None) -> str:
+    page = render_audited(
         "actions/new.html",
         patient_ids=[case.patient_id],
         what=f"new action for case {case.id}",
-        action_total=total,
+        action_total=actions_agreed_on(case, meeting),
         form=form,
         case=case,
         meeting=meeting,
         problem=problem,
         title="Add an action",
     )
+    db.session.commit()
+    return page
 
 
 # The team's list and CSV are routes of this blueprint too.

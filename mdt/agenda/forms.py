@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from wtforms import (
     IntegerField,
     RadioField,
@@ -11,6 +13,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from mdt.agenda.models import Priority, Triage
 from mdt.core.fields import BIRTH, date_field
 from mdt.core.forms import BaseForm, choices
 from mdt.patients.nhs import InvalidNhsNumber, parse_nhs_number
@@ -75,6 +78,34 @@ class CaseForm(BaseForm):
 
     #: Set by the view: after the agenda's cut-off a case needs the reason it cannot wait.
     agenda_closed = False
+
+    def late_reason_given(self) -> str | None:
+        """Before the cut-off the reason is not asked for, so whatever came with the form
+        is not it."""
+        return self.late_reason.data if self.agenda_closed else None
+
+    def person(self) -> dict[str, Any]:
+        """Who the case is about, as `find_or_create_patient` takes them."""
+        return {
+            "nhs_number": self.nhs_number.data,
+            "name": self.name.data,
+            "date_of_birth": self.date_of_birth.data,
+            "practice_id": self.registered_practice_id.data,
+        }
+
+    def case_fields(self) -> dict[str, Any]:
+        """The case's own details, as `add_case` takes them."""
+        return {
+            "reason": self.reason.data,
+            "priority": Priority(self.priority.data),
+            "late_reason": self.late_reason_given(),
+            "what_matters": (self.what_matters.data or "").strip(),
+            "questions": (self.questions.data or "").strip(),
+            "disciplines_needed": "|".join(self.disciplines.data or []),
+            "key_worker_id": self.key_worker_id.data or None,
+            "minutes": self.minutes.data,
+            "triage": Triage(self.triage.data),
+        }
 
     def validate_late_reason(self, field: StringField) -> None:
         if self.agenda_closed and not (field.data or "").strip():

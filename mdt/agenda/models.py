@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mdt.accounts.models import User
 from mdt.core.db import Base, UTCDateTime
+from mdt.core.revisions import Revisioned
 from mdt.core.time import now_utc
 from mdt.patients.models import Patient
 
@@ -37,7 +38,7 @@ def _enum(cls: type[enum.Enum]) -> sa.Enum:
     )
 
 
-class Case(Base):
+class Case(Revisioned, Base):
     """A patient on one meeting's agenda, with why they are being discussed."""
 
     __tablename__ = "agenda_case"
@@ -63,7 +64,6 @@ class Case(Base):
     #: Added after the agenda cut-off (urgent only), with the reason.
     late_reason: Mapped[str | None] = mapped_column(sa.String(300))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
-    revision: Mapped[int] = mapped_column(default=1)
     #: Rolled forward from a closed meeting while the team had no next meeting booked; it
     #: joins the next meeting booked.
     waiting: Mapped[bool] = mapped_column(default=False, server_default=sa.false())

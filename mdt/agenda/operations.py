@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 
 from mdt.accounts.models import User
 from mdt.agenda.cutoff import agenda_cutoff
 from mdt.agenda.models import Case, Priority, Triage
+from mdt.agenda.signals import case_added, case_leaving, case_moved
 from mdt.audit.operations import record
 from mdt.extensions import db
 from mdt.meetings.models import Meeting, MeetingStatus
 from mdt.patients.access import can_see_patient
 from mdt.patients.models import Patient
-from mdt.prep.operations import move_case, request_prep
 
 
 class AgendaRefusal(Exception):
@@ -100,9 +101,19 @@ def add_case(
     )
     db.session.add(case)
     db.session.flush()
-    request_prep(case, meeting)
+    case_added.send(case, meeting=meeting)
     record("create", [patient.id], f"case {case.id} on the agenda of meeting {meeting.id}")
     return case
+
+
+def add_referred_case(
+    meeting: Meeting, by: User, now: datetime, person: dict[str, Any], **case: Any
+) -> Case:
+    """A case for the person `person` names (find_or_create_patient's arguments, `by`
+    aside). Whether the agenda is open is checked before the NHS number is looked up."""
+    check_open_to(meeting, now, case["priority"], case.get("late_reason"))
+    patient = find_or_create_patient(**person, by=by)
+    return add_case(meeting, patient, by, now, **case)
 
 
 def check_open_to(
@@ -144,6 +155,17 @@ def next_meeting_after(meeting: Meeting) -> Meeting | None:
     )
 
 
+def move_case(case: Case, to: Meeting) -> None:
+    """Moves a case to another meeting's agenda; what other features keep for it (its
+    preparation) follows, through the signals."""
+    case_leaving.send(case, meeting=case.meeting)
+    case.meeting_id = to.id
+    case.meeting = to
+    case_moved.send(case, meeting=to)
+    case.bump()
+    db.session.flush()
+
+
 def defer(case: Case, meeting: Meeting) -> Meeting:
     target = next_meeting_after(meeting)
     if target is None:
@@ -157,4 +179,4 @@ def defer(case: Case, meeting: Meeting) -> Meeting:
     return target
 
 
-__all__ = ["Triage", "add_case", "defer", "find_or_create_patient"]
+__all__ = ["Triage", "add_case", "defer", "find_or_create_patient", "move_case"]

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_login import current_user, login_required
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from mdt.accounts.access import signed_in_user
@@ -10,17 +10,17 @@ from mdt.agenda import operations as ops
 from mdt.agenda.access import (
     get_agenda_meeting_or_404,
     get_case_or_404,
-    get_member_meeting_or_404,
     load_cases,
 )
 from mdt.agenda.cutoff import agenda_cutoff
 from mdt.agenda.forms import CaseForm
-from mdt.agenda.models import Priority, Triage
+from mdt.agenda.queries import matters_arising
 from mdt.audit.operations import record, render_audited
+from mdt.core.days import today_in
 from mdt.core.forms import EmptyForm, choices
 from mdt.core.time import now_utc
 from mdt.extensions import db
-from mdt.meetings.access import can_record_attendance
+from mdt.meetings.access import Need, get_meeting_or_404
 from mdt.meetings.models import Meeting
 from mdt.organisations.models import Organisation, OrganisationType
 from mdt.patients.access import may_see_agenda
@@ -31,16 +31,13 @@ bp = Blueprint("agenda", __name__)
 @bp.get("/meetings/<int:meeting_id>/agenda")
 @login_required
 def index(meeting_id: int) -> str:
-    from mdt.actions.queries import matters_arising
-    from mdt.core.days import today_in
-
     meeting = get_agenda_meeting_or_404(meeting_id)
     cases = load_cases(meeting)
     today = today_in(meeting.team.time_zone)
     # Matters arising are other meetings' patients: the team's, not its cover's.
-    is_member = meeting.team.membership_of(current_user) is not None
+    is_member = meeting.team.membership_of(signed_in_user()) is not None
     arising = matters_arising(meeting, today) if is_member else None
-    return render_audited(
+    page = render_audited(
         "agenda/index.html",
         patient_ids=[c.patient_id for c in cases] + (arising.patient_ids() if arising else []),
         what=f"agenda of meeting {meeting.id}",
@@ -50,11 +47,13 @@ def index(meeting_id: int) -> str:
         today=today,
         cutoff=agenda_cutoff(meeting),
         now=now_utc(),
-        can_manage=meeting.team.can_manage(current_user),
+        can_manage=meeting.team.can_manage(signed_in_user()),
         is_member=is_member,
         defer_form=EmptyForm(),
         title="Agenda",
     )
+    db.session.commit()
+    return page
 
 
 def _case_form(meeting: Meeting) -> CaseForm:
@@ -78,43 +77,16 @@ def _case_form(meeting: Meeting) -> CaseForm:
 @bp.route("/meetings/<int:meeting_id>/cases/new", methods=["GET", "POST"])
 @login_required
 def new_case(meeting_id: int) -> str | Response:
-    meeting = get_member_meeting_or_404(meeting_id)
+    meeting = get_meeting_or_404(meeting_id, Need.MEMBER)
     form = _case_form(meeting)
     problem = None
-    # Before the cut-off the reason is not asked for, so whatever came with the form is not it.
-    late_reason = form.late_reason.data if form.agenda_closed else None
     if form.validate_on_submit():
         try:
-            priority = Priority(form.priority.data)
-            ops.check_open_to(meeting, now_utc(), priority, late_reason)
-            patient = ops.find_or_create_patient(
-                form.nhs_number.data,
-                form.name.data,
-                form.date_of_birth.data,
-                form.registered_practice_id.data,
-                signed_in_user(),
-            )
-            case = ops.add_case(
-                meeting,
-                patient,
-                current_user,
-                now_utc(),  # type: ignore[arg-type]
-                reason=form.reason.data,
-                priority=priority,
-                late_reason=late_reason,
-                what_matters=(form.what_matters.data or "").strip(),
-                questions=(form.questions.data or "").strip(),
-                disciplines_needed="|".join(form.disciplines.data or []),
-                key_worker_id=form.key_worker_id.data or None,
-                minutes=form.minutes.data,
-                triage=Triage(form.triage.data),
+            case = ops.add_referred_case(
+                meeting, signed_in_user(), now_utc(), form.person(), **form.case_fields()
             )
         except ops.AgendaRefusal as refusal:
-            db.session.rollback()
-            problem = str(refusal)
-            if refusal.probed is not None:  # a number recorded for a patient not theirs
-                record("refused", [refusal.probed], f"case not added to meeting {meeting.id}")
-                db.session.commit()
+            problem = _refused(meeting, refusal)
         else:
             db.session.commit()
             flash(f"{case.patient.name} is on the agenda; preparation has been requested.")
@@ -129,11 +101,20 @@ def new_case(meeting_id: int) -> str | Response:
     )
 
 
+def _refused(meeting: Meeting, refusal: ops.AgendaRefusal) -> str:
+    """Rolls the attempt back; a number recorded for a patient not theirs is audited."""
+    db.session.rollback()
+    if refusal.probed is not None:
+        record("refused", [refusal.probed], f"case not added to meeting {meeting.id}")
+        db.session.commit()
+    return str(refusal)
+
+
 @bp.get("/cases/<int:case_id>")
 @login_required
 def case(case_id: int) -> str:
     case, meeting = get_case_or_404(case_id)
-    return render_audited(
+    page = render_audited(
         "agenda/case.html",
         patient_ids=[case.patient_id],
         what=f"case {case.id}",
@@ -144,6 +125,8 @@ def case(case_id: int) -> str:
         now=now_utc(),
         title="Case",
     )
+    db.session.commit()
+    return page
 
 
 @bp.post("/cases/<int:case_id>/defer")
@@ -166,11 +149,9 @@ def defer(case_id: int) -> Response:
 @bp.get("/meetings/<int:meeting_id>/pack")
 @login_required
 def pack(meeting_id: int) -> str:
-    meeting = get_agenda_meeting_or_404(meeting_id)
-    if not can_record_attendance(meeting, current_user):
-        abort(403)
+    meeting = get_meeting_or_404(meeting_id, Need.MEMBER | Need.COVER | Need.RUN)
     cases = load_cases(meeting)
-    return render_audited(
+    page = render_audited(
         "agenda/pack.html",
         patient_ids=[c.patient_id for c in cases],
         what=f"meeting pack of meeting {meeting.id}",
@@ -179,3 +160,5 @@ def pack(meeting_id: int) -> str:
         cases=cases,
         title="Meeting pack",
     )
+    db.session.commit()
+    return page

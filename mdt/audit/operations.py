@@ -67,6 +67,7 @@ def append(session: Session, events: Sequence[Event]) -> None:
     statement; other events, and every event on SQLite, in an executemany."""
     if not events:
         return
+    session.info[UNSAVED] = True
     previous = session.execute(_TAKE_HEAD).scalar_one()
     chained: list[dict[str, Any]] = []
     for event in events:
@@ -137,12 +138,28 @@ def record(action: str, patient_ids: Iterable[int], what: str) -> None:
 def render_audited(
     template: str, *, patient_ids: Iterable[int], what: str, verb: str = "view", **context: Any
 ) -> str:
-    """Render a page that shows patient data and commit its audit rows with it. Rendering
+    """Render a page that shows patient data and record that it was shown; the view
+    commits straight after (`page = render_audited(...)`, commit, `return page`). Rendering
     comes first: a commit expires every loaded row, and the template would then load each
     one again with a query of its own. Recording comes after it: the rows take the audit
     chain's head, which waits for every other writer's commit (PostgreSQL), and it is held
-    from there to this commit only, not while the page is rendered."""
+    from there to the view's commit only, not while the page is rendered."""
     page = render_template(template, **context)
     record(verb, patient_ids, what)
-    db.session.commit()
     return page
+
+
+#: Set on a session by `append` until its transaction ends: a page that showed patients
+#: and returned without committing would have shown them unrecorded.
+UNSAVED = "mdt.audit.unsaved"
+
+
+@sa.event.listens_for(Session, "after_commit")
+@sa.event.listens_for(Session, "after_soft_rollback")
+def _saved_or_undone(session: Session, *_: object) -> None:
+    session.info.pop(UNSAVED, None)
+
+
+def unsaved(session: Session) -> bool:
+    """Whether audit rows were added in the session's transaction and not yet committed."""
+    return bool(session.info.get(UNSAVED))

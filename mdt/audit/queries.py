@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
@@ -15,11 +16,25 @@ from mdt.audit.models import AuditEvent
 from mdt.core.days import SERVICE_ZONE, local_to_utc, to_local
 from mdt.core.db import inline
 from mdt.extensions import db
-from mdt.patients.models import Patient
+
+if TYPE_CHECKING:
+    from mdt.patients.models import Patient
 
 #: Dates typed into the filter are London days.
 ZONE = SERVICE_ZONE
 PAGE_SIZE = 50
+
+#: The patients' model (registered by the patients' side, above audit): the log names them
+#: and is filtered by their name or NHS number.
+_PATIENT: list[Any] = []
+
+
+def register_patients(model: type[Patient]) -> None:
+    _PATIENT[:] = [model]
+
+
+def _patients() -> type[Patient]:
+    return _PATIENT[0]  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True)
@@ -31,6 +46,7 @@ class Row:
 
 
 def conditions(form: AuditFilterForm) -> list[sa.ColumnElement[bool]]:
+    Patient = _patients()
     found: list[sa.ColumnElement[bool]] = []
     if form.user_id.data:
         found.append(AuditEvent.user_id == form.user_id.data)
@@ -49,6 +65,7 @@ def conditions(form: AuditFilterForm) -> list[sa.ColumnElement[bool]]:
 
 
 def _select(form: AuditFilterForm) -> sa.Select[tuple[AuditEvent, Patient | None, User | None]]:
+    Patient = _patients()
     return (
         sa.select(AuditEvent, Patient, User)
         .outerjoin(Patient, Patient.id == AuditEvent.patient_id)
@@ -59,6 +76,7 @@ def _select(form: AuditFilterForm) -> sa.Select[tuple[AuditEvent, Patient | None
 
 
 def count(form: AuditFilterForm) -> int:
+    Patient = _patients()
     return (
         db.session.scalar(
             sa.select(sa.func.count(AuditEvent.id))

@@ -7,20 +7,39 @@ a file exported) gets a "view" (or "export") row, as any other page showing them
 
 from __future__ import annotations
 
+import logging
 import math
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, current_app, g, request
 
 from mdt.accounts.access import admin_required
 from mdt.audit import queries
 from mdt.audit.chain import last_verification
 from mdt.audit.forms import AuditFilterForm
-from mdt.audit.operations import record, render_audited
+from mdt.audit.operations import record, render_audited, unsaved
 from mdt.core.spreadsheet import csv_response
 from mdt.core.time import now_utc
 from mdt.extensions import db
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
+log = logging.getLogger(__name__)
+
+#: What the commit guard says of a response that left audit rows uncommitted.
+UNCOMMITTED = "%s %s recorded an audit row but did not commit it: commit in the view"
+
+
+@bp.after_app_request
+def _audit_committed(response: Response) -> Response:
+    """Every page that records audit rows commits them: one that forgot would have shown
+    patients with nothing on record. A fault of ours, so loud in tests and development
+    (raised), logged in production (the page has been rendered by then)."""
+    session = g.get("db_session")
+    if response.status_code < 400 and session is not None and unsaved(session):
+        if current_app.testing or current_app.debug:
+            raise AssertionError(UNCOMMITTED % (request.method, request.path))
+        log.error(UNCOMMITTED, request.method, request.path)
+    return response
+
 
 CSV_COLUMNS = ("at_utc", "user", "user_email", "nhs_number", "patient", "action", "what")
 
@@ -41,7 +60,7 @@ def index() -> str:
         pages = max(1, math.ceil(total / queries.PAGE_SIZE))
         number = min(max(request.args.get("page", 1, type=int), 1), pages)
         rows = queries.page(form, number)
-    return render_audited(
+    page = render_audited(
         "audit/index.html",
         patient_ids=[row.patient.id for row in rows if row.patient],
         what="audit log",
@@ -55,6 +74,8 @@ def index() -> str:
         verification=last_verification(db.session),
         title="Audit log",
     )
+    db.session.commit()
+    return page
 
 
 @bp.get("/export.csv")

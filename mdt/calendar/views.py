@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 
 from mdt.accounts.access import admin_required, signed_in_user
 from mdt.accounts.models import User
-from mdt.calendar import delivery, validators
+from mdt.calendar import delivery, feed_cache, validators
 from mdt.calendar import feed as feeds
 from mdt.calendar import operations as ops
 from mdt.calendar.events import Window
@@ -74,21 +74,21 @@ def calendar_response(
 ) -> Response:
     """200 with a strong ETag (the validator: same validator, same bytes), or 304 when the
     client holds it, without building the feed, and without taking the validator again while
-    the feed clock has not ticked (mdt.calendar.validators). No Last-Modified: after a
+    the feed clock has not ticked (mdt.calendar.feed_cache). No Last-Modified: after a
     deletion it would have to go backwards.
 
     If-None-Match is compared weakly (RFC 9110 13.1.2): a proxy that compresses responses
     weakens their ETags, W/"...", and its clients must still get 304s. Gzip is offered when
     the client accepts it; the ETag then names the encoding, since the bytes differ."""
     gzip = request.accept_encodings.quality("gzip") > 0
-    validator: str | None = validators.current(found.feed, today, found.clock, validate)
+    validator: str | None = feed_cache.current(found.feed, today, found.clock, validate)
     if request.if_none_match.contains_weak(_etag(validator, gzip)):
         response = Response(status=304)
     else:
-        body, validator = validators.body_for(found.feed, validator, validate, build)
+        body, validator = feed_cache.body_for(found.feed, validator, validate, build)
         response = Response(content_type="text/calendar; charset=utf-8")
         if gzip:
-            response.set_data(validators.gzipped(found.feed, validator, body))
+            response.set_data(feed_cache.gzipped(found.feed, validator, body))
             response.headers["Content-Encoding"] = "gzip"
         else:
             response.set_data(body)

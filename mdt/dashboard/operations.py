@@ -14,7 +14,7 @@ from mdt.agenda.cutoff import closing_day
 from mdt.core.days import to_local, today_in
 from mdt.core.web import external_url
 from mdt.dashboard.owing import REMINDER_KIND, Owes, readiness, reminder_day, reminder_subject
-from mdt.dashboard.queries import Agenda, agenda_rows, covers_in, invitation_rows
+from mdt.dashboard.preparation import Agenda, agenda_rows, covers_in, invitation_rows
 from mdt.extensions import db
 from mdt.mail import outbox
 from mdt.meetings.models import Meeting, MeetingStatus

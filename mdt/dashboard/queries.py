@@ -11,7 +11,6 @@ come (mdt.dashboard.access.runs_meeting says the same of one meeting).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -24,15 +23,14 @@ from mdt.agenda.models import Case
 from mdt.core.days import SERVICE_ZONE, to_local, today_in
 from mdt.dashboard.owing import (
     REMINDER_KIND,
-    Preparer,
-    PrepRow,
     Readiness,
     readiness,
     reminder_day,
     reminder_subject,
 )
+from mdt.dashboard.preparation import Agenda, agenda_rows, covers_in, invitation_rows
 from mdt.extensions import db
-from mdt.meetings.models import Invitation, Meeting, MeetingStatus, Reply
+from mdt.meetings.models import Meeting, MeetingStatus, Reply
 from mdt.prep.models import PrepRequest
 from mdt.reminders.models import Reminder
 from mdt.teams.models import Membership, Team, TeamRole
@@ -260,72 +258,6 @@ def _add_meeting_facts(by_team: dict[int, Panel], now: datetime) -> None:
         panel.cases, panel.readiness = len(agenda.cases), readiness(agenda.preps, covers)
     for meeting_id, name in _reminded_today(panels, now):
         panels[meeting_id].reminded_today.append(name)
-
-
-def invitation_rows(meeting_ids: list[int]) -> dict[int, list[sa.Row]]:  # type: ignore[type-arg]
-    """Each meeting's invitees, by name: who, their reply, and whom they cover for."""
-    rows = db.session.execute(
-        sa.select(
-            Invitation.meeting_id,
-            Invitation.reply,
-            Invitation.covering_for_id,
-            User.id,
-            User.name,
-            User.email,
-            User.is_active,
-        )
-        .join(User, User.id == Invitation.user_id)
-        .where(Invitation.meeting_id.in_(meeting_ids))
-        .order_by(User.name, User.id)
-    )
-    found = defaultdict(list)
-    for row in rows:
-        found[row.meeting_id].append(row)
-    return found
-
-
-def covers_in(invitations: Iterable[sa.Row]) -> dict[int, Preparer]:  # type: ignore[type-arg]
-    """Covered member's id -> their cover, from a meeting's invitation rows."""
-    return {
-        row.covering_for_id: Preparer(row.id, row.name, row.email, row.is_active)
-        for row in invitations
-        if row.covering_for_id is not None
-    }
-
-
-@dataclass
-class Agenda:
-    """A meeting's cases (ids) and every preparation request of them."""
-
-    cases: set[int] = field(default_factory=set)
-    preps: list[PrepRow] = field(default_factory=list)
-
-
-def agenda_rows(meeting_ids: list[int]) -> dict[int, Agenda]:
-    """Each meeting's cases with their requests, in one statement (a case nobody is asked to
-    prepare comes as a row without a person)."""
-    rows = db.session.execute(
-        sa.select(
-            Case.meeting_id,
-            Case.id,
-            PrepRequest.completed_at.is_not(None),
-            User.id,
-            User.name,
-            User.email,
-            User.is_active,
-        )
-        .select_from(Case)
-        .outerjoin(PrepRequest, PrepRequest.case_id == Case.id)
-        .outerjoin(User, User.id == PrepRequest.user_id)
-        .where(Case.meeting_id.in_(meeting_ids))
-    )
-    found: dict[int, Agenda] = defaultdict(Agenda)
-    for meeting_id, case_id, done, *person in rows:
-        agenda = found[meeting_id]
-        agenda.cases.add(case_id)
-        if person[0] is not None:
-            agenda.preps.append(PrepRow(case_id, Preparer(*person), bool(done)))
-    return found
 
 
 def _reminded_today(panels: dict[int, Panel], now: datetime) -> list[tuple[int, str]]:

@@ -32,7 +32,7 @@ def index() -> str:
     now = now_utc()
     panels = queries.panels(signed_in_user(), now)
     # The overdue actions it lists are about patients: audited as the team's actions list is.
-    return render_audited(
+    page = render_audited(
         "dashboard/index.html",
         patient_ids=[pid for panel in panels for pid in panel.patient_ids],
         what="dashboard: the team's overdue actions",
@@ -43,6 +43,8 @@ def index() -> str:
         remind_form=EmptyForm(),
         title="Dashboard",
     )
+    db.session.commit()
+    return page
 
 
 @bp.post("/meetings/<int:meeting_id>/remind-owing")

@@ -4,13 +4,28 @@ administrator releases it, or drops it (kept, never sent)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from mdt.core.time import now_utc
 from mdt.mail.models import OutboxMessage, OutboxStatus
+
+#: What the held page says mail was held by: the latest restore, as backups (above mail)
+#: register it. None until they do.
+_HELD_BY: list[Callable[[Session], Any]] = []
+
+
+def register_held_by(load: Callable[[Session], Any]) -> None:
+    """`load(session)` returns what held the mail, for the page to describe, or None."""
+    _HELD_BY[:] = [load]
+
+
+def held_by(session: Session) -> Any:
+    return _HELD_BY[0](session) if _HELD_BY else None
 
 
 def hold_waiting(session: Session, queued_before: datetime) -> int:

@@ -17,14 +17,13 @@ import re
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from email import message_from_string, policy
 from email.message import EmailMessage
 from email.utils import format_datetime, getaddresses, make_msgid
-from functools import partial
-from typing import Any, TypeVar
+from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app, g
@@ -33,6 +32,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from mdt.core.db import Executes, insert_many
 from mdt.core.time import now_utc
 from mdt.extensions import db
+from mdt.mail import outcomes
 from mdt.mail.models import OutboxMessage, OutboxStatus
 from mdt.mail.transports import (
     PermanentFailure,
@@ -44,15 +44,12 @@ from mdt.mail.transports import (
 
 log = logging.getLogger(__name__)
 
-T = TypeVar("T")
 
-MAX_BACKOFF = timedelta(hours=1)
 #: How long a sender owns a message it is sending; if it dies mid-send, another sender
 #: takes the message over after this. Longer than any SMTP conversation should take.
 CLAIM_LEASE = timedelta(minutes=15)
 _RECIPIENTS_MAX = OutboxMessage.__table__.c.recipients.type.length
 _SUBJECT_MAX = OutboxMessage.__table__.c.subject.type.length
-_ERROR_MAX = OutboxMessage.__table__.c.last_error.type.length
 #: What a single plain address never holds: a second address, a display name, a new line.
 _UNSAFE_ADDRESS = re.compile(r"[,<>\s]")
 
@@ -251,7 +248,7 @@ def deliver(ids: list[int] | None = None, pace: Pace | None = None) -> tuple[int
     pace = pace or Pace()
     transport = make_transport(current_app.config)
     sessions = db.state().sessionmaker
-    if not _record_earlier_outcomes(sessions):
+    if not outcomes.record_earlier_outcomes(sessions):
         return 0, 0
     due = deque(_due_ids(sessions, ids))
     newest = max(due, default=0)
@@ -274,7 +271,7 @@ def deliver(ids: list[int] | None = None, pace: Pace | None = None) -> tuple[int
         if claimed is None:
             continue
         outcome, values = _send_one(claimed, transport)
-        recorded = _record(sessions, row_id, values)
+        recorded = outcomes.record(sessions, row_id, values)
         sent, not_sent = (sent + 1, not_sent) if outcome is _Outcome.SENT else (sent, not_sent + 1)
         if not recorded:
             return sent, not_sent + len(due)  # the database is away: so is every claim
@@ -299,8 +296,7 @@ def _due_ids(
         query = query.where(OutboxMessage.id.in_(ids))
     if after is not None:
         query = query.where(OutboxMessage.id > after)
-    with _UNRECORDED_LOCK:
-        unrecorded = list(_UNRECORDED)
+    unrecorded = outcomes.unrecorded_ids()
     if unrecorded:  # sent or refused already, as far as this process knows
         query = query.where(OutboxMessage.id.not_in(unrecorded))
     # Read and let go: each claim below is its own short transaction.
@@ -343,7 +339,7 @@ def _claim(sessions: sessionmaker[Session], row_id: int) -> _Claimed | None:
         row = session.execute(sa.select(*_CLAIMED_COLUMNS).where(OutboxMessage.id == row_id))
         return _Claimed(*row.one())
 
-    return _in_own_transaction(sessions, claim)
+    return outcomes.in_own_transaction(sessions, claim)
 
 
 class _Outcome(enum.Enum):
@@ -368,119 +364,21 @@ def _send_one(claimed: _Claimed, transport: Transport) -> tuple[_Outcome, dict[s
         log.error("outbox message %s refused for good: %s", c.id, exc)
         return _Outcome.NOT_SENT, kept | {
             "status": OutboxStatus.FAILED,
-            "last_error": _error(str(exc)),
+            "last_error": outcomes.error(str(exc)),
         }
     except TemporaryFailure as exc:
         log.warning("outbox message %s not sent (attempt %s): %s", c.id, c.attempts, exc)
         unavailable = isinstance(exc, ServerUnavailable)
         outcome = _Outcome.SERVER_UNAVAILABLE if unavailable else _Outcome.NOT_SENT
-        return outcome, kept | _retry_later(c.attempts, str(exc))
+        return outcome, kept | outcomes.retry_later(c.attempts, str(exc))
     except Exception as exc:
         # A fault of ours, not the server's: keep the message and say so, never drop it.
         log.exception("outbox message %s not sent (attempt %s)", c.id, c.attempts)
-        return _Outcome.NOT_SENT, kept | _retry_later(c.attempts, f"{type(exc).__name__}: {exc}")
+        fault = f"{type(exc).__name__}: {exc}"
+        return _Outcome.NOT_SENT, kept | outcomes.retry_later(c.attempts, fault)
     log.info("outbox message %s sent (attempt %s)", c.id, c.attempts)
     return _Outcome.SENT, kept | {
         "status": OutboxStatus.SENT,
         "sent_at": now_utc(),
         "last_error": None,
     }
-
-
-def _error(text: str) -> str:
-    return text[:_ERROR_MAX]
-
-
-def _retry_later(attempts: int, error: str) -> dict[str, Any]:
-    return {"last_error": _error(error), "next_attempt_at": retry_at(now_utc(), attempts)}
-
-
-def retry_at(now: datetime, attempts: int) -> datetime:
-    """The minute `backoff` after this try's minute. The scheduler delivers a few
-    milliseconds after each minute begins: a time a few milliseconds past the minute
-    would wait for the next one (retries came 3 and 5 minutes apart, not 2 and 4)."""
-    return now.replace(second=0, microsecond=0) + backoff(attempts)
-
-
-def backoff(attempts: int) -> timedelta:
-    """2, 4, 8 ... minutes, then hourly. The exponent is capped first: 2**attempts minutes
-    overflows timedelta after about 40 attempts, which a two-day outage reaches."""
-    return min(timedelta(minutes=2 ** min(attempts, 10)), MAX_BACKOFF)
-
-
-#: Pauses before trying a transaction again on a new connection when the database
-#: connection failed (a terminated backend, a failover, SQLite busy): about 7.5 s in all.
-RETRY_PAUSES = (0.5, 1.0, 2.0, 4.0)
-#: Outcomes this process could not record, by message id, written first by the next run.
-#: Until then these messages are not claimed here: one the server accepted is never sent
-#: again by this process, whatever the database did meanwhile.
-_UNRECORDED: dict[int, dict[str, Any]] = {}
-_UNRECORDED_LOCK = threading.Lock()
-
-
-def _record(sessions: sessionmaker[Session], row_id: int, values: dict[str, Any]) -> bool:
-    """Write a message's outcome at once, in a transaction of its own; if the database
-    stays away, keep it for the next run (False)."""
-    try:
-        _in_own_transaction(sessions, partial(_write_outcome, row_id, values))
-    except sa.exc.DBAPIError:
-        with _UNRECORDED_LOCK:
-            _UNRECORDED[row_id] = values
-        log.exception(
-            "outbox message %s: could not record its outcome; kept to record in the next run",
-            row_id,
-        )
-        return False
-    return True
-
-
-def _record_earlier_outcomes(sessions: sessionmaker[Session]) -> bool:
-    """Write what earlier runs could not; False if the database is still away."""
-    with _UNRECORDED_LOCK:
-        waiting = dict(_UNRECORDED)
-    for row_id, values in waiting.items():
-        try:
-            _in_own_transaction(sessions, partial(_write_outcome, row_id, values))
-        except sa.exc.DBAPIError:
-            log.warning("outbox: %s outcome(s) still not recorded", len(waiting))
-            return False
-        with _UNRECORDED_LOCK:
-            _UNRECORDED.pop(row_id, None)
-        log.info("outbox message %s: outcome recorded late", row_id)
-    return True
-
-
-def unrecorded() -> int:
-    """How many outcomes this process could not record (the scheduler's --once says so)."""
-    with _UNRECORDED_LOCK:
-        return len(_UNRECORDED)
-
-
-def _write_outcome(row_id: int, values: dict[str, Any], session: Session) -> None:
-    session.execute(sa.update(OutboxMessage).where(OutboxMessage.id == row_id).values(**values))
-
-
-def _in_own_transaction(sessions: sessionmaker[Session], work: Callable[[Session], T]) -> T:
-    """`work` in a short transaction of its own, committed; tried again, on a new
-    connection, while the failure is the database connection's."""
-    for pause in (*RETRY_PAUSES, None):
-        with sessions() as session:
-            try:
-                result = work(session)
-                session.commit()
-                return result
-            except sa.exc.DBAPIError as exc:
-                if pause is None or not _connection_failed(exc):
-                    raise
-                log.warning(
-                    "outbox: the database connection failed (%s); trying again on a new one",
-                    type(exc.orig).__name__,
-                )
-        time.sleep(pause)
-    raise AssertionError("unreachable: the last try returns or raises")
-
-
-def _connection_failed(exc: sa.exc.DBAPIError) -> bool:
-    # OperationalError: the server went away or ended the session (psycopg's AdminShutdown),
-    # or SQLite stayed locked past its busy timeout; all worth a new connection.
-    return exc.connection_invalidated or isinstance(exc, sa.exc.OperationalError)

@@ -9,7 +9,6 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from mdt.accounts.access import admin_required
-from mdt.backup.models import RestoreRecord
 from mdt.core.forms import EmptyForm
 from mdt.extensions import db
 from mdt.mail import held as held_mail
@@ -42,11 +41,10 @@ def refused() -> str:
 @bp.get("/held")
 @admin_required
 def held() -> str:
-    restore = db.session.scalar(sa.select(RestoreRecord).order_by(RestoreRecord.id.desc()).limit(1))
     return render_template(
         "mail/held.html",
         messages=held_mail.held_messages(db.session),
-        restore=restore,
+        restore=held_mail.held_by(db.session),
         form=EmptyForm(),
         title="Mail held after a restore",
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import enum
+
 import sqlalchemy as sa
 from flask import abort
 from sqlalchemy.orm import joinedload, selectinload
@@ -11,7 +13,7 @@ from mdt.accounts.models import User
 from mdt.extensions import db
 from mdt.meetings.models import Invitation, Meeting, MeetingStatus
 from mdt.teams.access import check_team_access
-from mdt.teams.models import Team, TeamRole
+from mdt.teams.models import Team
 
 
 def load_meeting(meeting_id: int) -> Meeting | None:
@@ -31,25 +33,35 @@ def load_meeting(meeting_id: int) -> Meeting | None:
     )
 
 
-def get_meeting_or_404(meeting_id: int, manage: bool = False, cover: bool = False) -> Meeting:
-    """404 for those outside the team (403 with `manage` for members who may not); with
-    `cover`, the cover standing in for a member is let in too while the meeting is open."""
+class Need(enum.Flag):
+    """What a page needs of the person asking for a meeting; combine them with `|`."""
+
+    #: Those who may see the team: its members and administrators (404 for anyone else).
+    VIEW = enum.auto()
+    #: The team's members only: administrators too only if members (404 otherwise).
+    MEMBER = enum.auto()
+    #: Those who manage the team (403 for its other members).
+    MANAGE = enum.auto()
+    #: Those who run the meeting, `Meeting.can_run` (403 for anyone else let in).
+    RUN = enum.auto()
+    #: Also the cover standing in for a member, while the meeting is open (not with MANAGE).
+    COVER = enum.auto()
+
+
+def get_meeting_or_404(meeting_id: int, need: Need = Need.VIEW) -> Meeting:
+    """The meeting, if the signed-in user has what the page `need`s: 404 for those outside
+    the team, 403 for those inside it who may not do what the page does."""
     meeting = load_meeting(meeting_id)
     if meeting is None:
         abort(404)
-    if cover and not manage and covers_now(signed_in_user(), meeting):
-        return meeting
-    check_team_access(meeting.team, manage=manage)
+    user = signed_in_user()
+    if not (Need.COVER in need and Need.MANAGE not in need and covers_now(user, meeting)):
+        check_team_access(meeting.team, manage=Need.MANAGE in need)
+        if Need.MEMBER in need and meeting.team.membership_of(user) is None:
+            abort(404)
+    if Need.RUN in need and not meeting.can_run(user):
+        abort(403)
     return meeting
-
-
-def can_record_attendance(meeting: Meeting, user: User) -> bool:
-    return (
-        meeting.team.can_manage(user)
-        or meeting.chair_id == user.id
-        or meeting.minute_taker_id == user.id
-        or any(m.user_id == user.id and m.role is TeamRole.CHAIR for m in meeting.team.memberships)
-    )
 
 
 # --- the cover standing in for a member (on a loaded meeting: invitations loaded) ---------

@@ -1,15 +1,18 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 from markupsafe import Markup
-from wtforms import RadioField, SelectField, StringField, URLField
+from wtforms import RadioField, SelectChoice, SelectField, StringField, URLField
 from wtforms.validators import URL, DataRequired, InputRequired, Length, Optional, ValidationError
 
 from mdt.core.date_input import NhsDateField
-from mdt.core.days import has_begun
+from mdt.core.days import has_begun, local_to_utc, to_local
 from mdt.core.fields import UPCOMING, date_field, refuse_clock_change, time_field
 from mdt.core.forms import BaseForm, choices, revision_field
 from mdt.core.widgets import options
-from mdt.meetings.models import REPLY_LABELS, Attendance, Reply
+from mdt.meetings.models import REPLY_LABELS, Attendance, Meeting, Reply
+from mdt.teams.models import Team
 
 REASON = [DataRequired("Give the reason, so attendees know why"), Length(max=300)]
 
@@ -53,6 +56,26 @@ class RescheduleForm(WhenFields):
     reason = StringField("Reason for the change", validators=REASON)
     revision = revision_field()
 
+    @classmethod
+    def drawn_from(cls, meeting: Meeting) -> RescheduleForm:
+        """The form showing the meeting's times in its team's zone, and its revision."""
+        zone = meeting.team.time_zone
+        start, end = to_local(meeting.starts_at, zone), to_local(meeting.ends_at, zone)
+        form = cls(
+            date=start.date(),
+            start_time=start.time(),
+            end_time=end.time(),
+            revision=meeting.revision,
+        )
+        form.zone = zone
+        return form
+
+    def starts_at(self) -> datetime:
+        return local_to_utc(self.date.data, self.start_time.data, self.zone)
+
+    def ends_at(self) -> datetime:
+        return local_to_utc(self.date.data, self.end_time.data, self.zone)
+
 
 class CancelForm(BaseForm):
     reason = StringField("Reason for cancelling", validators=REASON)
@@ -72,6 +95,20 @@ class DetailsForm(BaseForm):
         ],
     )
     revision = revision_field()
+
+    def saved_message(self) -> str:
+        if self.chair_id.data and self.chair_id.data == self.minute_taker_id.data:
+            return (
+                "Saved. Note: the chair is also taking the minutes; MDT standards ask "
+                "for a separate minute-taker."
+            )
+        return "The meeting's details are saved."
+
+
+def member_choices(team: Team) -> list[SelectChoice]:
+    """The team's members, by name, for choosing a chair or a minute-taker."""
+    people = sorted(((m.user_id, m.user.name) for m in team.memberships), key=lambda p: p[1])
+    return choices([(0, "Not chosen")] + people)
 
 
 class ReplyForm(BaseForm):

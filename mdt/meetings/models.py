@@ -9,11 +9,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mdt.accounts.models import User
 from mdt.core.db import Base, UTCDateTime
+from mdt.core.revisions import Revisioned
 from mdt.core.time import now_utc
+from mdt.teams.models import Team, TeamRole
 
 if TYPE_CHECKING:
     from mdt.slots.models import SlotSeries
-    from mdt.teams.models import Team
 
 
 def _enum(cls: type[enum.Enum], length: int) -> sa.Enum:
@@ -58,8 +59,11 @@ class Attendance(enum.StrEnum):
         return self.value.capitalize()
 
 
-class Meeting(Base):
-    """One booked MDT meeting, usually in an occurrence of a protected slot series."""
+class Meeting(Revisioned, Base):
+    """One booked MDT meeting, usually in an occurrence of a protected slot series.
+
+    Its revision goes up on every change; calendars use it as SEQUENCE, forms to refuse
+    stale edits."""
 
     __tablename__ = "meeting"
     __table_args__ = (sa.UniqueConstraint("series_id", "occurrence_date"),)
@@ -84,8 +88,6 @@ class Meeting(Base):
     outside_protected_reason: Mapped[str | None] = mapped_column(sa.String(300))
     #: The reason for the last reschedule or the cancellation.
     change_reason: Mapped[str | None] = mapped_column(sa.String(300))
-    #: Goes up on every change; calendars use it as SEQUENCE, forms to refuse stale edits.
-    revision: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     #: When the chair closed the meeting (status becomes held).
@@ -108,6 +110,17 @@ class Meeting(Base):
 
     def invitation_of(self, user: User) -> Invitation | None:
         return next((i for i in self.invitations if i.user_id == user.id), None)
+
+    def can_run(self, user: User) -> bool:
+        """Runs the meeting (meeting mode, attendance, the pack, readiness): its chair or
+        minute-taker, a chair of its team, or whoever manages the team. Its team's
+        memberships must be loaded."""
+        return (
+            self.team.can_manage(user)
+            or self.chair_id == user.id
+            or self.minute_taker_id == user.id
+            or any(m.user_id == user.id and m.role is TeamRole.CHAIR for m in self.team.memberships)
+        )
 
 
 class Invitation(Base):

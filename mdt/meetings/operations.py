@@ -6,9 +6,7 @@ import sqlalchemy as sa
 from flask import render_template
 
 from mdt.accounts.models import User
-from mdt.accounts.operations import Conflict
 from mdt.availability.clashes import QUORUM_ROLES
-from mdt.calendar import invitations as calendar_invitations
 from mdt.core.days import to_local
 from mdt.core.fields import UPCOMING, YEARS_AHEAD
 from mdt.core.time import now_utc
@@ -16,6 +14,13 @@ from mdt.core.web import external_url
 from mdt.extensions import db
 from mdt.mail import outbox
 from mdt.meetings.models import Attendance, Invitation, Meeting, MeetingStatus, Reply
+from mdt.meetings.signals import (
+    cover_stands_in,
+    invitees_emailed,
+    meeting_booked,
+    member_invited,
+    shown_in_calendars,
+)
 from mdt.slots.models import SlotSeries
 from mdt.slots.occurrences import Occurrence
 from mdt.teams.models import Membership, Team, TeamRole
@@ -42,9 +47,6 @@ def _invite_members(meeting: Meeting, team: Team) -> None:
 def invite_to_upcoming(team: Team, membership: Membership, now: datetime) -> list[Meeting]:
     """Someone joining a team is invited to its booked meetings still to come, and asked to
     prepare the cases already on them."""
-    from mdt.agenda.models import Case
-    from mdt.prep.operations import request_prep
-
     upcoming = db.session.scalars(
         sa.select(Meeting).where(
             Meeting.team_id == team.id,
@@ -63,8 +65,7 @@ def invite_to_upcoming(team: Team, membership: Membership, now: datetime) -> lis
             )
             db.session.flush()
             meeting.team = team
-            for case in db.session.scalars(sa.select(Case).where(Case.meeting_id == meeting.id)):
-                request_prep(case, meeting)
+            member_invited.send(meeting)
     return list(upcoming)
 
 
@@ -110,30 +111,23 @@ def book_adhoc(
 
 
 def _save_new(meeting: Meeting, team: Team) -> Meeting:
-    from mdt.minutes.operations import take_waiting
-
     _invite_members(meeting, team)
     db.session.add(meeting)
     db.session.flush()
-    take_waiting(meeting)
+    meeting_booked.send(meeting)
     _tell_invitees(meeting, "booked")
     return meeting
 
 
-def check_revision(meeting: Meeting, revision: int | None) -> None:
-    if revision is not None and revision != meeting.revision:
-        raise Conflict()
-
-
 def _bump(meeting: Meeting) -> None:
-    meeting.revision += 1
+    meeting.bump()
     meeting.updated_at = now_utc()
 
 
 def reschedule(
     meeting: Meeting, revision: int | None, starts_at: datetime, ends_at: datetime, reason: str
 ) -> None:
-    check_revision(meeting, revision)
+    meeting.check(revision)
     meeting.starts_at, meeting.ends_at = starts_at, ends_at
     meeting.change_reason = reason.strip()
     _bump(meeting)
@@ -142,7 +136,7 @@ def reschedule(
 
 
 def cancel(meeting: Meeting, revision: int | None, reason: str) -> None:
-    check_revision(meeting, revision)
+    meeting.check(revision)
     meeting.status = MeetingStatus.CANCELLED
     meeting.change_reason = reason.strip()
     _bump(meeting)
@@ -161,18 +155,18 @@ def update_details(
     """Save the details; a change to nothing at all leaves the meeting as it was. Any change
     an invitation shows (chair, minute-taker, place, link) reaches calendars as the same
     event, updated (SEQUENCE + 1); a change to nothing shown sends nothing."""
-    check_revision(meeting, revision)
+    meeting.check(revision)
     where = (location.strip(), video_link.strip())
     people = (chair.id if chair else None, minute_taker.id if minute_taker else None)
     moved = where != (meeting.location, meeting.video_link)
     if not moved and people == (meeting.chair_id, meeting.minute_taker_id):
         return
-    before = calendar_invitations.shown(meeting)
+    before = _shown(meeting)
     meeting.chair, meeting.minute_taker = chair, minute_taker
     meeting.location, meeting.video_link = where
     _bump(meeting)
     db.session.flush()
-    if meeting.status is MeetingStatus.SCHEDULED and calendar_invitations.shown(meeting) != before:
+    if meeting.status is MeetingStatus.SCHEDULED and _shown(meeting) != before:
         _tell_invitees(meeting, "moved to another place" if moved else "updated")
 
 
@@ -202,11 +196,9 @@ def reply(meeting: Meeting, invitation: Invitation, answer: Reply, cover: User |
 
 def _hand_prep_to_cover(meeting: Meeting, member_id: int) -> None:
     """The cover stands in for the member: the member's preparation becomes theirs."""
-    from mdt.prep.operations import pass_to_cover
-
     cover = next((i for i in meeting.invitations if i.covering_for_id == member_id), None)
     if cover is not None:
-        pass_to_cover(meeting, member_id, cover.user_id)
+        cover_stands_in.send(meeting, member_id=member_id, cover_id=cover.user_id)
 
 
 def record_attendance(meeting: Meeting, marks: dict[int, Attendance | None]) -> None:
@@ -223,7 +215,7 @@ def _tell_invitees(meeting: Meeting, what: str, only: list[Invitation] | None = 
     when = to_local(meeting.starts_at, meeting.team.time_zone)
     subject = f"MDT meeting {what}: {meeting.team.name}, {when:%a %d %b %Y %H:%M}"
     link = external_url("meetings.detail", meeting_id=meeting.id)
-    with_invitation = calendar_invitations.recipients(meeting)
+    emails = []
     for inv in meeting.invitations if only is None else only:
         body = render_template(
             "meetings/email/change.txt",
@@ -233,7 +225,12 @@ def _tell_invitees(meeting: Meeting, what: str, only: list[Invitation] | None = 
             link=link,
             person=inv.user,
         )
-        message = outbox.compose([inv.user.email], subject, body)
-        if inv.user_id in with_invitation:  # a calendar invitation (.ics) the app accepts
-            calendar_invitations.attach(message, meeting, inv.user, what)
+        emails.append((inv.user, outbox.compose([inv.user.email], subject, body)))
+    invitees_emailed.send(meeting, what=what, emails=emails)  # calendars attach invitations
+    for _person, message in emails:
         outbox.enqueue(message)
+
+
+def _shown(meeting: Meeting) -> list[object]:
+    """What calendars show of the meeting, to compare before and after a change."""
+    return [shown for _receiver, shown in shown_in_calendars.send(meeting)]

@@ -7,15 +7,14 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from mdt.accounts.models import User
-from mdt.accounts.operations import Conflict
 from mdt.core.days import local_to_utc, to_local
 from mdt.core.forms import EmptyForm, choices
-from mdt.core.revisions import CONFLICT, EXPIRED
+from mdt.core.revisions import CONFLICT, EXPIRED, save
 from mdt.core.time import now_utc
 from mdt.extensions import db
 from mdt.meetings import operations as ops
 from mdt.meetings import quorum
-from mdt.meetings.access import can_record_attendance, get_meeting_or_404
+from mdt.meetings.access import Need, get_meeting_or_404
 from mdt.meetings.forms import (
     AdHocMeetingForm,
     AttendanceForm,
@@ -24,10 +23,11 @@ from mdt.meetings.forms import (
     ReplyForm,
     RescheduleForm,
     attendance_options,
+    member_choices,
 )
 from mdt.meetings.models import Attendance, Meeting, MeetingStatus, Reply
 from mdt.meetings.queries import upcoming_for_team, upcoming_for_user
-from mdt.slots.models import SlotSeries
+from mdt.slots.access import get_series_or_404
 from mdt.slots.occurrences import find_occurrence
 from mdt.teams.access import get_team_or_404
 
@@ -60,9 +60,7 @@ def team_index(team_id: int) -> str:
 @login_required
 def book(team_id: int, series_id: int, day: date) -> Response:
     team = get_team_or_404(team_id, manage=True)
-    series = db.session.get(SlotSeries, series_id)
-    if series is None or series.team_id != team.id:
-        abort(404)
+    series = get_series_or_404(team, series_id)
     occurrence = find_occurrence(series, day)
     if occurrence is None or not occurrence.takes_place:
         abort(404)
@@ -110,7 +108,7 @@ def new_adhoc(team_id: int) -> str | Response:
 @bp.get("/meetings/<int:meeting_id>")
 @login_required
 def detail(meeting_id: int) -> str:
-    meeting = get_meeting_or_404(meeting_id, cover=True)
+    meeting = get_meeting_or_404(meeting_id, Need.VIEW | Need.COVER)
     invitation = meeting.invitation_of(current_user)
     reply_form = ReplyForm(formdata=None, reply=invitation.reply.value if invitation else None)
     reply_form.cover_id.choices = _cover_choices(meeting)
@@ -129,7 +127,7 @@ def _render_detail(meeting: Meeting, reply_form: ReplyForm) -> str:
         actual=quorum.actual(meeting),
         is_quorate=quorum.is_quorate,
         can_manage=meeting.team.can_manage(current_user),
-        can_record=can_record_attendance(meeting, current_user),
+        can_record=meeting.can_run(current_user),
         is_member=meeting.team.membership_of(current_user) is not None,
         attendance_form=AttendanceForm(formdata=None),
         title=f"{meeting.team.name} meeting",
@@ -167,9 +165,7 @@ def reply(meeting_id: int) -> str | Response:
 @bp.post("/meetings/<int:meeting_id>/attendance")
 @login_required
 def attendance(meeting_id: int) -> Response:
-    meeting = get_meeting_or_404(meeting_id)
-    if not can_record_attendance(meeting, current_user):
-        abort(403)
+    meeting = get_meeting_or_404(meeting_id, Need.RUN)
     if not AttendanceForm().validate_on_submit():
         flash(EXPIRED)
         return redirect(url_for("meetings.detail", meeting_id=meeting.id))
@@ -195,69 +191,44 @@ def attendance(meeting_id: int) -> Response:
 @bp.route("/meetings/<int:meeting_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(meeting_id: int) -> str | Response:
-    meeting = get_meeting_or_404(meeting_id, manage=True)
+    meeting = get_meeting_or_404(meeting_id, Need.MANAGE)
     form = DetailsForm(obj=meeting)
-    people = choices(
-        [(0, "Not chosen")]
-        + sorted(((m.user_id, m.user.name) for m in meeting.team.memberships), key=lambda p: p[1])
-    )
-    form.chair_id.choices = form.minute_taker_id.choices = people
+    form.chair_id.choices = form.minute_taker_id.choices = member_choices(meeting.team)
     conflict = None
     if form.validate_on_submit():
-        try:
-            ops.update_details(
-                meeting,
-                form.revision.data,
-                db.session.get(User, form.chair_id.data) if form.chair_id.data else None,
-                db.session.get(User, form.minute_taker_id.data)
-                if form.minute_taker_id.data
-                else None,
-                form.location.data or "",
-                form.video_link.data or "",
-            )
-        except Conflict:
-            conflict = CONFLICT
-        else:
-            db.session.commit()
-            if meeting.chair_id and meeting.chair_id == meeting.minute_taker_id:
-                flash(
-                    "Saved. Note: the chair is also taking the minutes; MDT standards ask "
-                    "for a separate minute-taker."
-                )
-            else:
-                flash("The meeting's details are saved.")
-            return redirect(url_for("meetings.detail", meeting_id=meeting.id))
+        chair, minute_taker = _person(form.chair_id.data), _person(form.minute_taker_id.data)
+        where = (form.location.data or "", form.video_link.data or "")
+        if saved := save(
+            lambda: ops.update_details(meeting, form.revision.data, chair, minute_taker, *where),
+            saved=form.saved_message(),
+            then=url_for("meetings.detail", meeting_id=meeting.id),
+        ):
+            return saved
+        conflict = CONFLICT
     return render_template(
         "meetings/edit.html", form=form, meeting=meeting, conflict=conflict, title="Meeting details"
     )
 
 
+def _person(user_id: int | None) -> User | None:
+    return db.session.get(User, user_id) if user_id else None
+
+
 @bp.route("/meetings/<int:meeting_id>/reschedule", methods=["GET", "POST"])
 @login_required
 def reschedule(meeting_id: int) -> str | Response:
-    meeting = get_meeting_or_404(meeting_id, manage=True)
-    zone = meeting.team.time_zone
-    start, end = to_local(meeting.starts_at, zone), to_local(meeting.ends_at, zone)
-    form = RescheduleForm(
-        date=start.date(), start_time=start.time(), end_time=end.time(), revision=meeting.revision
-    )
-    form.zone = zone
+    meeting = get_meeting_or_404(meeting_id, Need.MANAGE)
+    form = RescheduleForm.drawn_from(meeting)
     conflict = None
     if form.validate_on_submit():
-        try:
-            ops.reschedule(
-                meeting,
-                form.revision.data,
-                local_to_utc(form.date.data, form.start_time.data, zone),
-                local_to_utc(form.date.data, form.end_time.data, zone),
-                form.reason.data,
-            )
-        except Conflict:
-            conflict = CONFLICT
-        else:
-            db.session.commit()
-            flash("The meeting is moved and every invitee has been told by email.")
-            return redirect(url_for("meetings.detail", meeting_id=meeting.id))
+        starts, ends = form.starts_at(), form.ends_at()
+        if saved := save(
+            lambda: ops.reschedule(meeting, form.revision.data, starts, ends, form.reason.data),
+            saved="The meeting is moved and every invitee has been told by email.",
+            then=url_for("meetings.detail", meeting_id=meeting.id),
+        ):
+            return saved
+        conflict = CONFLICT
     return render_template(
         "meetings/reschedule.html",
         form=form,
@@ -270,18 +241,17 @@ def reschedule(meeting_id: int) -> str | Response:
 @bp.route("/meetings/<int:meeting_id>/cancel", methods=["GET", "POST"])
 @login_required
 def cancel(meeting_id: int) -> str | Response:
-    meeting = get_meeting_or_404(meeting_id, manage=True)
+    meeting = get_meeting_or_404(meeting_id, Need.MANAGE)
     form = CancelForm(revision=meeting.revision)
     conflict = None
     if form.validate_on_submit():
-        try:
-            ops.cancel(meeting, form.revision.data, form.reason.data)
-        except Conflict:
-            conflict = CONFLICT
-        else:
-            db.session.commit()
-            flash("The meeting is cancelled and every invitee has been told by email.")
-            return redirect(url_for("meetings.detail", meeting_id=meeting.id))
+        if saved := save(
+            lambda: ops.cancel(meeting, form.revision.data, form.reason.data),
+            saved="The meeting is cancelled and every invitee has been told by email.",
+            then=url_for("meetings.detail", meeting_id=meeting.id),
+        ):
+            return saved
+        conflict = CONFLICT
     return render_template(
         "meetings/cancel.html",
         form=form,

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+from typing import Any
+
 from wtforms import BooleanField, RadioField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from mdt.core.fields import UPCOMING, date_field
 from mdt.core.forms import BaseForm, choices, revision_field
-from mdt.minutes.models import CHOSEN_OUTCOMES
+from mdt.minutes.models import CHOSEN_OUTCOMES, Outcome
 
 
 class OutcomeForm(BaseForm):
@@ -25,6 +27,16 @@ class OutcomeForm(BaseForm):
     )
     #: 0 when the minute-taker started from no outcome; a saved one is then a conflict.
     revision = revision_field()
+
+    def outcome_fields(self) -> dict[str, Any]:
+        """What the form records, as `record_outcome` takes it."""
+        return {
+            "revision": self.revision.data,
+            "outcome": Outcome(self.outcome.data),
+            "summary": self.summary.data or "",
+            "review_date": self.review_date.data,
+            "override": self.override_reason.data if self.override.data else None,
+        }
 
     def validate(self, extra_validators=None) -> bool:  # type: ignore[no-untyped-def]
         ok = super().validate(extra_validators)

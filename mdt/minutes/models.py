@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mdt.accounts.models import User
 from mdt.core.db import Base, UTCDateTime
+from mdt.core.revisions import Revisioned
 from mdt.core.time import now_utc
 
 if TYPE_CHECKING:
@@ -47,7 +48,7 @@ CHOSEN_OUTCOMES = (
 ROLLS_FORWARD = (Outcome.DEFER, Outcome.NOT_REACHED)
 
 
-class Discussion(Base):
+class Discussion(Revisioned, Base):
     """What one meeting decided about one case. A deferred case is discussed at several
     meetings, so this is per (meeting, case), and the minutes keep every one of them."""
 
@@ -72,7 +73,6 @@ class Discussion(Base):
     quorum_override: Mapped[str | None] = mapped_column(sa.String(300))
     recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
-    revision: Mapped[int] = mapped_column(default=1)
 
     meeting: Mapped[Meeting] = relationship()
     case: Mapped[Case] = relationship()

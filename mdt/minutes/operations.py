@@ -8,7 +8,6 @@ import sqlalchemy as sa
 from flask import render_template
 
 from mdt.accounts.models import User
-from mdt.accounts.operations import Conflict
 from mdt.actions.models import ActionPoint
 from mdt.agenda.models import Case
 from mdt.audit.operations import record
@@ -64,16 +63,16 @@ def record_outcome(
     override = (override or "").strip() or None
     if missing and override is None:
         raise MinutesRefusal(NOT_QUORATE.format(missing=", ".join(missing)))
-    current = discussion_of(meeting, case)
-    if (current.revision if current else 0) != (revision or 0):
-        raise Conflict()
-    if current is None:
-        current = Discussion(meeting_id=meeting.id, case_id=case.id, revision=0)
-        db.session.add(current)
+    # Revision 0: no outcome saved yet (the form posts 0 too).
+    current = discussion_of(meeting, case) or Discussion(
+        meeting_id=meeting.id, case_id=case.id, revision=0
+    )
+    current.check(revision or 0)
+    db.session.add(current)
     current.outcome, current.summary, current.review_date = outcome, summary.strip(), review_date
     current.quorum_override = override if missing else None
     current.recorded_by_id, current.recorded_at = by.id, now_utc()
-    current.revision += 1
+    current.bump()
     db.session.flush()
     record("update", [case.patient_id], f"outcome of case {case.id} at meeting {meeting.id}")
     return current
@@ -83,8 +82,7 @@ def close(meeting: Meeting, by: User, now: datetime) -> list[Case]:
     """Close the meeting: cases without an outcome, and those deferred, go to the team's next
     meeting with their preparation (or wait for it to be booked); the minutes go out.
     Returns the cases that rolled forward."""
-    from mdt.agenda.operations import cases_of, next_meeting_after
-    from mdt.prep.operations import move_case
+    from mdt.agenda.operations import cases_of, move_case, next_meeting_after
 
     if meeting.status is not MeetingStatus.SCHEDULED:
         raise MinutesRefusal("This meeting is already closed or was cancelled.")
@@ -125,7 +123,7 @@ def close(meeting: Meeting, by: User, now: datetime) -> list[Case]:
 
 def take_waiting(meeting: Meeting) -> list[Case]:
     """A newly booked meeting takes the team's cases waiting since a closed meeting."""
-    from mdt.prep.operations import move_case
+    from mdt.agenda.operations import move_case
 
     waiting = list(
         db.session.scalars(

@@ -3,7 +3,7 @@ Registered in ``mdt/reminders/kinds.py``."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import date, datetime, time, timedelta
 from functools import partial
 
@@ -14,15 +14,9 @@ from mdt.accounts.models import User
 from mdt.core.days import local_to_utc, next_working_day, to_local
 from mdt.core.web import external_url
 from mdt.meetings.models import Meeting, MeetingStatus
-from mdt.reminders.due import (
-    Due,
-    Window,
-    Words,
-    active_coordinators,
-    in_zones,
-    of_subjects,
-    reminder_days,
-)
+from mdt.meetings.reminders import active_coordinators, in_zones
+from mdt.reminders.due import Due, Window, Words, of_subjects, reminder_days
+from mdt.reminders.kinds import ReminderKind, Source
 from mdt.reminders.timing import previous_working_day
 from mdt.teams.models import Team
 
@@ -98,3 +92,28 @@ def _minutes_words(meeting: Meeting) -> Words:
             "link": external_url("minutes.close", meeting_id=meeting.id),
         },
     )
+
+
+def _minutes_item(d: Mapping[str, str]) -> str:
+    return (
+        f"{d['team']}: the minutes of the meeting on {d['meeting']} have not been sent.\n"
+        "Close the meeting to send them (cases without an outcome roll forward): "
+        f"{d['link']}"
+    )
+
+
+MINUTES_NOT_SENT = ReminderKind(
+    "minutes_not_sent",
+    minutes_not_sent,
+    _minutes_item,
+    derived_from=(
+        Source(
+            Meeting,
+            ("team_id", "ends_at", "status", "minutes_sent_at"),
+            lambda _, meeting: [f"minutes:{meeting.id}"],
+        ),
+    ),
+)
+
+#: In the order the sweep derives them.
+KINDS = (MINUTES_NOT_SENT,)

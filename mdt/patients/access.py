@@ -15,20 +15,62 @@ Nobody else, administrators included (they run the system, not the care).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask import abort
 
 from mdt.accounts.access import signed_in_user
 from mdt.accounts.models import User
-from mdt.actions.models import ActionPoint
-from mdt.agenda.models import Case
 from mdt.extensions import db
 from mdt.meetings.access import covers_now
 from mdt.meetings.models import Invitation, Meeting, MeetingStatus
 from mdt.patients.models import Patient
-from mdt.teams.models import Membership
+
+if TYPE_CHECKING:
+    from mdt.actions.models import ActionPoint
+    from mdt.agenda.models import Case
+
+
+@dataclass(frozen=True)
+class CaseRoute:
+    """One way a user reaches cases, and through them their patients. Cases and what leads
+    to them belong to the features above this one (the agenda, actions), which register
+    their routes here: the rule is put together without this package importing them."""
+
+    #: A subquery of the ids of every case the user reaches this way.
+    cases: Callable[[User], sa.Select[tuple[int]]]
+    #: Whether the user reaches one case this way (a query); None for a route already
+    #: answered from the loaded meeting (`may_see_agenda`).
+    reaches: Callable[[User, int], bool] | None = None
+
+
+@dataclass(frozen=True)
+class CaseTable:
+    """The agenda's cases, as the rule needs them: a case's patient, and a patient's cases."""
+
+    #: A subquery of the patient ids of the cases in a subquery of case ids.
+    patients_of: Callable[[sa.Select[tuple[int]]], sa.Select[tuple[int]]]
+    #: A patient's cases among a subquery of case ids, with their meetings, latest first.
+    cases_of: Callable[[Patient, sa.Select[tuple[int]]], list[tuple[Case, Meeting]]]
+
+
+_ROUTES: list[CaseRoute] = []
+_TABLE: list[CaseTable] = []
+
+
+def add_case_route(route: CaseRoute) -> None:
+    """Registers a way to reach cases (the agenda's and actions' access modules do, on
+    import)."""
+    _ROUTES.append(route)
+
+
+def set_case_table(table: CaseTable) -> None:
+    """Registers the agenda's cases (its access module does, on import)."""
+    _TABLE[:] = [table]
+
 
 # --- on a loaded meeting (its team's memberships and its invitations loaded) --------------
 
@@ -41,7 +83,8 @@ def may_see_agenda(user: User, meeting: Meeting) -> bool:
 # --- as queries ---------------------------------------------------------------------------
 
 
-def _covered_meetings(user: User) -> sa.Select[tuple[int]]:
+def covered_meetings(user: User) -> sa.Select[tuple[int]]:
+    """The meetings `user` covers for a member, until their minutes are sent."""
     return (
         sa.select(Invitation.meeting_id)
         .join(Meeting, Meeting.id == Invitation.meeting_id)
@@ -56,25 +99,22 @@ def _covered_meetings(user: User) -> sa.Select[tuple[int]]:
 
 def visible_cases(user: User) -> sa.Select[tuple[int]]:
     """A subquery of the ids of every case `user` may see (the rule above)."""
-    my_teams = sa.select(Membership.team_id).where(Membership.user_id == user.id)
-    team_meetings = sa.select(Meeting.id).where(Meeting.team_id.in_(my_teams))
-    on_my_agendas = sa.select(Case.id).where(
-        Case.meeting_id.in_(team_meetings.union(_covered_meetings(user)))
-    )
-    acting_on = sa.select(ActionPoint.case_id).where(
-        ActionPoint.owner_id == user.id, ActionPoint.case_id.is_not(None)
-    )
-    return sa.union(on_my_agendas, acting_on)  # type: ignore[return-value]
+    return sa.union(*(route.cases(user) for route in _ROUTES))  # type: ignore[return-value]
 
 
 def visible_patients(user: User) -> sa.Select[tuple[int]]:
     """A subquery of the ids of every patient `user` may see."""
     cases = visible_cases(user).subquery()
-    through_cases = sa.select(Case.patient_id).where(Case.id.in_(sa.select(cases.c[0])))
+    through_cases = _TABLE[0].patients_of(sa.select(cases.c[0]))
     registered_here = sa.select(Patient.id).where(
         Patient.registered_practice_id == user.organisation_id
     )
     return sa.union(through_cases, registered_here)  # type: ignore[return-value]
+
+
+def visible_cases_of(patient: Patient, user: User) -> list[tuple[Case, Meeting]]:
+    """The patient's cases `user` may see, with their meetings, latest first."""
+    return _TABLE[0].cases_of(patient, visible_cases(user))
 
 
 def can_see_patient(user: User, patient_id: int) -> bool:
@@ -85,21 +125,12 @@ def can_see_patient(user: User, patient_id: int) -> bool:
     )
 
 
-def owns_action_on(user: User, case_id: int) -> bool:
-    return (
-        db.session.scalar(
-            sa.select(ActionPoint.id)
-            .where(ActionPoint.owner_id == user.id, ActionPoint.case_id == case_id)
-            .limit(1)
-        )
-        is not None
-    )
-
-
 def can_see_case(user: User, case: Case, meeting: Meeting) -> bool:
     """`meeting` is the case's, loaded with its memberships and invitations: members and the
     cover are answered without a query."""
-    return may_see_agenda(user, meeting) or owns_action_on(user, case.id)
+    return may_see_agenda(user, meeting) or any(
+        route.reaches(user, case.id) for route in _ROUTES if route.reaches is not None
+    )
 
 
 def named_after_close(user_id: int, actions: Iterable[ActionPoint]) -> set[int]:

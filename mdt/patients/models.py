@@ -6,11 +6,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mdt.core.db import Base, UTCDateTime
+from mdt.core.revisions import Revisioned
 from mdt.core.time import now_utc
 from mdt.organisations.models import Organisation
 
 
-class Patient(Base):
+class Patient(Revisioned, Base):
     """The minimum the MDT needs to know who is discussed."""
 
     __tablename__ = "patient"
@@ -26,7 +27,6 @@ class Patient(Base):
     #: The person objects to being discussed at an MDT: they cannot be added to an agenda.
     objects_to_sharing: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
-    revision: Mapped[int] = mapped_column(default=1)
 
     registered_practice: Mapped[Organisation] = relationship(lazy="joined")
 

@@ -7,13 +7,11 @@ from flask import Blueprint, render_template
 from flask_login import login_required
 
 from mdt.accounts.access import signed_in_user
-from mdt.agenda.models import Case
 from mdt.audit.operations import record
 from mdt.core.db import inline
 from mdt.core.forms import search_form
 from mdt.extensions import db
-from mdt.meetings.models import Meeting
-from mdt.patients.access import get_patient_or_404, visible_cases, visible_patients
+from mdt.patients.access import get_patient_or_404, visible_cases_of, visible_patients
 from mdt.patients.models import Patient
 
 bp = Blueprint("patients", __name__, url_prefix="/patients")
@@ -45,14 +43,7 @@ def index() -> str:
 @login_required
 def detail(patient_id: int) -> str:
     patient = get_patient_or_404(patient_id)
-    cases = list(
-        db.session.execute(
-            sa.select(Case, Meeting)
-            .join(Meeting, Meeting.id == Case.meeting_id)
-            .where(Case.patient_id == patient.id, Case.id.in_(visible_cases(signed_in_user())))
-            .order_by(Meeting.starts_at.desc())
-        )
-    )
+    cases = visible_cases_of(patient, signed_in_user())
     record("view", [patient.id], "patient record")
     db.session.commit()
     return render_template("patients/detail.html", patient=patient, cases=cases, title="Patient")

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from mdt.accounts.models import User
 from mdt.agenda.models import Case
 from mdt.core.db import Base, UTCDateTime
+from mdt.core.revisions import Revisioned
 
 
 class Known(enum.StrEnum):
@@ -25,7 +26,7 @@ class Known(enum.StrEnum):
         }[self.value]
 
 
-class PrepRequest(Base):
+class PrepRequest(Revisioned, Base):
     """One attendee's preparation of one case before the meeting."""
 
     __tablename__ = "prep_request"
@@ -58,7 +59,6 @@ class PrepRequest(Base):
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: Who handed this request over, if it was handed to a colleague.
     handed_over_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
-    revision: Mapped[int] = mapped_column(default=1)
 
     case: Mapped[Case] = relationship(back_populates="prep_requests")
     user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined")

@@ -7,9 +7,9 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from mdt.accounts.models import User
-from mdt.accounts.operations import Conflict
 from mdt.agenda.cutoff import agenda_cutoff
 from mdt.agenda.models import Case
+from mdt.agenda.signals import case_added, case_leaving, case_moved
 from mdt.core.time import now_utc
 from mdt.extensions import db
 from mdt.meetings.models import Invitation, Meeting
@@ -42,7 +42,7 @@ def pass_to_cover(meeting: Meeting, member_id: int, cover_id: int) -> None:
     for request in open_requests:
         if request.user_id == member_id and request.case_id not in theirs:
             request.user_id, request.handed_over_by_id = cover_id, member_id
-            request.revision += 1
+            request.bump()
     db.session.flush()
 
 
@@ -59,7 +59,7 @@ def _back_from_covers(case: Case, meeting: Meeting) -> None:
             case.prep_requests.remove(request)  # the member is asked already
         else:
             request.user_id, request.handed_over_by_id = member_id, None
-            request.revision += 1
+            request.bump()
             owners.add(member_id)
 
 
@@ -78,11 +78,6 @@ def request_prep(case: Case, meeting: Meeting) -> list[PrepRequest]:
     return created
 
 
-def _check(request: PrepRequest, revision: int | None) -> None:
-    if revision is not None and revision != request.revision:
-        raise Conflict()
-
-
 def complete(
     request: PrepRequest,
     revision: int | None,
@@ -92,7 +87,7 @@ def complete(
     safeguarding: bool,
     needs: str,
 ) -> None:
-    _check(request, revision)
+    request.check(revision)
     request.known, request.involvement, request.concerns = (
         known,
         involvement.strip(),
@@ -100,7 +95,7 @@ def complete(
     )
     request.safeguarding, request.needs = safeguarding, needs.strip()
     request.completed_at = now_utc()
-    request.revision += 1
+    request.bump()
     db.session.flush()
 
 
@@ -120,18 +115,18 @@ class TooLateToUndo(Exception):
 
 def undo_not_known(request: PrepRequest, revision: int | None, now: datetime) -> None:
     """Reopens a request just marked not known: as if it had not been answered."""
-    _check(request, revision)
+    request.check(revision)
     answered = request.completed_at
     if request.known is not Known.NO or answered is None or now - answered > UNDO_WINDOW:
         raise TooLateToUndo()
     request.known, request.completed_at = None, None
-    request.revision += 1
+    request.bump()
     db.session.flush()
 
 
 def hand_over(request: PrepRequest, colleague: User, by: User) -> None:
     request.user_id, request.handed_over_by_id = colleague.id, by.id
-    request.revision += 1
+    request.bump()
     db.session.flush()
 
 
@@ -161,22 +156,28 @@ def colleagues_for(request: PrepRequest) -> list[User]:
     )
 
 
-def move_case(case: Case, to: Meeting) -> None:
-    """Defer a case: completed prep moves with it, open requests get the new deadline, and
-    whoever the new meeting needs and has none is asked."""
-    _back_from_covers(case, case.meeting)
-    case.meeting_id = to.id
-    case.meeting = to
-    due = agenda_cutoff(to)
+@case_leaving.connect
+def _leave_covers_behind(case: Case, meeting: Meeting) -> None:
+    _back_from_covers(case, meeting)
+
+
+@case_added.connect
+def _request_prep_for_new_case(case: Case, meeting: Meeting) -> None:
+    request_prep(case, meeting)
+
+
+@case_moved.connect
+def _follow_moved_case(case: Case, meeting: Meeting) -> None:
+    """A deferred case: completed prep moves with it, open requests get the new deadline,
+    and whoever the new meeting needs and has none is asked."""
+    due = agenda_cutoff(meeting)
     for request in case.prep_requests:
         if not request.done:
             request.due_at = due
-    request_prep(case, to)
-    for cover in to.invitations:
+    request_prep(case, meeting)
+    for cover in meeting.invitations:
         if cover.covering_for_id is not None:
             _pass_case_to_cover(case, cover.covering_for_id, cover.user_id)
-    case.revision += 1
-    db.session.flush()
 
 
 def _pass_case_to_cover(case: Case, member_id: int, cover_id: int) -> None:
@@ -185,4 +186,8 @@ def _pass_case_to_cover(case: Case, member_id: int, cover_id: int) -> None:
     for request in case.prep_requests:
         if request.user_id == member_id and not request.done:
             request.user_id, request.handed_over_by_id = cover_id, member_id
-            request.revision += 1
+            request.bump()
+
+
+def is_overdue(request: PrepRequest, now: datetime | None = None) -> bool:
+    return request.overdue(now or now_utc())

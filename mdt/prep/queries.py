@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm.attributes import set_committed_value
 
 from mdt.accounts.models import User
 from mdt.agenda.cutoff import closing_day_of
@@ -174,3 +175,12 @@ def _day(day: date) -> str:
     """E.g. "Tue 12 Jan", as strftime's "%a %-d %b" in English (0.14 µs against 1.1 µs,
     and the same in any locale)."""
     return f"{_WEEKDAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]}"
+
+
+def load_prep(case: Case) -> None:
+    """One case's prep, with the people, set on the case (one query): meeting mode shows
+    the prep of the case in hand, not of the whole agenda."""
+    rows = db.session.scalars(
+        sa.select(PrepRequest).where(PrepRequest.case_id == case.id).order_by(PrepRequest.id)
+    )
+    set_committed_value(case, "prep_requests", list(rows))

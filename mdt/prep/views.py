@@ -1,24 +1,25 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
-from flask_login import current_user, login_required
+from flask_login import login_required
 from flask_wtf.csrf import generate_csrf
 from werkzeug.wrappers import Response
 
 from mdt.accounts.access import signed_in_user
 from mdt.accounts.models import User
-from mdt.accounts.operations import Conflict
-from mdt.agenda.access import get_agenda_meeting_or_404, load_cases
+from mdt.agenda.access import load_cases
 from mdt.audit.operations import record, render_audited
 from mdt.core.days import SERVICE_ZONE, today_in
 from mdt.core.forms import choices
+from mdt.core.revisions import Conflict
 from mdt.core.time import now_utc
 from mdt.extensions import db
-from mdt.meetings.access import can_record_attendance
+from mdt.meetings.access import Need, get_meeting_or_404
 from mdt.prep import operations as ops
 from mdt.prep import queries
+from mdt.prep.access import get_request_or_404
 from mdt.prep.forms import HandOverForm, NotKnownForm, PrepForm
-from mdt.prep.models import Known, PrepRequest
+from mdt.prep.models import Known
 from mdt.prep.readiness import readiness
 
 bp = Blueprint("prep", __name__)
@@ -31,14 +32,6 @@ PREP_CONFLICT = (
 
 #: A flash category starting so carries "<request id>-<revision>" for the Undo button.
 UNDO_CATEGORY = "not-known-"
-
-
-def get_request_or_404(request_id: int) -> PrepRequest:
-    """Only the person who owes it: a request is never someone else's to fill in."""
-    prep = db.session.get(PrepRequest, request_id)
-    if prep is None or prep.user_id != current_user.id:
-        abort(404)
-    return prep
 
 
 @bp.get("/prep")
@@ -63,7 +56,7 @@ def _render_mine(
     if not forms and requests:
         chosen = next((r for r in requests if r.id == opened), requests[0])
         forms[chosen.id] = PrepForm(formdata=None, obj=chosen, prefix=f"p{chosen.id}")
-    return render_audited(
+    page = render_audited(
         "prep/mine.html",
         patient_ids=[r.patient_id for r in requests],
         what="my preparation list",
@@ -75,6 +68,8 @@ def _render_mine(
         undo_category=UNDO_CATEGORY,
         title="My prep",
     )
+    db.session.commit()
+    return page
 
 
 @bp.post("/prep/<int:request_id>")
@@ -165,7 +160,7 @@ def handover(request_id: int) -> str | Response:
         return redirect(url_for("prep.mine"))
     if request.method == "POST" and not form.colleague_id.data:
         form.colleague_id.errors = ["Choose a colleague"]
-    return render_audited(
+    page = render_audited(
         "prep/handover.html",
         patient_ids=[prep.case.patient_id],
         what=f"handing over preparation {prep.id}",
@@ -173,16 +168,16 @@ def handover(request_id: int) -> str | Response:
         prep=prep,
         title="Hand over",
     )
+    db.session.commit()
+    return page
 
 
 @bp.get("/meetings/<int:meeting_id>/readiness")
 @login_required
 def readiness_page(meeting_id: int) -> str:
-    meeting = get_agenda_meeting_or_404(meeting_id)
-    if not can_record_attendance(meeting, current_user):
-        abort(403)
+    meeting = get_meeting_or_404(meeting_id, Need.MEMBER | Need.COVER | Need.RUN)
     cases = load_cases(meeting)
-    return render_audited(
+    page = render_audited(
         "prep/readiness.html",
         patient_ids=[c.patient_id for c in cases],
         what=f"readiness of meeting {meeting.id}",
@@ -190,3 +185,5 @@ def readiness_page(meeting_id: int) -> str:
         report=readiness(cases, now_utc()),
         title="Readiness",
     )
+    db.session.commit()
+    return page

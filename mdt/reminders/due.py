@@ -1,6 +1,8 @@
 """What a reminder producer yields (a ``Due``) and the window of due times it is asked
 about. Kept apart from the producers so that each feature can own its own (``mdt/actions/
 reminders.py``, ``mdt/minutes/reminders.py``) and ``kinds.py`` can register them all.
+The producers' helpers that read teams are mdt/meetings/reminders.py's: teams sit above
+reminders.
 
 Every reminder is due at the digest time on some local day, so a window holds reminder days
 only where it holds that time: most minutes' windows hold none, and a producer asked about
@@ -12,7 +14,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -20,7 +22,9 @@ from sqlalchemy.orm import Session
 from mdt.accounts.models import User
 from mdt.core.days import SERVICE_ZONE, local_to_utc, to_local
 from mdt.core.db import among
-from mdt.teams.models import Team
+
+if TYPE_CHECKING:
+    from mdt.teams.models import Team
 
 
 @dataclass(frozen=True)
@@ -142,41 +146,10 @@ class Person:
 PERSON = (User.id, User.name, User.email, User.is_active)
 
 
-def teams_by_id(session: Session, ids: Iterable[int]) -> dict[int, Team]:
-    """The teams a producer's rows name, loaded once each (not joined to every row)."""
-    if not (wanted := set(ids)):
-        return {}
-    teams = session.scalars(sa.select(Team).where(among(Team.id, wanted)))
-    return {team.id: team for team in teams}
-
-
 def people_in(rows: Iterable[Sequence[Any]]) -> dict[int, Person]:
     """One Person for each (id, name, email, active) among rows that join them (`PERSON`),
     rather than a second query for thousands of ids."""
     return {person[0]: Person(*person) for person in rows}
-
-
-def active_coordinators(session: Session, team_ids: Iterable[int]) -> dict[int, list[Person]]:
-    """Team.active_coordinators() of each team, in one query rather than every member of
-    each team (a region's sweep spans hundreds of teams)."""
-    from mdt.teams.models import Membership, TeamRole
-
-    found: dict[int, list[Person]] = {}
-    if not (wanted := set(team_ids)):
-        return found
-    rows = session.execute(
-        sa.select(Membership.team_id, *PERSON)
-        .join(User, User.id == Membership.user_id)
-        .where(
-            among(Membership.team_id, wanted),
-            Membership.role == TeamRole.COORDINATOR,
-            User.is_active,
-        )
-        .order_by(Membership.id)
-    )
-    for team_id, *person in rows:
-        found.setdefault(team_id, []).append(Person(*person))
-    return found
 
 
 def reminder_days(session: Session, window: Window) -> dict[str, list[date]]:
@@ -186,17 +159,21 @@ def reminder_days(session: Session, window: Window) -> dict[str, list[date]]:
 
 
 def _load_zones(session: Session, window: Window) -> list[str]:
-    return list(session.scalars(sa.select(Team.time_zone).distinct()))
+    return zones_in_use(session)
 
 
-def in_zones(
-    days: Mapping[str, list[date]], condition: Callable[[str, list[date]], sa.ColumnElement[bool]]
-) -> sa.ColumnElement[bool]:
-    """Team.time_zone is one of `days`' zones and `condition` holds for its days (the caller
-    joins Team)."""
-    return sa.or_(
-        *(sa.and_(Team.time_zone == zone, condition(zone, some)) for zone, some in days.items())
-    )
+#: What says which teams' time zones are in use (the teams feature registers it): reminders
+#: belong to teams, which sit above them.
+_ZONES: list[Callable[[Session], Iterable[str]]] = []
+
+
+def register_zones(zones: Callable[[Session], Iterable[str]]) -> None:
+    _ZONES[:] = [zones]
+
+
+def zones_in_use(session: Session) -> list[str]:
+    """The time zones of the teams, each once (none before a feature registers them)."""
+    return [zone for zones in _ZONES for zone in zones(session)]
 
 
 def of_subjects(

@@ -4,81 +4,38 @@ Each minute's sweep derives only what fell due since the last sweep. A meeting b
 morning for tomorrow had its reminder due at 07:30, before it existed; an action raised due
 in two days had its "due soon" due yesterday. So every flush that writes what a reminder is
 derived from notes the subjects it touched (in the same transaction), and the next sweep
-derives their reminders over the whole look-back, as it did for everything before.
-To add a kind: note its subjects here too.
+derives their reminders over the whole look-back, as it did for everything before. What
+is noted for which rows, each kind says (``ReminderKind.derived_from``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from mdt.accounts.models import User
-from mdt.actions.models import ActionPoint
-from mdt.agenda.models import Case
-from mdt.directory.models import PersonCheck, Service
-from mdt.meetings.models import Invitation, Meeting
-from mdt.prep.models import PrepRequest
+from mdt.reminders.kinds import sources
 from mdt.reminders.models import ReminderRecheck
-
-#: What reminders are derived from: a new row of these, or a change to these columns.
-DERIVED_FROM: dict[type, tuple[str, ...]] = {
-    Meeting: ("team_id", "starts_at", "ends_at", "status", "minutes_sent_at"),
-    Invitation: ("user_id", "reply"),
-    Case: ("meeting_id",),
-    PrepRequest: ("case_id", "user_id", "completed_at"),
-    ActionPoint: ("team_id", "owner_id", "due_date", "status"),
-    Service: ("owner_id", "verified_at"),
-    PersonCheck: ("verified_at",),
-    User: ("is_active",),
-}
 
 
 def subjects_of(session: Session, thing: object) -> Iterator[str]:
     """The reminder subjects whose reminders may change when `thing` is written."""
-    if isinstance(thing, Meeting):
-        yield from (f"{kind}:{thing.id}" for kind in ("meeting", "prep", "prep-open", "minutes"))
-    elif isinstance(thing, Invitation):
-        yield f"meeting:{thing.meeting_id}"
-    elif isinstance(thing, Case):
-        yield from _prep_subjects(_values(thing, "meeting_id"))
-    elif isinstance(thing, PrepRequest):
-        cases = (session.get(Case, case_id) for case_id in _values(thing, "case_id"))
-        yield from _prep_subjects([case.meeting_id for case in cases if case is not None])
-    elif isinstance(thing, ActionPoint):
-        yield f"action:{thing.id}"
-    elif isinstance(thing, Service):
-        yield f"service:{thing.id}"
-    elif isinstance(thing, PersonCheck):
-        yield f"person:{thing.user_id}"
-    elif isinstance(thing, User):
-        yield f"person:{thing.id}"
-
-
-def _prep_subjects(meeting_ids: list[int]) -> Iterator[str]:
-    for meeting_id in meeting_ids:
-        yield from (f"prep:{meeting_id}", f"prep-open:{meeting_id}")
-
-
-def _values(thing: object, attribute: str) -> list[Any]:
-    """The attribute's value, and its value before if this flush changed it."""
-    history = sa.inspect(thing).attrs[attribute].history
-    return [*history.added, *history.unchanged, *history.deleted]
+    for subjects in sources().subjects.get(type(thing), ()):
+        yield from subjects(session, thing)
 
 
 def _changed(thing: object) -> bool:
-    columns = DERIVED_FROM.get(type(thing), ())
+    columns = sources().columns.get(type(thing), ())
     state = sa.inspect(thing)
     return any(state.attrs[column].history.has_changes() for column in columns)
 
 
 @event.listens_for(Session, "after_flush")
 def _note_changes(session: Session, _context: object) -> None:
-    written = [t for t in session.new if type(t) in DERIVED_FROM and type(t) is not User]
+    new_rows = sources().new_rows
+    written = [t for t in session.new if type(t) in new_rows]
     written += [t for t in session.dirty if _changed(t)]
     subjects = {subject for thing in written for subject in subjects_of(session, thing)}
     if subjects:

@@ -19,19 +19,20 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
-from functools import lru_cache, partial
+from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from mdt.core.days import is_working_day, to_local
+from mdt.core.days import is_working_day
 from mdt.core.db import Array, Background, among, insert_many
 from mdt.core.web import external_url
 from mdt.mail import outbox
-from mdt.reminders import recheck, texts
-from mdt.reminders.due import NO_TEAM_ZONE, Due, Window
+from mdt.reminders import recheck
+from mdt.reminders.due import NO_TEAM_ZONE, Due, Window, zones_in_use
 from mdt.reminders.kinds import produce
+from mdt.reminders.letters import Email, Live, alone, digest
 from mdt.reminders.models import (
     Reminder,
     ReminderDigest,
@@ -39,8 +40,6 @@ from mdt.reminders.models import (
     ReminderStatus,
     ReminderSweepMark,
 )
-from mdt.reminders.timing import todays_digest_at
-from mdt.teams.models import Team
 
 #: How far back a sweep looks for what fell due: a scheduler down for longer than this
 #: sends nothing that fell due before it (by then the meetings are long past).
@@ -87,7 +86,7 @@ def _digest_time_in(session: Session, window: Window) -> bool:
     """Whether the window holds a working day's digest time in a time zone in use: only then
     can a reminder waiting for a digest go out, so only then need the waiting ones be
     judged again (a weekend's wait would otherwise derive thousands of subjects a minute)."""
-    zones = set(session.scalars(sa.select(Team.time_zone).distinct())) | {NO_TEAM_ZONE}
+    zones = set(zones_in_use(session)) | {NO_TEAM_ZONE}
     return any(is_working_day(day) for zone in zones for day in window.days(zone))
 
 
@@ -142,17 +141,6 @@ _REMINDERS = Reminder.__table__
 _R = _REMINDERS.c
 
 
-@dataclass(slots=True)
-class _Live:
-    """An unsent reminder still wanted: its row (None for one this sweep makes) and the
-    derivation that wants it."""
-
-    id: int | None
-    due: Due
-    #: Its row says skipped: it is needed again.
-    revived: bool = False
-
-
 def _judge(
     session: Session,
     produced: dict[Key, Due],
@@ -160,7 +148,7 @@ def _judge(
     window: Window,
     considered: frozenset[str] | None,
     result: SweepResult,
-) -> tuple[list[_Live], list[int]]:
+) -> tuple[list[Live], list[int]]:
     """The unsent reminders still wanted, made or not (`produced` without a row is made by
     this sweep), and the ids of the pending ones no longer wanted (to skip: they come back if
     their subject needs them again, say apologies withdrawn). Judged: those due in the window
@@ -186,10 +174,10 @@ def _judge(
         if status is ReminderStatus.SENT:
             continue
         if (due := produced.get(key)) is not None:
-            live.append(_Live(row.id, due, revived=status is ReminderStatus.SKIPPED))
+            live.append(Live(row.id, due, revived=status is ReminderStatus.SKIPPED))
         elif status is ReminderStatus.PENDING:
             skip.append(row.id)
-    new = [_Live(None, due) for key, due in produced.items() if key not in made]
+    new = [Live(None, due) for key, due in produced.items() if key not in made]
     result.created = len(new)
     if considered is None:
         result.skipped += _skip_stale(session, look_back)
@@ -215,19 +203,9 @@ def _skip_stale(session: Session, look_back: datetime) -> int:
     return stale.rowcount  # type: ignore[attr-defined, no-any-return]
 
 
-@dataclass
-class _Email:
-    """One email of the sweep: its words, the reminders it sends, and the day's digest it is
-    (None for a reminder alone)."""
-
-    letter: outbox.Letter
-    reminders: list[_Live]
-    digest: tuple[int, int | None, date] | None = None
-
-
 def _send(
     session: Session,
-    live: list[_Live],
+    live: list[Live],
     skip: list[int],
     now: datetime,
     at: time,
@@ -238,21 +216,21 @@ def _send(
     write the rest: the new reminders made, the unready ones revived, the skipped."""
     if not live and not skip:
         return
-    groups: dict[tuple[int, int | None], list[_Live]] = defaultdict(list)
+    groups: dict[tuple[int, int | None], list[Live]] = defaultdict(list)
     for reminder in live:
         team = reminder.due.team
         groups[(reminder.due.user.id, team.id if team is not None else None)].append(reminder)
     immediate = _wants_immediate(session)
     digests_sent = _recent_digests(session, now)
     preferences_link = external_url("reminders.preferences")
-    waiting: list[_Live] = []
+    waiting: list[Live] = []
 
-    def emails() -> Iterator[_Email]:
+    def emails() -> Iterator[Email]:
         for (user_id, _), reminders in groups.items():
             if user_id in immediate:
-                yield from (_alone(reminder, preferences_link) for reminder in reminders)
+                yield from (alone(reminder, preferences_link) for reminder in reminders)
             else:
-                email, later = _digest(reminders, now, at, digests_sent, preferences_link)
+                email, later = digest(reminders, now, at, digests_sent, preferences_link)
                 if email is not None:
                     yield email
                 waiting.extend(later)
@@ -269,80 +247,18 @@ def _wants_immediate(session: Session) -> set[int]:
     )
 
 
-def _alone(reminder: _Live, preferences_link: str) -> _Email:
-    due = reminder.due
-    words = due.words()
-    body = texts.alone(
-        due.user.name, due.source, texts.item(due.kind, words.details), preferences_link
-    )
-    letter = outbox.Letter(due.user.email, f"Reminder: {words.headline}", body)
-    return _Email(letter, [reminder])
-
-
-@dataclass(frozen=True)
-class _Day:
-    """Today in a time zone, as its digests see it."""
-
-    today: date
-    #: Today's digest time if it has come on a working day, else None.
-    digest_at: datetime | None
-    #: As a digest's subject names it, e.g. "Fri 4 Dec 2026".
-    named: str
-
-
-@lru_cache(maxsize=64)
-def _day_in(zone: str, now: datetime, at: time) -> _Day:
-    today = to_local(now, zone).date()
-    return _Day(today, todays_digest_at(now, zone, at), f"{today:%a %-d %b %Y}")
-
-
-def _digest(
-    reminders: list[_Live],
-    now: datetime,
-    at: time,
-    digests_sent: set[tuple[int, int | None, date]],
-    preferences_link: str,
-) -> tuple[_Email | None, list[_Live]]:
-    """At most one digest a day per person and team, at the digest time on working days;
-    with the reminders that wait for a later one."""
-    first = reminders[0].due
-    team, person = first.team, first.user
-    team_id = team.id if team is not None else None
-    day = _day_in(first.zone, now, at)
-    if day.digest_at is None or (person.id, team_id, day.today) in digests_sent:
-        return None, reminders
-    ready = [r for r in reminders if r.due.due_at <= day.digest_at]
-    later = [r for r in reminders if r.due.due_at > day.digest_at]
-    if not ready:
-        return None, later
-    dues = sorted((r.due for r in ready), key=_in_digest)
-    items = [texts.item(due.kind, due.words().details) for due in dues]
-    body = texts.digest(person.name, first.source, items, preferences_link)
-    subject = f"Your MDT reminders: {first.source}, {day.named}"
-    digests_sent.add((person.id, team_id, day.today))
-    email = _Email(
-        outbox.Letter(person.email, subject, body), ready, (person.id, team_id, day.today)
-    )
-    return email, later
-
-
-def _in_digest(due: Due) -> tuple[datetime, str]:
-    """The order of a digest's items: what happens first, first."""
-    return (due.happens_at, due.kind)
-
-
 #: Emails queued a batch at a time: PostgreSQL writes one while the next is composed.
 _BATCH = 1000
 
 
 def _queue(
-    background: Background, emails: Iterable[_Email], now: datetime, result: SweepResult
+    background: Background, emails: Iterable[Email], now: datetime, result: SweepResult
 ) -> None:
     """Queue the emails and write their reminders sent, in the caller's transaction: a
     statement per table for each batch, not an object each. The words of the next batch are
     worked out (Python) while the last is written (the database): a region's first digest
     after a week writes 8,600 emails and 18,000 reminders."""
-    batch: list[_Email] = []
+    batch: list[Email] = []
     for email in emails:
         batch.append(email)
         if len(batch) == _BATCH:
@@ -354,7 +270,7 @@ def _queue(
         background.submit(partial(_write, batch, now))
 
 
-def _write(emails: list[_Email], now: datetime, connection: sa.Connection) -> None:
+def _write(emails: list[Email], now: datetime, connection: sa.Connection) -> None:
     """The emails queued, their digests, and their reminders sent in them: made so, if this
     sweep makes them (an INSERT, not an INSERT and an UPDATE), or marked so."""
     message_ids = outbox.enqueue_texts(connection, [email.letter for email in emails])
@@ -376,7 +292,7 @@ def _write(emails: list[_Email], now: datetime, connection: sa.Connection) -> No
     insert_many(connection, _REMINDERS, made)
 
 
-def _write_unsent(waiting: list[_Live], skip: list[int], connection: sa.Connection) -> None:
+def _write_unsent(waiting: list[Live], skip: list[int], connection: sa.Connection) -> None:
     """What waits for a later digest (made pending if new, pending again if it was skipped),
     and what is skipped."""
     made = [_row(r.due, ReminderStatus.PENDING) for r in waiting if r.id is None]

@@ -87,20 +87,7 @@ def team_page(team_id: int) -> str:
     team = get_report_team_or_404(team_id)
     form, first, last, valid = _period_form(team.time_zone)
     report = team_report(team, first, last) if valid else None
-    context = {}
-    if report is not None:
-        f = report.figures
-        context = {
-            "trend": charts.trend_chart(
-                "trend", "Core attendance and preparation by month", f.months
-            ),
-            "discipline_chart": charts.bar_chart(
-                "by-discipline", "Attendance by discipline", f.disciplines
-            ),
-            "prep_chart": charts.bar_chart(
-                "prep-by-discipline", "Preparation on time by discipline", f.prep_by_discipline
-            ),
-        }
+    context = _team_charts(report.figures) if report is not None else {}
     return render_template(
         "reports/team.html",
         team=team,
@@ -111,6 +98,18 @@ def team_page(team_id: int) -> str:
         title=f"{team.name} report",
         **context,
     )
+
+
+def _team_charts(f: measures.Figures) -> dict[str, charts.BarChart | charts.LineChart]:
+    return {
+        "trend": charts.trend_chart("trend", "Core attendance and preparation by month", f.months),
+        "discipline_chart": charts.bar_chart(
+            "by-discipline", "Attendance by discipline", f.disciplines
+        ),
+        "prep_chart": charts.bar_chart(
+            "prep-by-discipline", "Preparation on time by discipline", f.prep_by_discipline
+        ),
+    }
 
 
 @bp.get("/teams/<int:team_id>/report.csv")

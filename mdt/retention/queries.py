@@ -21,6 +21,10 @@ from mdt.retention.models import LegalHold
 from mdt.retention.rules import Standing, closed_on
 
 
+def patient_by_nhs_number(nhs_number: str | None) -> Patient | None:
+    return db.session.scalar(sa.select(Patient).where(Patient.nhs_number == nhs_number))
+
+
 def default_years(config: Mapping[str, Any]) -> int:
     return int(config["RETENTION_PATIENT_YEARS"])
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 from werkzeug.wrappers import Response
 
@@ -33,7 +32,7 @@ AHEAD_DAYS = 90
 def index() -> str:
     today = today_in(SERVICE_ZONE)
     rows = queries.falling_due(current_app.config, today + timedelta(days=AHEAD_DAYS))
-    return render_audited(
+    page = render_audited(
         "retention/index.html",
         patient_ids=[row.patient.id for row in rows],
         what="retention: falling due",
@@ -43,6 +42,8 @@ def index() -> str:
         default_years=queries.default_years(current_app.config),
         title="Retention and legal holds",
     )
+    db.session.commit()
+    return page
 
 
 @bp.route("/hold", methods=["GET", "POST"])
@@ -55,28 +56,34 @@ def hold() -> str | Response:
     if request.method == "GET" and chosen:
         patient = db.session.get(Patient, chosen) or abort(404)
         form.nhs_number.data, shown = patient.nhs_number_display, [patient.id]
-    if form.validate_on_submit():
-        patient = db.session.scalar(
-            sa.select(Patient).where(Patient.nhs_number == form.nhs_number.data)
-        )
-        if patient is None:
-            form.nhs_number.errors.append("No patient with this NHS number is held here")
-        else:
-            try:
-                operations.place_hold(patient, form.reason.data, signed_in_user())
-            except operations.HoldRefusal as exc:
-                form.nhs_number.errors.append(str(exc))
-            else:
-                db.session.commit()
-                flash(f"A legal hold is placed on {patient.name}'s records.")
-                return redirect(url_for("retention.index"))
-    return render_audited(
+    if form.validate_on_submit() and (placed := _place_hold(form)) is not None:
+        return placed
+    page = render_audited(
         "retention/hold.html",
         patient_ids=shown,
         what="retention: place a legal hold",
         form=form,
         title="Place a legal hold",
     )
+    db.session.commit()
+    return page
+
+
+def _place_hold(form: HoldForm) -> Response | None:
+    """Places the hold the form asks for and redirects; None, with the form's errors, if
+    it cannot."""
+    patient = queries.patient_by_nhs_number(form.nhs_number.data)
+    if patient is None:
+        form.nhs_number.errors.append("No patient with this NHS number is held here")
+        return None
+    try:
+        operations.place_hold(patient, form.reason.data, signed_in_user())
+    except operations.HoldRefusal as exc:
+        form.nhs_number.errors.append(str(exc))
+        return None
+    db.session.commit()
+    flash(f"A legal hold is placed on {patient.name}'s records.")
+    return redirect(url_for("retention.index"))
 
 
 @bp.route("/holds/<int:hold_id>/lift", methods=["GET", "POST"])
@@ -92,7 +99,7 @@ def lift(hold_id: int) -> str | Response:
         db.session.commit()
         flash(f"The legal hold on {patient.name}'s records is lifted.")
         return redirect(url_for("retention.index"))
-    return render_audited(
+    page = render_audited(
         "retention/lift.html",
         patient_ids=[patient.id],
         what=f"legal hold {found.id}",
@@ -101,3 +108,5 @@ def lift(hold_id: int) -> str | Response:
         patient=patient,
         title="Lift a legal hold",
     )
+    db.session.commit()
+    return page

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from wtforms import (
     BooleanField,
@@ -20,7 +20,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from mdt.core.days import has_begun
+from mdt.core.days import has_begun, local_to_utc
 from mdt.core.fields import (
     UPCOMING,
     date_field,
@@ -112,6 +112,12 @@ class OccurrenceChangeForm(BaseForm):
     #: The series' time zone; the view sets it before validating.
     zone: str = "Europe/London"
 
+    @classmethod
+    def in_zone(cls, zone: str) -> OccurrenceChangeForm:
+        form = cls()
+        form.zone = zone
+        return form
+
     def validate(self, extra_validators=None) -> bool:  # type: ignore[no-untyped-def]
         # Here, not as validate_new_date: Optional() stops a blank field's checks, so a move
         # with no date went on to be worked out from nothing (a 500).
@@ -126,6 +132,12 @@ class OccurrenceChangeForm(BaseForm):
                 field.errors = [*field.errors, message]
                 ok = False
         return ok
+
+    def moved_to(self) -> datetime | None:
+        """Where a move takes the occurrence; None for a cancellation."""
+        if self.action.data != "move":
+            return None
+        return local_to_utc(self.new_date.data, self.new_time.data, self.zone)
 
     def validate_new_date(self, field: object) -> None:
         if self.action.data != "move" or not self.new_date.data:

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mdt.core.db import Base, UTCDateTime
 from mdt.core.recurrence import FREQUENCY_TYPE, Frequency, Rule
+from mdt.core.revisions import Revisioned
 from mdt.core.time import now_utc
 
 if TYPE_CHECKING:
@@ -39,7 +40,7 @@ class RecurrenceMixin:
         )
 
 
-class SlotSeries(RecurrenceMixin, Base):
+class SlotSeries(Revisioned, RecurrenceMixin, Base):
     """A team's recurring protected time for MDT meetings."""
 
     __tablename__ = "slot_series"
@@ -54,7 +55,6 @@ class SlotSeries(RecurrenceMixin, Base):
     location: Mapped[str] = mapped_column(sa.String(200), default="")
     video_link: Mapped[str] = mapped_column(sa.String(500), default="")
     skip_bank_holidays: Mapped[bool] = mapped_column(default=True)
-    revision: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
 

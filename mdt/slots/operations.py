@@ -6,12 +6,12 @@ from typing import Any
 import sqlalchemy as sa
 
 from mdt.accounts.models import User
-from mdt.accounts.operations import Conflict
 from mdt.availability.clashes import ClashChecker, ClashReport
 from mdt.availability.models import Commitment
 from mdt.core.recurrence import Frequency
 from mdt.core.time import now_utc
 from mdt.extensions import db
+from mdt.slots import bookings
 from mdt.slots.models import SlotException, SlotSeries
 from mdt.slots.occurrences import Occurrence, next_occurrences
 from mdt.teams.models import Team
@@ -58,11 +58,10 @@ def create_series(team: Team, **fields: Any) -> SlotSeries:
 
 
 def update_series(series: SlotSeries, revision: int | None, **fields: Any) -> None:
-    if revision is not None and revision != series.revision:
-        raise Conflict()
+    series.check(revision)
     for name, value in fields.items():
         setattr(series, name, value)
-    series.revision += 1
+    series.bump()
     series.updated_at = now_utc()
     db.session.flush()
 
@@ -75,9 +74,7 @@ def change_occurrence(
     moved_to: datetime | None = None,
 ) -> SlotException:
     """Cancel (moved_to None) or move one occurrence; the series keeps its identity."""
-    from mdt.meetings.queries import meeting_in_occurrence
-
-    if meeting_in_occurrence(series.id, original_date) is not None:
+    if bookings.is_booked(series.id, original_date):
         raise OccurrenceBooked()
     exception = next((e for e in series.exceptions if e.original_date == original_date), None)
     if exception is None:
@@ -87,7 +84,7 @@ def change_occurrence(
     exception.moved_to = moved_to
     exception.reason = reason.strip()
     exception.created_by_id = by.id
-    series.revision += 1
+    series.bump()
     series.updated_at = now_utc()
     db.session.flush()
     return exception

@@ -8,14 +8,14 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
-from mdt.accounts.operations import Conflict
-from mdt.core.days import local_to_utc, to_local
+from mdt.core.days import to_local
 from mdt.core.forms import EmptyForm
-from mdt.core.revisions import CONFLICT
+from mdt.core.revisions import CONFLICT, Conflict
 from mdt.core.time import now_utc
 from mdt.extensions import db
-from mdt.meetings.queries import booked_occurrences
 from mdt.slots import operations as ops
+from mdt.slots.access import get_series_or_404
+from mdt.slots.bookings import booked_occurrences
 from mdt.slots.finder import find_slots
 from mdt.slots.forms import FindSlotForm, OccurrenceChangeForm, SeriesForm
 from mdt.slots.models import SlotSeries
@@ -25,13 +25,6 @@ from mdt.teams.access import get_team_or_404
 from mdt.teams.models import Team
 
 bp = Blueprint("slots", __name__, url_prefix="/teams/<int:team_id>/slots")
-
-
-def get_series_or_404(team: Team, series_id: int) -> SlotSeries:
-    series = db.session.get(SlotSeries, series_id)
-    if series is None or series.team_id != team.id:
-        abort(404)
-    return series
 
 
 def _today(team: Team) -> date:
@@ -153,13 +146,10 @@ def occurrence(team_id: int, series_id: int, day: date) -> str | Response:
     team = get_team_or_404(team_id, manage=True)
     series = get_series_or_404(team, series_id)
     occ = find_occurrence(series, day) or abort(404)
-    form = OccurrenceChangeForm()
-    form.zone = series.time_zone
+    form = OccurrenceChangeForm.in_zone(series.time_zone)
     problem = None
     if form.validate_on_submit():
-        moved_to = None
-        if form.action.data == "move":
-            moved_to = local_to_utc(form.new_date.data, form.new_time.data, series.time_zone)
+        moved_to = form.moved_to()
         try:
             ops.change_occurrence(series, day, current_user, form.reason.data, moved_to)
         except ops.OccurrenceBooked:

@@ -13,6 +13,7 @@ from flask import Blueprint, Response, current_app, render_template
 from werkzeug.wrappers import Response as BaseResponse
 
 from mdt.accounts.access import admin_required
+from mdt.audit import queries as audit_log
 from mdt.audit.models import AuditEvent
 from mdt.audit.operations import record
 from mdt.core.time import now_utc
@@ -24,6 +25,9 @@ from mdt.subject_access import bundle
 from mdt.subject_access.forms import SubjectAccessForm
 
 bp = Blueprint("subject_access", __name__, url_prefix="/admin/subject-access")
+
+# The audit log names patients, whose model sits above it.
+audit_log.register_patients(Patient)
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -45,22 +49,26 @@ def index() -> str | BaseResponse:
     as_json = form.format.data == "json"
     record("export", [patient.id], f"subject access export ({'JSON' if as_json else 'page'})")
     if as_json:
-        body = json.dumps(export.document(), indent=2, ensure_ascii=False)
-        db.session.commit()
-        name = f"subject-access-{export.generated_at:%Y%m%d-%H%M%S}.json"
-        return Response(
-            body,
-            mimetype="application/json",
-            headers={
-                "Content-Disposition": f'attachment; filename="{name}"',
-                "Cache-Control": "no-store",
-            },
+        response: str | BaseResponse = _json_download(export)
+    else:
+        response = render_template(
+            "subject_access/report.html", export=export, title="Subject access report"
         )
-    page = render_template(
-        "subject_access/report.html", export=export, title="Subject access report"
-    )
     db.session.commit()
-    return page
+    return response
+
+
+def _json_download(export: bundle.Export) -> Response:
+    body = json.dumps(export.document(), indent=2, ensure_ascii=False)
+    name = f"subject-access-{export.generated_at:%Y%m%d-%H%M%S}.json"
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 def _disposal_of(nhs_number: str) -> AuditEvent | None:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from mdt.accounts.models import User
 from mdt.core.db import Base
 from mdt.core.names import name_key
+from mdt.core.revisions import Revisioned
 
 
 class TeamRole(enum.StrEnum):
@@ -50,7 +51,7 @@ def mdt_name(team_name: str) -> str:
     return team_name if _NAMES_AN_MDT.search(team_name) else f"{team_name} MDT"
 
 
-class Team(Base):
+class Team(Revisioned, Base):
     """One MDT: who meets, where, and in which time zone."""
 
     __tablename__ = "team"
@@ -66,7 +67,6 @@ class Team(Base):
     default_video_link: Mapped[str] = mapped_column(sa.String(500), default="")
     #: Working days before a meeting that its agenda closes (only urgent cases after).
     agenda_cutoff_days: Mapped[int] = mapped_column(default=2, server_default="2")
-    revision: Mapped[int] = mapped_column(default=1)
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="team", cascade="all, delete-orphan", order_by="Membership.id"

@@ -3,10 +3,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from mdt.accounts.models import User
-from mdt.accounts.operations import Conflict
 from mdt.core.names import name_key
 from mdt.extensions import db
 from mdt.teams.models import Membership, Team, TeamRole
+from mdt.teams.signals import member_joined
 
 
 class LastCoordinator(Exception):
@@ -29,11 +29,10 @@ def create_team(coordinator: User, coordinator_discipline: str, **fields: str) -
 
 
 def update_team(team: Team, revision: int | None, **fields: str) -> None:
-    if revision is not None and revision != team.revision:
-        raise Conflict()
+    team.check(revision)
     for name, value in _clean(fields).items():
         setattr(team, name, value)
-    team.revision += 1
+    team.bump()
     db.session.flush()
 
 
@@ -42,8 +41,9 @@ def add_member(
 ) -> Membership:
     membership = Membership(user=user, role=role, discipline=discipline, deputy=deputy)
     team.memberships.append(membership)
-    team.revision += 1
+    team.bump()
     db.session.flush()
+    member_joined.send(team, membership=membership)  # meetings invite them to those to come
     return membership
 
 
@@ -53,7 +53,7 @@ def change_member(
     if membership.role is TeamRole.COORDINATOR and role is not TeamRole.COORDINATOR:
         _keep_a_coordinator(membership)
     membership.role, membership.discipline, membership.deputy = role, discipline, deputy
-    membership.team.revision += 1
+    membership.team.bump()
     db.session.flush()
 
 
@@ -62,7 +62,7 @@ def remove_member(membership: Membership) -> None:
         _keep_a_coordinator(membership)
     team = membership.team
     team.memberships.remove(membership)
-    team.revision += 1
+    team.bump()
     db.session.flush()
 
 

@@ -9,15 +9,12 @@ from wtforms import SelectChoice
 
 from mdt.accounts.access import admin_required
 from mdt.accounts.models import User
-from mdt.accounts.operations import Conflict
 from mdt.core.forms import EmptyForm, choices
-from mdt.core.revisions import CONFLICT, EXPIRED
-from mdt.core.time import now_utc
+from mdt.core.revisions import CONFLICT, EXPIRED, Conflict
 from mdt.extensions import db
-from mdt.meetings.operations import invite_to_upcoming
-from mdt.meetings.queries import attendance_history
 from mdt.teams import operations as ops
 from mdt.teams.access import get_membership_or_404, get_team_or_404
+from mdt.teams.attendance import attendance_history
 from mdt.teams.forms import MembershipForm, NewMembershipForm, NewTeamForm, TeamForm
 from mdt.teams.models import Membership, Team, TeamRole
 
@@ -121,10 +118,7 @@ def add_member(team_id: int) -> str | Response:
             form.user_id.errors.append(f"{user.name} is already in this team")
         else:
             deputy = db.session.get(User, form.deputy_id.data) if form.deputy_id.data else None
-            membership = ops.add_member(
-                team, user, TeamRole(form.role.data), form.discipline.data, deputy
-            )
-            invite_to_upcoming(team, membership, now_utc())
+            ops.add_member(team, user, TeamRole(form.role.data), form.discipline.data, deputy)
             db.session.commit()
             flash(f"{user.name} is added to {team.name}.")
             return redirect(url_for("teams.detail", team_id=team.id))

@@ -15,8 +15,8 @@ from flask.cli import ScriptInfo
 
 from mdt import create_app
 from mdt.accounts.models import User
+from mdt.calendar import feed_cache
 from mdt.calendar import operations as calendar
-from mdt.calendar import validators
 from mdt.calendar.models import FeedClock
 from mdt.cli import main_group
 from mdt.extensions import db
@@ -96,7 +96,7 @@ def _counts(app, make, size: int) -> dict[str, int]:  # type: ignore[no-untyped-
         etag = first.headers.get("ETag", etag)
         if name == "feed (built)":
             with app.app_context():
-                validators.bodies().clear()
+                feed_cache.bodies().clear()
         with count_queries(app) as statements:
             response = client.get(url, headers=headers)
         assert response.status_code == (304 if name == "feed (304)" else 200), name

@@ -21,8 +21,8 @@ from mdt.actions.models import ActionPoint
 from mdt.agenda import operations as agenda
 from mdt.agenda.models import Case, Priority
 from mdt.calendar import feed as feeds
+from mdt.calendar import feed_cache
 from mdt.calendar import operations as calendar
-from mdt.calendar import validators
 from mdt.calendar.identity import uid_domain
 from mdt.calendar.models import MeetingDelivery
 from mdt.core.time import now_utc
@@ -348,7 +348,7 @@ def test_the_team_feed_follows_its_team_and_answers_304_in_one_statement(app, ma
 
 
 def test_the_cache_keeps_the_most_recently_used_feeds():
-    cache = validators.Recent[bytes](size=2)
+    cache = feed_cache.Recent[bytes](size=2)
     cache.put("a", b"A")
     cache.put("b", b"B")
     assert cache.get("a") == b"A"  # now "b" is the least recently used
@@ -361,6 +361,6 @@ def test_the_cache_keeps_the_most_recently_used_feeds():
 def test_bytes_built_while_the_data_changed_go_out_without_an_etag_and_are_not_kept(app):
     later = iter(["second"])
     with app.app_context():
-        body, etag = validators.body_for(("person", 1), "first", later.__next__, lambda: b"X")
+        body, etag = feed_cache.body_for(("person", 1), "first", later.__next__, lambda: b"X")
         assert (body, etag) == (b"X", None)
-        assert validators.bodies().get((("person", 1), "first")) is None
+        assert feed_cache.bodies().get((("person", 1), "first")) is None

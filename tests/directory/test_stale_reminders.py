@@ -12,8 +12,9 @@ from sqlalchemy.exc import IntegrityError
 
 from mdt.directory import operations
 from mdt.directory.models import Service
+from mdt.directory.reminders import directory_entry_stale
 from mdt.extensions import db
-from mdt.reminders.kinds import Window, directory_entry_stale
+from mdt.reminders.due import Window
 from mdt.reminders.models import Reminder, ReminderDigest, ReminderStatus
 from tests.reminders.support import choose_immediate, london, reminder_mail, run_scheduler
 

@@ -12,7 +12,7 @@ from sqlalchemy import event
 
 from mdt.core.time import now_utc
 from mdt.extensions import db
-from mdt.mail import outbox
+from mdt.mail import outbox, outcomes
 from mdt.mail.models import OutboxStatus
 from tests.mail.support import deliver, queue, rows
 
@@ -20,7 +20,7 @@ from tests.mail.support import deliver, queue, rows
 @pytest.fixture
 def database_refusing_outcomes(app, monkeypatch) -> Iterator[list[bool]]:  # type: ignore[no-untyped-def]
     """While the list holds True, every write of an outcome fails as a lost database would."""
-    monkeypatch.setattr(outbox, "RETRY_PAUSES", (0.01, 0.01))
+    monkeypatch.setattr(outcomes, "RETRY_PAUSES", (0.01, 0.01))
     engine = db.state(app).engine
     refusing = [True]
     refused = engine.dialect.loaded_dbapi.OperationalError
@@ -34,7 +34,7 @@ def database_refusing_outcomes(app, monkeypatch) -> Iterator[list[bool]]:  # typ
     event.listen(engine, "before_cursor_execute", fail_outcomes)
     yield refusing
     event.remove(engine, "before_cursor_execute", fail_outcomes)
-    outbox._UNRECORDED.clear()
+    outcomes._UNRECORDED.clear()
 
 
 def test_an_outcome_the_database_will_not_take_is_kept_and_the_message_not_sent_again(
@@ -44,7 +44,7 @@ def test_an_outcome_the_database_will_not_take_is_kept_and_the_message_not_sent_
     queue(app, ["second@example.org"])
 
     assert deliver(app) == (1, 1), "the server took the first; the run stopped there"
-    assert outbox.unrecorded() == 1
+    assert outcomes.unrecorded() == 1
     # Past the claim's lease, with the database still refusing: nothing is sent at all.
     later = now_utc() + outbox.CLAIM_LEASE + timedelta(minutes=1)
     with time_machine.travel(later, tick=False):
@@ -57,4 +57,4 @@ def test_an_outcome_the_database_will_not_take_is_kept_and_the_message_not_sent_
 
     assert [r.rcpt_tos for r in smtp.received] == [["first@example.org"], ["second@example.org"]]
     assert {(r.status, r.attempts) for r in rows(session)} == {(OutboxStatus.SENT, 1)}
-    assert outbox.unrecorded() == 0
+    assert outcomes.unrecorded() == 0

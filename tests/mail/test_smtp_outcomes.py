@@ -11,7 +11,7 @@ import time_machine
 
 from mdt.core.time import now_utc
 from mdt.extensions import db
-from mdt.mail import outbox
+from mdt.mail import outbox, outcomes
 from mdt.mail.models import OutboxMessage, OutboxStatus
 from tests.mail.support import deliver, queue, rows
 
@@ -128,8 +128,8 @@ def test_a_long_outage_keeps_retrying_hourly(app, session, smtp_down):
 
 
 def test_backoff_doubles_from_two_minutes_up_to_an_hour():
-    assert [outbox.backoff(n) for n in (1, 2, 3)] == [timedelta(minutes=m) for m in (2, 4, 8)]
-    assert outbox.backoff(6) == outbox.backoff(1000) == timedelta(hours=1)
+    assert [outcomes.backoff(n) for n in (1, 2, 3)] == [timedelta(minutes=m) for m in (2, 4, 8)]
+    assert outcomes.backoff(6) == outcomes.backoff(1000) == timedelta(hours=1)
 
 
 def test_a_message_another_sender_has_taken_is_left_to_it_until_its_lease_ends(app, session, smtp):

@@ -40,7 +40,7 @@ def test_a_scheduler_that_cannot_sweep_still_sends_mail_and_shows_as_stale(
         raise RuntimeError("a reminder kind with a bug")
 
     run_scheduler(app, NOON)
-    monkeypatch.setitem(kinds.KINDS, "broken", broken)
+    monkeypatch.setitem(kinds.KINDS, "broken", kinds.ReminderKind("broken", broken, str))
     queue(app, ["someone@example.org"], subject="Meeting moved")
 
     results = [run_scheduler(app, NOON + timedelta(minutes=m)) for m in range(1, 6)]
