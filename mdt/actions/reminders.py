@@ -1,6 +1,6 @@
 """Reminders about action points: the owner before, on and weekly after the due date, and
-the team's coordinators once an action is overdue by more than seven days. Registered in
-``mdt/reminders/kinds.py``; no patient and no description in them, only the team and dates."""
+the team's coordinators once an action is overdue by more than seven days. Registered (as
+``KINDS``) by create_app; no patient and no description in them, only the team and dates."""
 
 from __future__ import annotations
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, url_for
-from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from mdt.accounts.access import admin_required
+from mdt.accounts.access import admin_required, signed_in_user
 from mdt.core.forms import EmptyForm
 from mdt.extensions import db
 from mdt.mail import held as held_mail
@@ -68,7 +67,7 @@ def release(message_id: int) -> Response:
 def drop(message_id: int) -> Response:
     if not EmptyForm().validate_on_submit():
         flash(EXPIRED)
-    elif held_mail.drop(db.session, message_id, by=current_user.email):
+    elif held_mail.drop(db.session, message_id, by=signed_in_user().email):
         db.session.commit()
         flash("The message is dropped: it will not be sent. It stays on record.")
     else:
@@ -94,7 +93,7 @@ def drop_all() -> Response:
     if not EmptyForm().validate_on_submit():
         flash(EXPIRED)
         return redirect(url_for("mail.held"))
-    count = held_mail.drop_all(db.session, by=current_user.email)
+    count = held_mail.drop_all(db.session, by=signed_in_user().email)
     db.session.commit()
     flash(f"{count} held message(s) dropped: they will not be sent. They stay on record.")
     return redirect(url_for("mail.held"))

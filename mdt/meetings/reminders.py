@@ -29,7 +29,7 @@ from mdt.reminders.due import (
 )
 from mdt.reminders.kinds import ReminderKind, Source
 from mdt.reminders.timing import previous_working_day
-from mdt.teams.models import Team
+from mdt.teams.models import Membership, Team, TeamRole
 
 
 def team_zones(session: Session) -> list[str]:
@@ -37,6 +37,7 @@ def team_zones(session: Session) -> list[str]:
     return list(session.scalars(sa.select(Team.time_zone).distinct()))
 
 
+# On import, with the kinds below: every team's reminders are due in its time zone.
 register_zones(team_zones)
 
 
@@ -51,8 +52,6 @@ def teams_by_id(session: Session, ids: Iterable[int]) -> dict[int, Team]:
 def active_coordinators(session: Session, team_ids: Iterable[int]) -> dict[int, list[Person]]:
     """Team.active_coordinators() of each team, in one query rather than every member of
     each team (a region's sweep spans hundreds of teams)."""
-    from mdt.teams.models import Membership, TeamRole
-
     found: dict[int, list[Person]] = {}
     if not (wanted := set(team_ids)):
         return found

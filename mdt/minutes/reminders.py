@@ -1,5 +1,5 @@
 """The coordinators' nudge when a meeting's minutes have not gone out by the next working day.
-Registered in ``mdt/reminders/kinds.py``."""
+Registered (as ``KINDS``) by create_app."""
 
 from __future__ import annotations
 
