@@ -114,7 +114,7 @@ def close(meeting: Meeting, by: User, now: datetime) -> list[Case]:
             move_case(case, target)
             case.position = 1000 + case.position  # after what the next agenda already holds
     meeting.status, meeting.closed_at, meeting.closed_by_id = MeetingStatus.HELD, now, by.id
-    meeting.revision += 1
+    meeting.bump()
     meeting.updated_at = now
     db.session.flush()
     send_minutes(meeting, now)
