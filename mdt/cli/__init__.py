@@ -1,4 +1,8 @@
-"""The `mdt` command: database, accounts, demo data, the production server and mail."""
+"""The `mdt` command: database, demo, users, backup, audit, retention, benchmarks.
+
+Imports: demo, retention, calendar, organisations, backup, audit, mail, accounts, core (each
+below it in the layers, pyproject.toml).
+"""
 
 from __future__ import annotations
 

@@ -1,7 +1,6 @@
-"""The pages where people sign in, keep their own details and are administered.
+"""The pages where people sign in, keep their own details and are administered (the `accounts`
+blueprint's views), bringing the identity features together.
 
-Owns the `accounts` blueprint's views (sign-in, sign-out, profile, password and email
-changes, the users list). It sits above the identity features it brings together (accounts,
-mfa, oidc, reauth, organisations, directory) and may import any of them; nothing imports it
-but the app factory.
+Imports: directory, organisations, mfa, mail, accounts, core (each below it in the layers,
+pyproject.toml).
 """

@@ -1,6 +1,5 @@
-"""Reminders: rows with a unique key, created by a periodic sweep and sent through the outbox.
+"""Reminders: rows with a unique key, made by a periodic sweep from the kinds the features
+register, sent alone or in a daily digest; preferences; the scheduler heartbeat.
 
-Each kind of reminder is one function (see ``kinds.py``) that says who is due what and when;
-the sweep (``sweep.py``) turns what has fallen due into rows, skips those whose subject has
-been resolved, and mails the rest, alone or in a person's daily digest.
+Imports: mail, accounts, core (each below it in the layers, pyproject.toml).
 """
