@@ -9,8 +9,15 @@ from typing import Any
 from zoneinfo import available_timezones
 
 from dateutil.relativedelta import relativedelta
-from wtforms import SelectField, StringField, TimeField
-from wtforms.validators import InputRequired, Optional, StopValidation, ValidationError
+from wtforms import SelectField, StringField, TimeField, URLField
+from wtforms.validators import (
+    URL,
+    InputRequired,
+    Length,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
 
 from mdt.core.date_input import NhsDateField
 from mdt.core.forms import choices
@@ -197,3 +204,15 @@ def refuse_clock_changes(days: Iterable[object], at: object, zone: str) -> None:
     for day in days:
         if isinstance(day, date) and (change := clock_change_at(day, at, zone)) is not None:
             raise ValidationError(clock_change_message(day, at, zone, change))
+
+
+def video_link_field(label: str = "Video link") -> URLField:
+    """An optional link to a video call (Teams, Zoom...), which must be a full web address."""
+    return URLField(
+        label,
+        validators=[
+            Optional(),
+            URL(message="Enter the full video link, starting with https://"),
+            Length(max=500),
+        ],
+    )

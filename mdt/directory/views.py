@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 from mdt.accounts.access import signed_in_user
 from mdt.accounts.models import User
 from mdt.core.forms import EmptyForm, search_form
-from mdt.core.revisions import CONFLICT, EXPIRED, Conflict
+from mdt.core.revisions import CONFLICT, EXPIRED, save
 from mdt.core.time import now_utc
 from mdt.directory import operations as ops
 from mdt.directory import queries
@@ -78,18 +78,18 @@ def edit_service(service_id: int) -> str | Response:
     conflict = None
     if form.validate_on_submit():
         owner_id = form.owner_id.data if "owner_id" in form else None
-        try:
-            ops.update_service(
+        saved = save(
+            lambda: ops.update_service(
                 found, form.revision.data, current_user, owner_id=owner_id, **form.column_values()
-            )
-        except Conflict:
-            conflict = CONFLICT
-            # Saving again after checking their version is a choice made knowingly.
-            form.revision.raw_data = [str(found.revision)]
-        else:
-            db.session.commit()
-            flash(f"{found.name} is saved.")
-            return redirect(url_for("directory.service", service_id=found.id))
+            ),
+            saved=f"{form.name.data.strip()} is saved.",
+            then=url_for("directory.service", service_id=found.id),
+        )
+        if saved is not None:
+            return saved
+        conflict = CONFLICT
+        # Saving again after checking their version is a choice made knowingly.
+        form.revision.raw_data = [str(found.revision)]
     return render_template(
         "directory/service_form.html",
         form=form,

@@ -3,12 +3,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from markupsafe import Markup
-from wtforms import RadioField, SelectChoice, SelectField, StringField, URLField
-from wtforms.validators import URL, DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms import RadioField, SelectChoice, SelectField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from mdt.core.date_input import NhsDateField
 from mdt.core.days import has_begun, local_to_utc, to_local
-from mdt.core.fields import UPCOMING, date_field, refuse_clock_change, time_field
+from mdt.core.fields import UPCOMING, date_field, refuse_clock_change, time_field, video_link_field
 from mdt.core.forms import BaseForm, choices, revision_field
 from mdt.core.widgets import options
 from mdt.meetings.models import REPLY_LABELS, Attendance, Meeting, Reply
@@ -42,14 +42,7 @@ class WhenFields(BaseForm):
 class AdHocMeetingForm(WhenFields):
     reason = StringField("Why outside protected time", validators=REASON)
     location = StringField("Place", validators=[Optional(), Length(max=200)])
-    video_link = URLField(
-        "Video link",
-        validators=[
-            Optional(),
-            URL(message="Enter the full video link, starting with https://"),
-            Length(max=500),
-        ],
-    )
+    video_link = video_link_field()
 
 
 class RescheduleForm(WhenFields):
@@ -86,14 +79,7 @@ class DetailsForm(BaseForm):
     chair_id = SelectField("Chair", coerce=int, validators=[Optional()])
     minute_taker_id = SelectField("Minute-taker", coerce=int, validators=[Optional()])
     location = StringField("Place", validators=[Optional(), Length(max=200)])
-    video_link = URLField(
-        "Video link",
-        validators=[
-            Optional(),
-            URL(message="Enter the full video link, starting with https://"),
-            Length(max=500),
-        ],
-    )
+    video_link = video_link_field()
     revision = revision_field()
 
     def saved_message(self) -> str:

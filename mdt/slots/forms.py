@@ -8,10 +8,8 @@ from wtforms import (
     RadioField,
     SelectMultipleField,
     StringField,
-    URLField,
 )
 from wtforms.validators import (
-    URL,
     DataRequired,
     InputRequired,
     Length,
@@ -28,6 +26,7 @@ from mdt.core.fields import (
     refuse_clock_changes,
     time_field,
     validate_time_zone,
+    video_link_field,
 )
 from mdt.core.forms import BaseForm, choices, revision_field
 from mdt.core.recurrence import WEEKDAYS, Rule
@@ -54,14 +53,7 @@ class SeriesForm(RecurrenceFields):
         validators=[DataRequired("Enter a time zone, like Europe/London"), validate_time_zone],
     )
     location = StringField("Place", validators=[Optional(), Length(max=200)])
-    video_link = URLField(
-        "Video link",
-        validators=[
-            Optional(),
-            URL(message="Enter the full video link, starting with https://"),
-            Length(max=500),
-        ],
-    )
+    video_link = video_link_field()
     skip_bank_holidays = BooleanField("Skip bank holidays in England and Wales", default=True)
     revision = revision_field()
 

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from wtforms import SelectField, StringField, TextAreaField, URLField
-from wtforms.validators import URL, DataRequired, Length, Optional, ValidationError
+from wtforms import SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from mdt.core.fields import validate_time_zone
+from mdt.core.fields import validate_time_zone, video_link_field
 from mdt.core.forms import BaseForm, choices, revision_field
 from mdt.teams.models import DISCIPLINES, TeamRole
 
@@ -32,14 +32,7 @@ class TeamForm(BaseForm):
         ],
     )
     default_location = StringField("Usual meeting place", validators=[Optional(), Length(max=200)])
-    default_video_link = URLField(
-        "Usual video link",
-        validators=[
-            Optional(),
-            URL(message="Enter the full video link, starting with https://"),
-            Length(max=500),
-        ],
-    )
+    default_video_link = video_link_field("Usual video link")
     revision = revision_field()
 
 

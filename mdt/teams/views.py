@@ -10,7 +10,7 @@ from wtforms import SelectChoice
 from mdt.accounts.access import admin_required
 from mdt.accounts.models import User
 from mdt.core.forms import EmptyForm, choices
-from mdt.core.revisions import CONFLICT, EXPIRED, Conflict
+from mdt.core.revisions import CONFLICT, EXPIRED, save
 from mdt.extensions import db
 from mdt.teams import operations as ops
 from mdt.teams.access import get_membership_or_404, get_team_or_404
@@ -86,16 +86,15 @@ def settings(team_id: int) -> str | Response:
         if ops.name_taken(form.name.data, except_team=team):
             form.name.errors.append("A team with this name already exists")
         else:
-            try:
-                ops.update_team(
-                    team, form.revision.data, **{f: getattr(form, f).data for f in TEAM_FIELDS}
-                )
-            except Conflict:
-                conflict = CONFLICT
-            else:
-                db.session.commit()
-                flash("The team's settings are saved.")
-                return redirect(url_for("teams.detail", team_id=team.id))
+            fields = {f: getattr(form, f).data for f in TEAM_FIELDS}
+            saved = save(
+                lambda: ops.update_team(team, form.revision.data, **fields),
+                saved="The team's settings are saved.",
+                then=url_for("teams.detail", team_id=team.id),
+            )
+            if saved is not None:
+                return saved
+            conflict = CONFLICT
     return render_template(
         "teams/settings.html",
         form=form,
