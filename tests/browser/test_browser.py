@@ -11,6 +11,7 @@ where a skip would hide a broken pipeline, so they fail instead.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import threading
@@ -23,6 +24,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from flask import Flask
 from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from werkzeug.serving import make_server
 
 from mdt import create_app
@@ -108,6 +110,15 @@ def page(browser: Browser, live_server: LiveServer) -> Iterator[Page]:
     page = context.new_page()
     yield page
     context.close()
+
+
+def settled_width(page: Page, width: int) -> int:
+    """The page's width once it has had up to 3 s to fit `width`: the NHS.UK header folds its
+    navigation into "More" on the resize event, a moment after the viewport narrows, so a
+    width measured at once can still be the wide layout's. A page still wider is reported."""
+    with contextlib.suppress(PlaywrightTimeoutError):
+        page.wait_for_function(f"document.documentElement.scrollWidth <= {width}", timeout=3000)
+    return page.evaluate("document.documentElement.scrollWidth")
 
 
 def check_accessibility(page: Page) -> None:

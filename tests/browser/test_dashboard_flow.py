@@ -10,7 +10,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_browser import ALEX, LiveServer, sign_in
+from tests.browser.test_browser import ALEX, LiveServer, settled_width, sign_in
 from tests.browser.test_meeting_day_flow import no_violations
 from tests.browser.test_meeting_flow import PRIYA
 
@@ -18,7 +18,7 @@ WIDTHS = (1280, 390)
 
 
 def fits(page: Page, width: int) -> None:
-    scroll = page.evaluate("document.documentElement.scrollWidth")
+    scroll = settled_width(page, width)
     assert scroll <= width, f"{page.url} is {scroll} px wide at {width} px"
 
 

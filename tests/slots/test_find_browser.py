@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_browser import ALEX, check_accessibility, sign_in
+from tests.browser.test_browser import ALEX, check_accessibility, settled_width, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -33,7 +33,7 @@ def test_coordinator_compares_proposals_on_a_phone_and_uses_one(page: Page, tmp_
     check_accessibility(page)
 
     page.set_viewport_size({"width": 390, "height": 844})
-    width = page.evaluate("document.documentElement.scrollWidth")
+    width = settled_width(page, 390)
     assert width <= 390, width
     first = cards.first
     first.get_by_text("Also possible:").click()
