@@ -34,7 +34,7 @@ from mdt.reminders.models import (
     ReminderStatus,
     ReminderSweepMark,
 )
-from mdt.reminders.sweep import MARK_ID, sweep
+from mdt.reminders.sweep import sweep
 from mdt.reminders.timing import reminder_time
 
 REGION = "postgresql://postgres@127.0.0.1:5432/mdt_bench_region"
@@ -75,7 +75,7 @@ def main(url: str) -> None:
     with app.app_context():
         if db.session.scalar(sa.select(sa.func.count(Reminder.id))):
             sys.exit("This database has reminders already: run it on a fresh `mdt bench-seed`.")
-        kept = _before(db.session)
+        kept = before_sweeps(db.session)
         try:
             for label, moment in plan:
                 started = clock.perf_counter()
@@ -92,18 +92,20 @@ def main(url: str) -> None:
                 )
         finally:
             db.session.rollback()
-            _restore(db.session, kept)
+            restore(db.session, kept)
 
 
-def _before(session: Session) -> dict[str, Any]:
-    """What the sweeps change, as it was: the last ids of what they add, the sweep mark and
+def before_sweeps(session: Session) -> dict[str, Any]:
+    """What the sweeps change, as it was: the last ids of what they add, the sweep marks and
     the subjects waiting to be checked again."""
-    mark = session.get(ReminderSweepMark, MARK_ID)
     kept = {
         "outbox": session.scalar(sa.select(sa.func.max(OutboxMessage.id))) or 0,
-        "mark": None if mark is None else mark.swept_until,
+        "marks": [
+            {"id": mark.id, "swept_until": mark.swept_until}
+            for mark in session.scalars(sa.select(ReminderSweepMark))
+        ],
         "rechecks": [
-            {"id": row.id, "subject": row.subject}
+            {"id": row.id, "shard": row.shard, "subject": row.subject}
             for row in session.scalars(sa.select(ReminderRecheck))
         ],
     }
@@ -111,13 +113,13 @@ def _before(session: Session) -> dict[str, Any]:
     return kept
 
 
-def _restore(session: Session, kept: dict[str, Any]) -> None:
+def restore(session: Session, kept: dict[str, Any]) -> None:
     session.execute(sa.delete(Reminder))
     session.execute(sa.delete(ReminderDigest))
     session.execute(sa.delete(OutboxMessage).where(OutboxMessage.id > kept["outbox"]))
     session.execute(sa.delete(ReminderSweepMark))
-    if kept["mark"] is not None:
-        session.add(ReminderSweepMark(id=MARK_ID, swept_until=kept["mark"]))
+    if kept["marks"]:
+        session.execute(sa.insert(ReminderSweepMark), kept["marks"])
     session.execute(sa.delete(ReminderRecheck))
     if kept["rechecks"]:
         session.execute(sa.insert(ReminderRecheck), kept["rechecks"])

@@ -1,5 +1,6 @@
-"""What the scheduler does each minute: sweep reminders (one scheduler at a time), and
-deliver the due messages in the outbox (safe alongside other senders).
+"""What the scheduler does each minute: sweep reminders (shard by shard, sharing the shards
+with any other scheduler), and deliver the due messages in the outbox (safe alongside other
+senders).
 
 The long-running scheduler runs the two as jobs of their own, side by side, so the sweep and
 its heartbeat keep their minute however long delivery takes; `--once` (and the tests' one
@@ -23,28 +24,28 @@ from mdt.core.time import now_utc
 from mdt.extensions import db
 from mdt.mail import outbox
 from mdt.reminders import heartbeat
-from mdt.reminders.sweep import SweepResult, sweep
+from mdt.reminders.shards import claim, ensure_marks
+from mdt.reminders.sweep import SweepResult, sweep_shard
 from mdt.reminders.timing import reminder_time
 from mdt.retention import disposal
-from scheduler.locks import try_sweep_lock
 
 log = logging.getLogger(__name__)
 
 
 @dataclass
 class TickResult:
-    #: None when another scheduler was sweeping, or the sweep failed (logged).
+    #: None when the sweep failed (logged).
     swept: SweepResult | None
     sent: int
     not_sent: int
 
     def summary(self) -> str:
         if self.swept is None:
-            sweep_text = "no sweep (another scheduler was sweeping, or it failed)"
+            sweep_text = "the sweep failed (logged)"
         else:
             s = self.swept
             sweep_text = (
-                f"{s.created} reminder(s) due, {s.skipped} skipped, "
+                f"{s.shards} shard(s) swept: {s.created} reminder(s) due, {s.skipped} skipped, "
                 f"{s.reminders_sent} sent in {s.emails} email(s)"
             )
         return f"{sweep_text}; outbox: {self.sent} sent, {self.not_sent} not sent"
@@ -77,17 +78,20 @@ def delivery_job(app: Flask, seconds: float, stop: threading.Event, fresh: threa
 
 
 def run_sweep(app: Flask, started_at: datetime) -> SweepResult | None:
-    """One transaction: heartbeat, sweep lock, sweep, commit. A failure is logged and rolled
-    back (the heartbeat with it, so /healthz shows a scheduler that cannot sweep as stale)."""
+    """Each shard not yet swept up to now that no other scheduler holds, one transaction
+    each, then the heartbeat. A failure is logged and rolled back (the shards already swept
+    stay swept; the heartbeat is not recorded, so /healthz shows a scheduler that cannot
+    sweep as stale)."""
     with app.app_context():
         session, now, clock = db.session, now_utc(), time.perf_counter()
+        at, result = reminder_time(app.config), SweepResult()
         try:
-            heartbeat.beat(session, now, started_at)
-            if not try_sweep_lock(session):
+            ensure_marks(session)
+            session.commit()
+            while (mark := claim(session, now)) is not None:
+                result.add(sweep_shard(session, mark, now, at))
                 session.commit()
-                log.debug("sweep: another scheduler is sweeping; left to it")
-                return None
-            result = sweep(session, now, reminder_time(app.config))
+            heartbeat.beat(session, now, started_at)
             session.commit()
         except Exception:
             session.rollback()
@@ -96,18 +100,22 @@ def run_sweep(app: Flask, started_at: datetime) -> SweepResult | None:
         finally:
             # Delivered by tick() with everything else due, not by the context's teardown.
             g.pop("outbox_pending", None)
-        elapsed = (time.perf_counter() - clock) * 1000
-        busy = result.created or result.skipped or result.emails
-        log.log(
-            logging.INFO if busy else logging.DEBUG,
-            "sweep: %s due, %s skipped, %s sent in %s email(s) (%.0f ms)",
-            result.created,
-            result.skipped,
-            result.reminders_sent,
-            result.emails,
-            elapsed,
-        )
+        _log_sweep(result, (time.perf_counter() - clock) * 1000)
         return result
+
+
+def _log_sweep(result: SweepResult, elapsed: float) -> None:
+    busy = result.created or result.skipped or result.emails
+    log.log(
+        logging.INFO if busy else logging.DEBUG,
+        "sweep: %s shard(s), %s due, %s skipped, %s sent in %s email(s) (%.0f ms)",
+        result.shards,
+        result.created,
+        result.skipped,
+        result.reminders_sent,
+        result.emails,
+        elapsed,
+    )
 
 
 def nightly(app: Flask) -> None:

@@ -1,4 +1,5 @@
-"""Who may sweep: one scheduler per SQLite database; one sweep at a time on PostgreSQL."""
+"""One scheduler per SQLite database. On PostgreSQL several may run: they share the sweep's
+shards (mdt/reminders/shards.py) and the outbox's messages, each claimed with a row lock."""
 
 from __future__ import annotations
 
@@ -7,19 +8,14 @@ import fcntl
 import os
 from pathlib import Path
 
-import sqlalchemy as sa
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session
-
-#: The PostgreSQL advisory lock the sweep holds for its transaction ("mdts").
-SWEEP_LOCK_KEY = 0x6D647473
 
 
 class InstanceLock:
     """On SQLite, a lock file next to the database (at its real path) held for the process's
     life. The kernel drops it when the process ends, however it ends (SIGKILL included), so it
     never goes stale.
-    On PostgreSQL there is none: several schedulers may run, and take turns to sweep."""
+    On PostgreSQL there is none: several schedulers may run, and share the work."""
 
     def __init__(self, path: Path | None) -> None:
         self.path = path
@@ -57,13 +53,3 @@ class InstanceLock:
             with contextlib.suppress(OSError):
                 os.close(self._fd)
             self._fd = None
-
-
-def try_sweep_lock(session: Session) -> bool:
-    """Take the sweep lock for the session's transaction (released at commit or rollback,
-    or when a killed process's connection drops). SQLite needs none: its instance lock and
-    the write lock the heartbeat took already leave this process alone."""
-    if session.get_bind().dialect.name != "postgresql":
-        return True
-    taken = session.scalar(sa.select(sa.func.pg_try_advisory_xact_lock(SWEEP_LOCK_KEY)))
-    return bool(taken)

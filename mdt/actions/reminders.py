@@ -25,6 +25,7 @@ from mdt.reminders.due import (
     Window,
     Words,
     long_day,
+    of_shard,
     of_subjects,
     people_in,
     reminder_days,
@@ -65,6 +66,7 @@ def _load_open_actions(session: Session, window: Window) -> list[OpenAction]:
         sa.select(sa.func.min(ActionPoint.due_date)).where(
             ActionPoint.status == ActionStatus.OPEN,
             of_subjects(window, ActionPoint.id, "action"),
+            of_shard(window, ActionPoint.team_id),
         )
     )
     if oldest is None:
@@ -88,6 +90,7 @@ def _load_open_actions(session: Session, window: Window) -> list[OpenAction]:
                 ActionPoint.status == ActionStatus.OPEN,
                 ActionPoint.due_date <= (window.until + ACTION_LOOKAHEAD).date(),
                 of_subjects(window, ActionPoint.id, "action"),
+                of_shard(window, ActionPoint.team_id),
                 in_zones(days, lambda _, some: ActionPoint.due_date.in_(_due_dates(some, oldest))),
             )
         )

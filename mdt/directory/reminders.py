@@ -16,7 +16,7 @@ from mdt.core.days import local_to_utc, to_local
 from mdt.core.db import UTCDateTime
 from mdt.core.web import external_url
 from mdt.directory.models import STALE_AFTER, PersonCheck, Service, stale_on
-from mdt.reminders.due import NO_TEAM_ZONE, Due, Window, Words, of_subjects
+from mdt.reminders.due import NO_TEAM_ZONE, Due, Window, Words, holds_no_team, of_subjects
 from mdt.reminders.kinds import ReminderKind, Source
 
 
@@ -85,6 +85,8 @@ def directory_entry_stale(session: Session, window: Window) -> Iterator[Due]:
     the digest time on the day it turns stale. The due time follows from when it was last
     checked, so the same staleness is reminded once, and "Still correct" both resolves a
     reminder not yet sent and starts the next 90 days."""
+    if not holds_no_team(window):  # a team's shard: entries belong to no team
+        return
     days = window.days(NO_TEAM_ZONE)
     if not days:
         return

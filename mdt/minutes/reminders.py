@@ -15,7 +15,7 @@ from mdt.core.days import local_to_utc, next_working_day, to_local
 from mdt.core.web import external_url
 from mdt.meetings.models import Meeting, MeetingStatus
 from mdt.meetings.reminders import active_coordinators, in_zones
-from mdt.reminders.due import Due, Window, Words, of_subjects, reminder_days
+from mdt.reminders.due import Due, Window, Words, of_shard, of_subjects, reminder_days
 from mdt.reminders.kinds import ReminderKind, Source
 from mdt.reminders.timing import previous_working_day
 from mdt.teams.models import Team
@@ -39,6 +39,7 @@ def minutes_not_sent(session: Session, window: Window) -> Iterator[Due]:
             Meeting.ends_at <= window.until,
             Meeting.ends_at > window.since - MINUTES_LOOKBACK,
             of_subjects(window, Meeting.id, "minutes"),
+            of_shard(window, Meeting.team_id),
             in_zones(days, _ended_before),
         )
         .options(contains_eager(Meeting.team))

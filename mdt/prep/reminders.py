@@ -26,6 +26,7 @@ from mdt.reminders.due import (
     Window,
     Words,
     long_moment,
+    of_shard,
     of_subjects,
     people_in,
     reminder_days,
@@ -87,6 +88,7 @@ def _load_open_prep(session: Session, window: Window) -> list[OpenPrep]:
                 Meeting.starts_at <= window.until + PREP_LOOKAHEAD,
                 PrepRequest.completed_at.is_(None),
                 of_subjects(window, Meeting.id, "prep", "prep-open"),
+                of_shard(window, Meeting.team_id),
             )
             .group_by(Meeting.id, User.id)
         )

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from mdt.accounts.models import User
 from mdt.core.days import SERVICE_ZONE, local_to_utc, to_local
 from mdt.core.db import among
+from mdt.reminders import shards
 
 if TYPE_CHECKING:
     from mdt.teams.models import Team
@@ -38,6 +39,8 @@ class Window:
     #: Only these subjects ("action:12", "meeting:3"...), or None for all: how the sweep
     #: re-checks older reminders without deriving everyone else's again.
     subjects: frozenset[str] | None = None
+    #: Only the teams of this shard (mdt/reminders/shards.py), or None for all.
+    shard: int | None = None
 
     def __contains__(self, moment: datetime) -> bool:
         return self.since < moment <= self.until
@@ -174,6 +177,17 @@ def register_zones(zones: Callable[[Session], Iterable[str]]) -> None:
 def zones_in_use(session: Session) -> list[str]:
     """The time zones of the teams, each once (none before a feature registers them)."""
     return [zone for zones in _ZONES for zone in zones(session)]
+
+
+def of_shard(window: Window, team: sa.ColumnElement[int]) -> sa.ColumnElement[bool]:
+    """`team` (a team id column) is in the window's shard, if it has one: a producer's SQL
+    reads only its shard's rows (produce() drops any other, so this saves work only)."""
+    return shards.of_shard(window.shard, team)
+
+
+def holds_no_team(window: Window) -> bool:
+    """Whether the window's shard is the one with what belongs to no team."""
+    return window.shard in (None, shards.shard_of(None))
 
 
 def of_subjects(

@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from mdt.reminders.due import SHARED, Due, Producer, Window
+from mdt.reminders.shards import shard_of
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,11 @@ def produce(session: Session, window: Window) -> dict[tuple[str, str, int, datet
             for kind in KINDS.values()
             for due in kind.producer(session, window)
             if window.subjects is None or due.subject in window.subjects
+            if window.shard is None or _shard_of(due) == window.shard
         }
     finally:
         del session.info[SHARED]
+
+
+def _shard_of(due: Due) -> int:
+    return shard_of(due.team.id if due.team is not None else None)

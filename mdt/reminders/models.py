@@ -123,13 +123,20 @@ class SchedulerHeartbeat(Base):
     last_seen: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+#: The sweep's work is split by team into this many shards (team id modulo SHARDS; what
+#: belongs to no team goes with shard 0), so that several schedulers share a minute's work,
+#: each claiming the shards no other holds (mdt/reminders/shards.py).
+SHARDS = 8
+
+
 class ReminderSweepMark(Base):
-    """How far the sweep has swept (one row): the next sweep derives what fell due after it,
-    so a minute's sweep asks only about that minute."""
+    """How far the sweep has swept one shard (a row each, `id` the shard): its next sweep
+    derives what fell due after it, so a minute's sweep asks only about that minute."""
 
     __tablename__ = "reminder_sweep_mark"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The shard, 0 to SHARDS - 1.
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     #: The `now` of the last sweep that was committed.
     swept_until: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -140,6 +147,10 @@ class ReminderRecheck(Base):
     whole look-back, so one booked or moved after its due time is still sent, as it is found."""
 
     __tablename__ = "reminder_recheck"
+    #: Each shard takes its own rows (a subject is noted once for each shard: a subject
+    #: does not say its team, and each shard derives it for its own teams).
+    __table_args__ = (sa.Index("ix_reminder_recheck_shard_id", "shard", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    shard: Mapped[int] = mapped_column(default=0)
     subject: Mapped[str] = mapped_column(sa.String(80))

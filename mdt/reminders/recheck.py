@@ -5,7 +5,9 @@ morning for tomorrow had its reminder due at 07:30, before it existed; an action
 in two days had its "due soon" due yesterday. So every flush that writes what a reminder is
 derived from notes the subjects it touched (in the same transaction), and the next sweep
 derives their reminders over the whole look-back, as it did for everything before. What
-is noted for which rows, each kind says (``ReminderKind.derived_from``).
+is noted for which rows, each kind says (``ReminderKind.derived_from``). A subject is noted
+once for each of the sweep's shards (mdt/reminders/shards.py): it does not say its team, so
+each shard derives it again for its own teams, and takes its own row.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from mdt.reminders.kinds import sources
-from mdt.reminders.models import ReminderRecheck
+from mdt.reminders.models import SHARDS, ReminderRecheck
 
 
 def subjects_of(session: Session, thing: object) -> Iterator[str]:
@@ -40,7 +42,12 @@ def _note_changes(session: Session, _context: object) -> None:
     subjects = {subject for thing in written for subject in subjects_of(session, thing)}
     if subjects:
         session.connection().execute(
-            sa.insert(ReminderRecheck), [{"subject": subject} for subject in sorted(subjects)]
+            sa.insert(ReminderRecheck),
+            [
+                {"shard": shard, "subject": subject}
+                for subject in sorted(subjects)
+                for shard in range(SHARDS)
+            ],
         )
 
 
@@ -48,11 +55,12 @@ def _note_changes(session: Session, _context: object) -> None:
 TAKE_AT_MOST = 5000
 
 
-def take(session: Session) -> set[str]:
-    """The subjects noted since the last sweep, forgotten as they are taken (a sweep that
-    fails rolls back, and the next takes them again)."""
+def take(session: Session, shard: int) -> set[str]:
+    """The subjects noted for the shard since its last sweep, forgotten as they are taken (a
+    sweep that fails rolls back, and the next takes them again)."""
     rows = session.execute(
         sa.select(ReminderRecheck.id, ReminderRecheck.subject)
+        .where(ReminderRecheck.shard == shard)
         .order_by(ReminderRecheck.id)
         .limit(TAKE_AT_MOST)
     ).all()

@@ -11,6 +11,10 @@ derived again: the subjects changed since the last sweep, over the week, by subj
 sweep whose window holds a working day's digest time, everything back to the oldest unsent
 reminder, so that each is judged (skipped if resolved, brought back if needed again) just
 before it could go out.
+
+The work is split by team into shards (mdt/reminders/shards.py), each with its own mark:
+the scheduler claims and sweeps one shard per transaction, so several schedulers share a
+minute's work; ``sweep`` sweeps every shard in the caller's transaction.
 """
 
 from __future__ import annotations
@@ -34,19 +38,18 @@ from mdt.reminders.due import NO_TEAM_ZONE, Due, Window, zones_in_use
 from mdt.reminders.kinds import produce
 from mdt.reminders.letters import Email, Live, alone, digest
 from mdt.reminders.models import (
+    SHARDS,
     Reminder,
     ReminderDigest,
     ReminderPreference,
     ReminderStatus,
     ReminderSweepMark,
 )
+from mdt.reminders.shards import ensure_marks, of_shard_or_none
 
 #: How far back a sweep looks for what fell due: a scheduler down for longer than this
 #: sends nothing that fell due before it (by then the meetings are long past).
 CATCH_UP = timedelta(days=7)
-#: The row of ReminderSweepMark.
-MARK_ID = 1
-
 Key = tuple[str, str, int, datetime]
 
 
@@ -56,38 +59,66 @@ class SweepResult:
     skipped: int = 0
     emails: int = 0
     reminders_sent: int = 0
+    #: The shards swept.
+    shards: int = 0
+
+    def add(self, other: SweepResult) -> None:
+        self.created += other.created
+        self.skipped += other.skipped
+        self.emails += other.emails
+        self.reminders_sent += other.reminders_sent
+        self.shards += other.shards
 
 
 def sweep(session: Session, now: datetime, at: time) -> SweepResult:
+    """Every shard, in the caller's transaction (one scheduler, the tests, `mdt bench`)."""
+    ensure_marks(session)
     result = SweepResult()
+    for shard in range(SHARDS):
+        mark = session.get(ReminderSweepMark, shard)
+        assert mark is not None  # made by ensure_marks
+        result.add(sweep_shard(session, mark, now, at))
+    return result
+
+
+def sweep_shard(session: Session, mark: ReminderSweepMark, now: datetime, at: time) -> SweepResult:
+    """One shard (the mark's), from its mark up to `now`; the mark moves to `now`."""
+    result = SweepResult(shards=1)
     look_back = now - CATCH_UP
-    mark = session.get(ReminderSweepMark, MARK_ID)
-    window = Window(since=_swept_until(mark, look_back, now), until=now, at=at)
+    since = _swept_until(mark, look_back, now)
+    window = Window(since=since, until=now, at=at, shard=mark.id)
     produced, considered, derived = _derive(session, window, look_back)
     live, skip = _judge(session, produced, look_back, derived, considered, result)
-    _send(session, live, skip, now, at, result)
-    if mark is None:
-        session.add(ReminderSweepMark(id=MARK_ID, swept_until=now))
-    else:
-        mark.swept_until = now
+    _send(session, live, skip, (now, at, mark.id), result)
+    mark.swept_until = now
     session.flush()
     return result
 
 
-def _swept_until(mark: ReminderSweepMark | None, look_back: datetime, now: datetime) -> datetime:
+def _swept_until(mark: ReminderSweepMark, look_back: datetime, now: datetime) -> datetime:
     """Where this sweep starts: the last sweep's now, or a week back if there was none in
     the week (or the last was later than now: tests and `mdt bench` travel in time)."""
-    if mark is None or mark.swept_until > now:
+    if mark.swept_until > now:
         return look_back
     return max(look_back, mark.swept_until)
 
 
-def _digest_time_in(session: Session, window: Window) -> bool:
+def _zones(session: Session) -> set[str]:
+    """The time zones reminders are due in: the teams' and the no-team one."""
+    return set(zones_in_use(session)) | {NO_TEAM_ZONE}
+
+
+def _digest_time_in(zones: set[str], window: Window) -> bool:
     """Whether the window holds a working day's digest time in a time zone in use: only then
     can a reminder waiting for a digest go out, so only then need the waiting ones be
     judged again (a weekend's wait would otherwise derive thousands of subjects a minute)."""
-    zones = set(zones_in_use(session)) | {NO_TEAM_ZONE}
     return any(is_working_day(day) for zone in zones for day in window.days(zone))
+
+
+def _reminder_time_in(zones: set[str], window: Window) -> bool:
+    """Whether the window holds the reminder time of any day: every reminder is due at it,
+    so a window without it (most minutes) has nothing newly due."""
+    return any(window.days(zone) for zone in zones)
 
 
 def _derive(
@@ -103,26 +134,32 @@ def _derive(
     look-back if something changed since the last sweep.) Otherwise, what fell due in the
     window, and, for the subjects changed since the last sweep, what is due over the whole
     look-back: their reminders may have been due before they were booked."""
-    changed = recheck.take(session)
-    if _digest_time_in(session, window):
-        oldest = look_back if changed else _oldest_unsent(session, window.since, look_back)
+    assert window.shard is not None
+    changed = recheck.take(session, window.shard)
+    zones = _zones(session)
+    if _digest_time_in(zones, window):
+        oldest = look_back if changed else _oldest_unsent(session, window, look_back)
         if oldest is not None:  # a due time is after `since`: derive from just before it
             since = max(look_back, oldest - timedelta(seconds=1))
             window = replace(window, since=min(window.since, since))
         return produce(session, window), None, window
-    produced = produce(session, window)
+    produced = produce(session, window) if _reminder_time_in(zones, window) else {}
     subjects = frozenset(changed)
     if subjects:
-        again = Window(since=look_back, until=window.until, at=window.at, subjects=subjects)
+        again = replace(window, since=look_back, subjects=subjects)
         produced |= produce(session, again)
     return produced, subjects, window
 
 
-def _oldest_unsent(session: Session, since: datetime, look_back: datetime) -> datetime | None:
-    """The due time of the oldest unsent reminder from before `since` (within the look-back)."""
+def _oldest_unsent(session: Session, window: Window, look_back: datetime) -> datetime | None:
+    """The due time of the shard's oldest unsent reminder from before the window (within
+    the look-back)."""
     return session.scalar(
         sa.select(sa.func.min(_R.due_at)).where(
-            _unsent(look_back), _R.due_at > look_back, _R.due_at <= since
+            _unsent(look_back),
+            _R.due_at > look_back,
+            _R.due_at <= window.since,
+            of_shard_or_none(window.shard, _R.team_id),
         )
     )
 
@@ -164,7 +201,7 @@ def _judge(
     rows = session.execute(
         # The key (kind, subject, user_id, due_at) as row[1:5].
         sa.select(_R.id, _R.kind, _R.subject, _R.user_id, _R.due_at, _R.status)
-        .where(read)
+        .where(read, of_shard_or_none(window.shard, _R.team_id))
         .order_by(_R.due_at, _R.id)
     )
     live, skip, made = [], [], set()
@@ -180,14 +217,14 @@ def _judge(
     new = [Live(None, due) for key, due in produced.items() if key not in made]
     result.created = len(new)
     if considered is None:
-        result.skipped += _skip_stale(session, look_back)
+        result.skipped += _skip_stale(session, look_back, window.shard)
     result.skipped += len(skip)
     live += new
     live.sort(key=lambda r: r.due.due_at)  # stable: rows by id, then the new as produced
     return live, skip
 
 
-def _skip_stale(session: Session, look_back: datetime) -> int:
+def _skip_stale(session: Session, look_back: datetime, shard: int | None) -> int:
     """Skip what waited past the look-back (only a scheduler down for days leaves any): it
     will not be derived again. Looked for over the week before the look-back, as each
     digest time's sweep does."""
@@ -197,6 +234,7 @@ def _skip_stale(session: Session, look_back: datetime) -> int:
             _R.status == ReminderStatus.PENDING,
             _R.due_at > look_back - CATCH_UP,
             _R.due_at <= look_back,
+            of_shard_or_none(shard, _R.team_id),
         )
         .values(status=ReminderStatus.SKIPPED)
     )
@@ -207,8 +245,7 @@ def _send(
     session: Session,
     live: list[Live],
     skip: list[int],
-    now: datetime,
-    at: time,
+    when: tuple[datetime, time, int],
     result: SweepResult,
 ) -> None:
     """Email what is ready (everything, for those who chose each reminder on its own; the
@@ -216,12 +253,13 @@ def _send(
     write the rest: the new reminders made, the unready ones revived, the skipped."""
     if not live and not skip:
         return
+    now, at, shard = when  # the sweep's now, the digest time, the shard
     groups: dict[tuple[int, int | None], list[Live]] = defaultdict(list)
     for reminder in live:
         team = reminder.due.team
         groups[(reminder.due.user.id, team.id if team is not None else None)].append(reminder)
     immediate = _wants_immediate(session)
-    digests_sent = _recent_digests(session, now)
+    digests_sent = _recent_digests(session, now, shard)
     preferences_link = external_url("reminders.preferences")
     waiting: list[Live] = []
 
@@ -348,13 +386,15 @@ def _mark_sent(connection: sa.Connection, sent: list[tuple[int, int]], now: date
         )
 
 
-def _recent_digests(session: Session, now: datetime) -> set[tuple[int, int | None, date]]:
-    """(person, team, local day) of the digests sent yesterday, today or tomorrow in UTC terms,
-    which covers "today" in any team's time zone."""
+def _recent_digests(
+    session: Session, now: datetime, shard: int
+) -> set[tuple[int, int | None, date]]:
+    """(person, team, local day) of the shard's digests sent yesterday, today or tomorrow in
+    UTC terms, which covers "today" in any team's time zone."""
     days = [(now + timedelta(days=d)).date() for d in (-1, 0, 1)]
     rows = session.execute(
         sa.select(ReminderDigest.user_id, ReminderDigest.team_id, ReminderDigest.day).where(
-            ReminderDigest.day.in_(days)
+            ReminderDigest.day.in_(days), of_shard_or_none(shard, ReminderDigest.team_id)
         )
     )
     return {tuple(row) for row in rows}  # type: ignore[misc]

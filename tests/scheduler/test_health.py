@@ -13,6 +13,7 @@ from tests.mail.support import queue
 from tests.reminders.support import london, run_scheduler
 
 NOON = london(2027, 1, 11, 12, 0)
+DIGEST = london(2027, 1, 11, 7, 30)
 
 
 def _health(client, moment):  # type: ignore[no-untyped-def]
@@ -39,14 +40,15 @@ def test_a_scheduler_that_cannot_sweep_still_sends_mail_and_shows_as_stale(
     def broken(_session, _window):  # type: ignore[no-untyped-def]
         raise RuntimeError("a reminder kind with a bug")
 
-    run_scheduler(app, NOON)
+    # Kinds are asked only about windows holding the reminder time (07:30 here).
+    run_scheduler(app, DIGEST - timedelta(minutes=1))
     monkeypatch.setitem(kinds.KINDS, "broken", kinds.ReminderKind("broken", broken, str))
     queue(app, ["someone@example.org"], subject="Meeting moved")
 
-    results = [run_scheduler(app, NOON + timedelta(minutes=m)) for m in range(1, 6)]
+    results = [run_scheduler(app, DIGEST + timedelta(minutes=m)) for m in range(5)]
 
     assert [r.swept for r in results] == [None] * 5
     assert "a reminder kind with a bug" in caplog.text
     assert results[0].sent == 1, "the outbox is delivered all the same"
     assert len(list(Path(app.config["MAIL_FOLDER"]).glob("*.eml"))) == 1
-    assert _health(client, NOON + timedelta(minutes=5))[1]["scheduler"] == "stale"
+    assert _health(client, DIGEST + timedelta(minutes=4))[1]["scheduler"] == "stale"

@@ -1,4 +1,5 @@
-"""Real scheduler processes against one database: two at once, a second refused, one killed.
+"""Real scheduler processes against one database: two at once sharing the sweep's shards,
+a second refused (SQLite), one killed.
 
 Each process is `python -m scheduler` (through tests/scheduler/clock.py, which only sets its
 clock) sending to a real SMTP server in this test.
@@ -20,9 +21,9 @@ from sqlalchemy.pool import NullPool
 
 from mdt.mail.models import OutboxMessage, OutboxStatus
 from mdt.meetings.models import Invitation, Meeting
-from mdt.reminders.models import Reminder, ReminderStatus
+from mdt.reminders.models import SHARDS, Reminder, ReminderStatus, ReminderSweepMark
+from mdt.reminders.shards import shard_of
 from scheduler.jobs import run_sweep
-from scheduler.locks import SWEEP_LOCK_KEY
 from tests.conftest import BACKEND
 from tests.reminders.support import london, meeting_on
 from tests.scheduler.conftest import finish, start_scheduler
@@ -51,6 +52,12 @@ def _sent_count(output: str) -> int:
     return int(re.search(r"outbox: (\d+) sent", output).group(1))
 
 
+def _swept(output: str) -> tuple[int, int]:
+    """(shards swept, reminders due) from a `--once` run's summary."""
+    found = re.search(r"(\d+) shard\(s\) swept: (\d+) reminder\(s\) due", output)
+    return int(found.group(1)), int(found.group(2))
+
+
 @pytest.mark.skipif(BACKEND != "postgresql", reason="two schedulers at once need PostgreSQL")
 def test_two_schedulers_on_one_postgresql_database_send_each_reminder_once(
     live_app, live_session, live_make, empty_database_url, smtp_server
@@ -66,31 +73,111 @@ def test_two_schedulers_on_one_postgresql_database_send_each_reminder_once(
     assert [code for code, _, _ in results] == [0, 0], results
     assert sorted(r.rcpt_tos[0] for r in smtp_server.received) == everyone
     assert sum(_sent_count(out) for _, out, _ in results) == 20
-    assert sum("20 reminder(s) due" in out for _, out, _ in results) == 1, "one swept"
+    # Each claimed the shards the other was not sweeping (one that started later may sweep
+    # the same shards again from where the other stopped, a few milliseconds: nothing due).
+    assert sum(_swept(out)[1] for _, out, _ in results) == 20
     rows = _outbox(live_session)
     assert len(rows) == 20 and {(r.status, r.attempts) for r in rows} == {(OutboxStatus.SENT, 1)}
     assert live_session.scalar(sa.select(sa.func.count(Reminder.id))) == 20
 
 
-@pytest.mark.skipif(BACKEND != "postgresql", reason="the sweep lock is PostgreSQL's")
-def test_while_another_scheduler_sweeps_this_one_leaves_the_sweep_to_it(
+@pytest.mark.skipif(BACKEND != "postgresql", reason="shards are claimed with row locks")
+def test_while_another_scheduler_sweeps_a_shard_this_one_sweeps_the_others(
     live_app, live_session, live_make, empty_database_url
 ):
     _team_meeting_tomorrow(live_make, members=2)
-    # Another scheduler, mid-sweep (NullPool: closing it really ends its session).
+    team_shard = shard_of(live_session.scalar(sa.select(Meeting.team_id)))
+    live_session.rollback()
+    with time_machine.travel(MONDAY_0730 - timedelta(minutes=1), tick=False):
+        run_sweep(live_app, MONDAY_0730)  # the marks made and swept up to 07:29
+    # Another scheduler, mid-sweep of the team's shard (NullPool: closing it really ends
+    # its session, as when a scheduler dies).
     other = sa.create_engine(empty_database_url, poolclass=NullPool).connect()
-    other.execute(sa.select(sa.func.pg_advisory_lock(SWEEP_LOCK_KEY)))
+    other.execute(
+        sa.select(ReminderSweepMark).where(ReminderSweepMark.id == team_shard).with_for_update()
+    )
     try:
         with time_machine.travel(MONDAY_0730, tick=False):
-            assert run_sweep(live_app, MONDAY_0730) is None
-        assert live_session.scalar(sa.select(sa.func.count(Reminder.id))) == 0
+            result = run_sweep(live_app, MONDAY_0730)
+        assert (result.shards, result.created) == (SHARDS - 1, 0)
     finally:
-        other.close()  # its session ends (as when a scheduler dies): the lock goes with it
+        other.close()  # its transaction ends: the shard is free again
 
     with time_machine.travel(MONDAY_0730, tick=False):
-        assert run_sweep(live_app, MONDAY_0730).created == 3
+        result = run_sweep(live_app, MONDAY_0730)
+    assert (result.shards, result.created) == (1, 3)
     live_session.rollback()
     assert live_session.scalar(sa.select(sa.func.count(Reminder.id))) == 3
+
+
+def _a_team_in_every_shard(make, members: int) -> tuple[list[str], int]:  # type: ignore[no-untyped-def]
+    """A team meeting on Tuesday in each shard; everyone's address, and the first shard's
+    team."""
+    teams = [make.team(name=f"Neighbourhood MDT {n}") for n in range(SHARDS)]
+    for team in teams:
+        for _ in range(members):
+            make.member(team)
+        meeting_on(make, team, london(2027, 1, 12, 12, 30))
+    make.session.flush()
+    assert {shard_of(team.id) for team in teams} == set(range(SHARDS))
+    everyone = sorted(m.user.email for team in teams for m in team.memberships)
+    first = next(team.id for team in teams if shard_of(team.id) == 0)
+    make.session.commit()
+    return everyone, first
+
+
+@pytest.mark.skipif(BACKEND != "postgresql", reason="two schedulers at once need PostgreSQL")
+def test_two_schedulers_split_the_shards_and_one_killed_mid_shard_loses_and_repeats_nothing(
+    live_app, live_session, live_make, empty_database_url, smtp_server
+):
+    everyone, team_id = _a_team_in_every_shard(live_make, members=3)
+    meeting_id, user_id = live_session.execute(
+        sa.select(Invitation.meeting_id, Invitation.user_id)
+        .join(Meeting, Meeting.id == Invitation.meeting_id)
+        .where(Meeting.team_id == team_id)
+        .limit(1)
+    ).one()
+    live_session.rollback()
+    smtp_server.start()
+    # An uncommitted row with one of shard 0's reminder keys: the sweep of shard 0 (the
+    # first claimed) waits on it, holding the shard.
+    blocker = sa.create_engine(empty_database_url, poolclass=NullPool).connect()
+    blocker.execute(
+        sa.insert(Reminder).values(
+            kind="meeting_tomorrow",
+            subject=f"meeting:{meeting_id}",
+            user_id=user_id,
+            team_id=team_id,
+            due_at=MONDAY_0730,
+            status=ReminderStatus.PENDING,
+            created_at=MONDAY_0730,
+        )
+    )
+    doomed = start_scheduler(empty_database_url, smtp_server, MONDAY_0730, "--once")
+    try:
+        _wait_for(lambda: _backends_waiting_to_insert_reminders(live_session) == 1)
+        # The second scheduler passes over the shard the first holds and sweeps the rest.
+        code, out, err = finish(
+            start_scheduler(empty_database_url, smtp_server, MONDAY_0730, "--once")
+        )
+        assert code == 0, err
+        assert _swept(out) == (SHARDS - 1, 4 * (SHARDS - 1))
+    finally:
+        doomed.send_signal(signal.SIGKILL)
+        finish(doomed)
+    blocker.rollback()
+    blocker.close()
+    _wait_for(lambda: _other_backends(live_session) == 0)  # the killed one's is gone
+    assert len(smtp_server.received) == 4 * (SHARDS - 1), "shard 0's mail never queued"
+
+    later = MONDAY_0730 + timedelta(minutes=1)
+    code, out, err = finish(start_scheduler(empty_database_url, smtp_server, later, "--once"))
+    assert code == 0, err
+    assert _swept(out) == (SHARDS, 4), "shard 0 again, from where it was (the rest: nothing)"
+    assert sorted(r.rcpt_tos[0] for r in smtp_server.received) == everyone, "each once"
+    live_session.rollback()
+    statuses = Counter(live_session.scalars(sa.select(Reminder.status)))
+    assert statuses == {ReminderStatus.SENT: len(everyone)}
 
 
 @pytest.mark.skipif(BACKEND != "sqlite", reason="the instance lock is SQLite's")
