@@ -21,6 +21,8 @@ import sys
 import time as clock
 from datetime import datetime, time
 
+import sqlalchemy as sa
+
 from bench.sweep_week import before_sweeps, next_friday, restore
 from mdt.core.days import local_to_utc
 from mdt.core.time import now_utc
@@ -51,7 +53,7 @@ def worker(url: str, moment: datetime) -> None:
     app = _app(url)
     at = reminder_time(app.config)
     with app.app_context():
-        db.session.execute(db.select(ReminderSweepMark)).all()  # connected before "go"
+        db.session.execute(sa.select(ReminderSweepMark)).all()  # connected before "go"
         db.session.rollback()
         print("ready", flush=True)
         sys.stdin.readline()

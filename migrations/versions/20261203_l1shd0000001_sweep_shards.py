@@ -1,4 +1,4 @@
-"""the reminder sweep split into shards: a mark and rechecks per shard
+"""the reminder sweep split into shards: a mark and rechecks per shard; open actions by due
 
 Revision ID: l1shd0000001
 Revises: passkey000001
@@ -20,6 +20,14 @@ SHARDS = 8
 
 
 def upgrade() -> None:
+    op.create_index(
+        "ix_action_point_open_due",
+        "action_point",
+        ["due_date"],
+        unique=False,
+        postgresql_where=sa.text("status = 'open'"),
+        sqlite_where=sa.text("status = 'open'"),
+    )
     with op.batch_alter_table("reminder_recheck", schema=None) as batch_op:
         batch_op.add_column(sa.Column("shard", sa.Integer(), nullable=False, server_default="0"))
         batch_op.create_index("ix_reminder_recheck_shard_id", ["shard", "id"], unique=False)
@@ -38,6 +46,12 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index(
+        "ix_action_point_open_due",
+        table_name="action_point",
+        postgresql_where=sa.text("status = 'open'"),
+        sqlite_where=sa.text("status = 'open'"),
+    )
     op.execute("DELETE FROM reminder_sweep_mark WHERE id <> 1")
     op.execute("DELETE FROM reminder_recheck WHERE shard <> 0")
     with op.batch_alter_table("reminder_recheck", schema=None) as batch_op:
