@@ -82,8 +82,12 @@ def _run(url: str, moment: datetime, schedulers: int) -> tuple[float, list[str]]
         assert process.stdin is not None
         process.stdin.write("go\n")
         process.stdin.flush()
-    said = [process.communicate()[0].strip() for process in processes]
-    return (clock.perf_counter() - started) * 1000, said
+    # Until each has said it is done (not until it has exited: tearing down is not sweeping).
+    said = [process.stdout.readline().strip() for process in processes]  # type: ignore[union-attr]
+    elapsed = (clock.perf_counter() - started) * 1000
+    for process in processes:
+        process.communicate()
+    return elapsed, said
 
 
 def _prepare(app, swept_until: datetime) -> None:  # type: ignore[no-untyped-def]

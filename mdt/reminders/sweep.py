@@ -2,7 +2,7 @@
 
 Safe to run again at any time: rows are keyed by (kind, subject, person, due time), a
 reminder is marked sent in the transaction that queues its email, and a person's digest from
-a team is keyed by the day. The caller commits (the scheduler, under its sweep lock).
+a team is keyed by the day. The caller commits (the scheduler, a shard at a time).
 
 A sweep derives what fell due since the last committed sweep (``ReminderSweepMark``), at
 most a week back, so most minutes derive nothing. What still matters from before that is
