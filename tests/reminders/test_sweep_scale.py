@@ -39,9 +39,7 @@ def _quiet_teams(make, first: int, count: int) -> None:  # type: ignore[no-untyp
         owner = make.member(team, role=TeamRole.CORE_MEMBER).user
         past = meeting_on(make, team, london(2026, 12, 8, 12, 30))
         past.minutes_sent_at = past.ends_at
-        make.action(
-            make.case(past, make.patient(), owner), owner, due_date=date(2027, 3, 1)
-        )
+        make.action(make.case(past, make.patient(), owner), owner, due_date=date(2027, 3, 1))
         later = meeting_on(make, team, london(2027, 2, 23, 12, 30))
         make.case(later, make.patient(), owner)
     make.session.commit()
