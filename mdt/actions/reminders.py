@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from functools import partial
+from functools import lru_cache, partial
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -130,33 +130,27 @@ def _days_in(window: Window) -> list[date]:
 
 def action_due(session: Session, window: Window) -> Iterator[Due]:
     """The owner: three working days before the due date, on it, then weekly while overdue."""
-    days = _days_in(window)
     link = external_row_link("actions.detail", "action_id")
-    # Worked out once per due date and time zone: ten thousand open actions share a few
-    # hundred of them.
-    found: dict[tuple[date, str], list[tuple[date, datetime]]] = {}
+    times = Window(window.since, window.until, window.at)  # the same for every shard
     for action in _open_actions(session, window):
         if not action.owner.is_active:
             continue
-        due, zone = action.due_date, action.team.time_zone
-        reminded = found.get((due, zone))
-        if reminded is None:
-            reminded = found[(due, zone)] = _reminded_on(due, zone, days, window)
-        for day, due_at in reminded:
+        for day, due_at in _reminded_on(action.due_date, action.team.time_zone, times):
             yield _action_due(action, action.owner, day, due_at, "action_due", link)
 
 
-def _reminded_on(
-    due: date, zone: str, days: list[date], window: Window
-) -> list[tuple[date, datetime]]:
+# Kept: ten thousand open actions share a few hundred due dates, and each shard of a sweep
+# asks about the same window.
+@lru_cache(maxsize=8192)
+def _reminded_on(due: date, zone: str, window: Window) -> tuple[tuple[date, datetime], ...]:
     """The days (and due times) in the window an open action due on `due` is reminded on."""
     wanted = {working_days_before(due, 3), due}
-    wanted |= {d for d in days if d > due and (d - due).days % 7 == 0}
-    return [
+    wanted |= {d for d in _days_in(window) if d > due and (d - due).days % 7 == 0}
+    return tuple(
         (day, due_at)
         for day in sorted(wanted)
         if (due_at := local_to_utc(day, window.at, zone)) in window
-    ]
+    )
 
 
 def action_overdue_escalation(session: Session, window: Window) -> Iterator[Due]:
