@@ -131,28 +131,9 @@ def test_two_schedulers_split_the_shards_and_one_killed_mid_shard_loses_and_repe
     live_app, live_session, live_make, empty_database_url, smtp_server
 ):
     everyone, team_id = _a_team_in_every_shard(live_make, members=3)
-    meeting_id, user_id = live_session.execute(
-        sa.select(Invitation.meeting_id, Invitation.user_id)
-        .join(Meeting, Meeting.id == Invitation.meeting_id)
-        .where(Meeting.team_id == team_id)
-        .limit(1)
-    ).one()
-    live_session.rollback()
     smtp_server.start()
-    # An uncommitted row with one of shard 0's reminder keys: the sweep of shard 0 (the
-    # first claimed) waits on it, holding the shard.
-    blocker = sa.create_engine(empty_database_url, poolclass=NullPool).connect()
-    blocker.execute(
-        sa.insert(Reminder).values(
-            kind="meeting_tomorrow",
-            subject=f"meeting:{meeting_id}",
-            user_id=user_id,
-            team_id=team_id,
-            due_at=MONDAY_0730,
-            status=ReminderStatus.PENDING,
-            created_at=MONDAY_0730,
-        )
-    )
+    # The sweep of shard 0 (the first claimed) waits on it, holding the shard.
+    blocker = _blocking_reminder(live_session, empty_database_url, team_id)
     doomed = start_scheduler(empty_database_url, smtp_server, MONDAY_0730, "--once")
     try:
         _wait_for(lambda: _backends_waiting_to_insert_reminders(live_session) == 1)
@@ -163,11 +144,7 @@ def test_two_schedulers_split_the_shards_and_one_killed_mid_shard_loses_and_repe
         assert code == 0, err
         assert _swept(out) == (SHARDS - 1, 4 * (SHARDS - 1))
     finally:
-        doomed.send_signal(signal.SIGKILL)
-        finish(doomed)
-    blocker.rollback()
-    blocker.close()
-    _wait_for(lambda: _other_backends(live_session) == 0)  # the killed one's is gone
+        _kill(doomed, blocker, live_session)
     assert len(smtp_server.received) == 4 * (SHARDS - 1), "shard 0's mail never queued"
 
     later = MONDAY_0730 + timedelta(minutes=1)
@@ -284,33 +261,14 @@ def test_a_scheduler_killed_inside_its_sweep_transaction_leaves_nothing_half_don
     live_app, live_session, live_make, empty_database_url, smtp_server
 ):
     everyone = _team_meeting_tomorrow(live_make, members=4)
-    meeting_id, user_id = live_session.execute(
-        sa.select(Invitation.meeting_id, Invitation.user_id).limit(1)
-    ).one()
-    live_session.rollback()
+    team_id = live_session.scalar(sa.select(Meeting.team_id))
     smtp_server.start()
-    # An uncommitted row with one reminder's key: the sweep's INSERT waits on it, mid-sweep.
-    blocker = sa.create_engine(empty_database_url, poolclass=NullPool).connect()
-    blocker.execute(
-        sa.insert(Reminder).values(
-            kind="meeting_tomorrow",
-            subject=f"meeting:{meeting_id}",
-            user_id=user_id,
-            team_id=sa.select(Meeting.team_id).where(Meeting.id == meeting_id).scalar_subquery(),
-            due_at=MONDAY_0730,
-            status=ReminderStatus.PENDING,
-            created_at=MONDAY_0730,
-        )
-    )
+    blocker = _blocking_reminder(live_session, empty_database_url, team_id)
     doomed = start_scheduler(empty_database_url, smtp_server, MONDAY_0730)
     try:
         _wait_for(lambda: _backends_waiting_to_insert_reminders(live_session) == 1)
     finally:
-        doomed.send_signal(signal.SIGKILL)
-        finish(doomed)
-    blocker.rollback()
-    blocker.close()
-    _wait_for(lambda: _other_backends(live_session) == 0)  # the killed one's is gone
+        _kill(doomed, blocker, live_session)
 
     assert live_session.scalar(sa.select(sa.func.count(Reminder.id))) == 0
     assert _outbox(live_session) == [] and smtp_server.received == []
@@ -319,6 +277,41 @@ def test_a_scheduler_killed_inside_its_sweep_transaction_leaves_nothing_half_don
     code, _, err = finish(start_scheduler(empty_database_url, smtp_server, later, "--once"))
     assert code == 0, err
     assert sorted(r.rcpt_tos[0] for r in smtp_server.received) == everyone
+
+
+def _blocking_reminder(session, url: str, team_id: int) -> sa.Connection:  # type: ignore[no-untyped-def]
+    """An uncommitted row with the key of one of the team's Monday reminders, from another
+    connection: a sweep's INSERT of that reminder waits on it, mid-sweep."""
+    meeting_id, user_id = session.execute(
+        sa.select(Invitation.meeting_id, Invitation.user_id)
+        .join(Meeting, Meeting.id == Invitation.meeting_id)
+        .where(Meeting.team_id == team_id)
+        .limit(1)
+    ).one()
+    session.rollback()
+    blocker = sa.create_engine(url, poolclass=NullPool).connect()
+    blocker.execute(
+        sa.insert(Reminder).values(
+            kind="meeting_tomorrow",
+            subject=f"meeting:{meeting_id}",
+            user_id=user_id,
+            team_id=team_id,
+            due_at=MONDAY_0730,
+            status=ReminderStatus.PENDING,
+            created_at=MONDAY_0730,
+        )
+    )
+    return blocker
+
+
+def _kill(doomed, blocker: sa.Connection, session) -> None:  # type: ignore[no-untyped-def]
+    """SIGKILL the scheduler, then end the blocking transaction, and wait until the killed
+    scheduler's database session is gone (its transaction rolled back)."""
+    doomed.send_signal(signal.SIGKILL)
+    finish(doomed)
+    blocker.rollback()
+    blocker.close()
+    _wait_for(lambda: _other_backends(session) == 0)
 
 
 def _backends_waiting_to_insert_reminders(session) -> int:  # type: ignore[no-untyped-def]
