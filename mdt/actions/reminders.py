@@ -97,7 +97,7 @@ def _load_open_actions(session: Session, window: Window) -> list[OpenAction]:
         .all()
     )
     teams = teams_by_id(session, (row.team_id for row in rows))
-    owners = people_in(row[4:] for row in rows)
+    owners = people_in(rows, at=4)
     return [OpenAction(row[0], row[1], teams[row[2]], owners[row[4]], row[3]) for row in rows]
 
 

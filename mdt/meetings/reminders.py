@@ -142,7 +142,7 @@ def meeting_tomorrow(session: Session, window: Window) -> Iterator[Due]:
         .all()
     )
     teams = teams_by_id(session, (row.team_id for row in rows))
-    people = people_in(row[8:] for row in rows)
+    people = people_in(rows, at=8)
     link = external_row_link("meetings.detail", "meeting_id")
     for row in rows:
         team = teams[row.team_id]

@@ -95,7 +95,7 @@ def _load_open_prep(session: Session, window: Window) -> list[OpenPrep]:
         .all()
     )
     teams = teams_by_id(session, (row.team_id for row in rows))
-    people = people_in(row[4:] for row in rows)
+    people = people_in(rows, at=4)
     return [
         OpenPrep(row.id, row.starts_at, teams[row.team_id], people[row[4]], row[3]) for row in rows
     ]

@@ -149,10 +149,15 @@ class Person:
 PERSON = (User.id, User.name, User.email, User.is_active)
 
 
-def people_in(rows: Iterable[Sequence[Any]]) -> dict[int, Person]:
-    """One Person for each (id, name, email, active) among rows that join them (`PERSON`),
-    rather than a second query for thousands of ids."""
-    return {person[0]: Person(*person) for person in rows}
+def people_in(rows: Iterable[Sequence[Any]], at: int = 0) -> dict[int, Person]:
+    """One Person for each (id, name, email, active) that rows join from column `at` on
+    (`PERSON`), rather than a second query for thousands of ids; made once per person (a
+    digest day's rows name the same few thousand people tens of thousands of times)."""
+    found: dict[int, Person] = {}
+    for row in rows:
+        if row[at] not in found:
+            found[row[at]] = Person(*row[at : at + len(PERSON)])
+    return found
 
 
 def reminder_days(session: Session, window: Window) -> dict[str, list[date]]:
