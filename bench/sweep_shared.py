@@ -2,10 +2,10 @@
 
     .venv/bin/python -m bench.sweep_shared DATABASE_URL [--rounds N]
 
-The database must be filled by `mdt bench-seed`, with no reminder made yet. Two moments on
-the next working day (London): "a minute" (every shard swept up to 07:29, the sweep at
-07:30 makes and mails the day's digests) and "an hour's stop" (swept up to 06:30, the sweep
-at 07:31). Before each, the state is made (the week's catch-up swept and committed, not
+The database must be filled by `mdt bench-seed`, with no reminder made yet. Three moments
+on the next working day (London): an ordinary minute (every shard swept up to 07:31, the
+sweep at 07:32), the digest minute (swept up to 07:29, the sweep at 07:30 makes and mails
+the day's digests) and an hour's stop (swept up to 06:30, the sweep at 07:31). Before each, the state is made (the week's catch-up swept and committed, not
 timed); then 1 or 2 scheduler processes, started and ready beforehand, are told to go at
 once, and the time from "go" to the last one done is taken. Each claims shards as the
 scheduler does (mdt/reminders/shards.py). What the sweeps wrote is deleted after each run,
@@ -114,7 +114,8 @@ def main() -> None:
         return local_to_utc(friday, time(hour, minute), "Europe/London")
 
     cases = [
-        ("a minute (07:29 to 07:30)", london(7, 29), london(7, 30)),
+        ("a minute after the digests (07:31 to 07:32)", london(7, 31), london(7, 32)),
+        ("the digest minute (07:29 to 07:30)", london(7, 29), london(7, 30)),
         ("an hour's stop (06:30 to 07:31)", london(6, 30), london(7, 31)),
     ]
     times: dict[tuple[str, int], list[float]] = {}
