@@ -5,11 +5,12 @@
 The database must be filled by `mdt bench-seed`, with no reminder made yet. Three moments
 on the next working day (London): an ordinary minute (every shard swept up to 07:31, the
 sweep at 07:32), the digest minute (swept up to 07:29, the sweep at 07:30 makes and mails
-the day's digests) and an hour's stop (swept up to 06:30, the sweep at 07:31). Before each, the state is made (the week's catch-up swept and committed, not
-timed); then 1 or 2 scheduler processes, started and ready beforehand, are told to go at
-once, and the time from "go" to the last one done is taken. Each claims shards as the
-scheduler does (mdt/reminders/shards.py). What the sweeps wrote is deleted after each run,
-as bench/sweep_week.py does. Each round times every case, one after another.
+the day's digests) and an hour's stop (swept up to 06:30, the sweep at 07:31). Before each,
+the state is made (the week's catch-up swept and committed, not timed); then 1 or 2
+scheduler processes, started and ready beforehand, are told to go at once, and the time from
+"go" to the last one saying it is done is taken. Each claims shards as the scheduler does
+(mdt/reminders/shards.py). What the sweeps wrote is deleted after each run, as
+bench/sweep_week.py does. Each round times every case, one after another.
 """
 
 from __future__ import annotations
