@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import enum
-import time as clock
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -12,7 +11,6 @@ from sqlalchemy.engine import Connection
 
 from mdt.core.db import Base
 
-Progress = Callable[[str], None]
 CHUNK = 20_000
 
 
@@ -38,18 +36,17 @@ def _plain(value: Any) -> Any:
 class Loader:
     """Inserts rows (dicts with the same keys per table) in foreign-key order."""
 
-    def __init__(self, connection: Connection, progress: Progress) -> None:
+    def __init__(self, connection: Connection) -> None:
         self.connection = connection
-        self.progress = progress
         self.postgres = connection.dialect.name == "postgresql"
         self.counts: dict[str, int] = {}
 
     def insert(self, model: type[Base], rows: Sequence[dict[str, Any]]) -> None:
+        """Adds to what the table had (its count runs on across calls)."""
         table: sa.Table = model.__table__  # type: ignore[assignment]
+        self.counts[table.name] = self.counts.get(table.name, 0) + len(rows)
         if not rows:
-            self.counts[table.name] = 0
             return
-        started = clock.perf_counter()
         extra = _defaults(table, set(rows[0]))
         columns = list(rows[0]) + list(extra)
         if self.postgres:
@@ -58,9 +55,6 @@ class Loader:
             for first in range(0, len(rows), CHUNK):
                 chunk = [row | extra for row in rows[first : first + CHUNK]]
                 self.connection.execute(table.insert(), chunk)
-        self.counts[table.name] = len(rows)
-        took = clock.perf_counter() - started
-        self.progress(f"{table.name:<16} {len(rows):>9,} rows {took:6.1f} s")
 
     def _copy(
         self, table: sa.Table, columns: list[str], rows: Sequence[dict[str, Any]], extra: dict

@@ -97,6 +97,7 @@ def compare(
     """The pages only, on two databases (say practice and region), interleaved; `rounds`
     times over (a p95 from one 10-second load of a page is a noisy figure on a shared
     machine). Each round: [first's results, second's]."""
+    _need_wrk()
     second.port = first.port + 1
     servers = [(settings, find_targets(_app(settings))) for settings in (first, second)]
     found = []
@@ -105,6 +106,11 @@ def compare(
             progress(f"round {n + 1} of {rounds}")
         found.append([results for results, _body in measure_interleaved(servers, progress)])
     return found
+
+
+def _need_wrk() -> None:
+    if shutil.which("wrk") is None:
+        raise RuntimeError("wrk is not installed (Debian: apt-get install wrk)")
 
 
 def _get(url: str, headers: dict[str, str]) -> Any:
@@ -133,8 +139,7 @@ def _app(settings: Settings) -> Flask:
 
 
 def run(settings: Settings, progress: Callable[[str], None]) -> dict:  # type: ignore[type-arg]
-    if shutil.which("wrk") is None:
-        raise RuntimeError("wrk is not installed (Debian: apt-get install wrk)")
+    _need_wrk()
     app = _app(settings)
     targets = find_targets(app)
     progress("timing a fixed piece of Python (the host's speed)")

@@ -1,8 +1,9 @@
-"""The benchmark data's sizes (a practice, a region), its fixed names and the plain records
-the generator plans with; `mdt bench` signs in as BENCH_EMAIL and times BENCH_TEAM."""
+"""The benchmark data's sizes (a practice, a region, a nation), its fixed names and the
+plain records the generator plans with; `mdt bench` signs in as BENCH_EMAIL and times BENCH_TEAM."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -13,6 +14,8 @@ BENCH_PASSWORD = "bench-lantern-orchard-91"
 BENCH_TEAM = "Bench Neighbourhood MDT"
 #: Members of the bench team: "find a slot" is timed for a team of this size.
 BENCH_TEAM_SIZE = 25
+#: Each team's patients: this many for every month its meetings span.
+PATIENTS_PER_MONTH = 5
 
 
 @dataclass(frozen=True)
@@ -37,7 +40,14 @@ SCALES = {
     "region": Scale(
         "region", 300, 6000, 600, 33, 3, (14, 30), (5, 11), (3, 5), (10, 25, 30, 20, 15)
     ),
+    # Ten regions: ten times the neighbourhoods, each the size of a region's.
+    "national": Scale(
+        "national", 3000, 60000, 6000, 33, 3, (14, 30), (5, 11), (3, 5), (10, 25, 30, 20, 15)
+    ),
 }
+#: Teams whose meetings are generated and loaded at a time: a nation's rows do not fit in
+#: memory at once (about 1.2 million rows a chunk).
+TEAMS_PER_CHUNK = 200
 #: Organisations per neighbourhood after its GP practices, by type and profession.
 STAFF = {
     "gp_practice": [
@@ -75,8 +85,11 @@ def add_months(day: date, months: int) -> date:
 
 
 def nhs_numbers() -> Iterator[str]:
-    """Valid numbers from the 999 range, which is never issued to real people."""
-    for stem in range(999_000_001, 999_999_999):
+    """Valid numbers from the 999 range, which is never issued to real people, then (a
+    nation's 1,080,000 patients need more than its 909,000) from the 998 range, which is not
+    issued either (England's numbers start 4 or 6 to 7)."""
+    stems = itertools.chain(range(999_000_001, 999_999_999), range(998_000_001, 998_999_999))
+    for stem in stems:
         digits = [int(d) for d in str(stem)]
         check = 11 - sum(d * w for d, w in zip(digits, range(10, 1, -1), strict=True)) % 11
         if check == 11:

@@ -1,4 +1,4 @@
-"""`mdt bench-seed`: a practice's or a whole region's data, generated fast and the same
+"""`mdt bench-seed`: a practice's, a region's or a nation's data, generated fast and the same
 every time for the same scale and anchor day (a seeded random generator).
 
 Dates are relative to the anchor day (today by default): meetings run from `months_back`
@@ -8,8 +8,9 @@ minutes and actions and coming ones with preparation owed.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterator
 from datetime import date, time, timedelta
+from typing import Any
 
 from bench.scales import ZONE
 from bench.seed_meetings import MeetingRows
@@ -29,12 +30,25 @@ from mdt.teams.models import Membership, Team
 
 
 class Generator(MeetingRows):
-    """Builds every table's rows in memory, in foreign-key order."""
+    """Builds the tables' rows in memory stage by stage, in foreign-key order: the people and
+    teams, then the meetings of a chunk of teams at a time, then commitments."""
 
-    def build(self, progress: Callable[[str], None]) -> None:
-        for step in (self.organisations, self.teams_and_members, self.meetings, self.extras):
-            step()
-            progress(f"generated {step.__name__.replace('_', ' ')}")
+    def stages(self, teams_per_chunk: int) -> Iterator[str]:
+        """Names each stage once its rows are in `rows`, for the caller to `take` and load
+        before the next (ids and random numbers run on across stages)."""
+        self.organisations()
+        self.teams_and_members()
+        yield "people and teams"
+        total = len(self.teams)
+        for first in range(0, total, teams_per_chunk):
+            self.meetings(self.teams[first : first + teams_per_chunk])
+            yield f"teams {min(first + teams_per_chunk, total):,}/{total:,}"
+        self.extras()
+        yield "commitments"
+
+    def take(self) -> dict[type, list[dict[str, Any]]]:
+        rows, self.rows = self.rows, {}
+        return rows
 
     # --- commitments and the benchmark user's feed -----------------------------------------
 

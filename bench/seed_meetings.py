@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from bench.scales import REASONS, ZONE, Person, TeamPlan, add_months, nhs_numbers
+from bench.scales import PATIENTS_PER_MONTH, REASONS, ZONE, Person, TeamPlan, add_months
 from bench.seed_people import PeopleRows
 from mdt.actions.models import ActionChange, ActionPoint
 from mdt.agenda.models import Case
@@ -22,15 +22,16 @@ from mdt.slots.models import SlotSeries
 class MeetingRows(PeopleRows):
     """Rows for each team's meetings and what they hold, after its people (PeopleRows)."""
 
-    def meetings(self) -> None:
+    def meetings(self, teams: list[TeamPlan]) -> None:
+        """These teams' patients and meetings (teams in order: the random numbers and ids
+        follow on from the teams before)."""
         start = add_months(self.today, -self.scale.months_back)
         end = add_months(self.today, self.scale.months_ahead + 1) - timedelta(days=1)
-        numbers = nhs_numbers()
-        for plan in self.teams:
+        for plan in teams:
             practices = self.hood_practices[plan.hood]
             months = self.scale.months_back + self.scale.months_ahead
-            for _ in range(months * 5):
-                plan.patients.append(self._patient(numbers, self.rnd.choice(practices)))
+            for _ in range(months * PATIENTS_PER_MONTH):
+                plan.patients.append(self._patient(self.numbers, self.rnd.choice(practices)))
             rule = Rule(
                 Frequency.MONTHLY,
                 1 if plan is self.teams[0] else self.rnd.randint(0, 4),

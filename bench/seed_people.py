@@ -19,6 +19,7 @@ from bench.scales import (
     Person,
     Scale,
     TeamPlan,
+    nhs_numbers,
 )
 from mdt.accounts.models import User
 from mdt.accounts.passwords import hash_password
@@ -42,6 +43,7 @@ class PeopleRows:
         self._ids: dict[type, int] = {}
         self.bench_user_id = 0
         self.feed_token = new_token()
+        self.numbers = nhs_numbers()
 
     def add(self, model: type, **row: Any) -> int:
         new_id = self._ids.get(model, 0) + 1

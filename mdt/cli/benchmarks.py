@@ -12,7 +12,7 @@ from mdt.cli.group import main_group
 
 
 @main_group.command("bench-seed", with_appcontext=False)
-@click.option("--scale", type=click.Choice(["practice", "region"]), default="practice")
+@click.option("--scale", type=click.Choice(["practice", "region", "national"]), default="practice")
 @click.option("--database-url", default=None, help="Default: [database] url. Must be empty.")
 @click.option(
     "--today",
@@ -22,7 +22,7 @@ from mdt.cli.group import main_group
 )
 @click.pass_context
 def bench_seed(ctx: click.Context, scale: str, database_url: str | None, today: Any | None) -> None:
-    """Fill an empty database with a practice's or a whole region's data for benchmarks."""
+    """Fill an empty database with a practice's, a region's or a nation's data for benchmarks."""
     from bench.loading import seed
     from mdt.config import load_settings
     from mdt.core.time import now_utc

@@ -111,7 +111,13 @@ def _meetings(where: list) -> Sequence[sa.Row]:  # type: ignore[type-arg]
 
 def _prep(team_ids: Sequence[int], first: datetime, after: datetime) -> Sequence[sa.Row]:  # type: ignore[type-arg]
     """Requests are judged by their own deadline, whichever meeting their case is on now;
-    those of disposed patients are read from the anonymous rows kept for the reports."""
+    those of disposed patients are read from the anonymous rows kept for the reports. Each
+    side of the union is kept to the teams' meetings: PostgreSQL does not carry the join on
+    the union's result into it, and read every team's requests in the window (a region's
+    report took 300 ms, most of it scanning preparation requests)."""
+    meeting_ids = sa.select(Meeting.id).where(
+        Meeting.team_id.in_(team_ids), Meeting.status != MeetingStatus.CANCELLED
+    )
     requests = sa.union_all(
         sa.select(
             Case.meeting_id,
@@ -121,14 +127,22 @@ def _prep(team_ids: Sequence[int], first: datetime, after: datetime) -> Sequence
             PrepRequest.completed_at,
         )
         .join(Case, Case.id == PrepRequest.case_id)
-        .where(PrepRequest.due_at >= first, PrepRequest.due_at < after),
+        .where(
+            Case.meeting_id.in_(meeting_ids),
+            PrepRequest.due_at >= first,
+            PrepRequest.due_at < after,
+        ),
         sa.select(
             DisposedPrep.meeting_id,
             DisposedPrep.user_id,
             DisposedPrep.discipline,
             DisposedPrep.due_at,
             DisposedPrep.completed_at,
-        ).where(DisposedPrep.due_at >= first, DisposedPrep.due_at < after),
+        ).where(
+            DisposedPrep.meeting_id.in_(meeting_ids),
+            DisposedPrep.due_at >= first,
+            DisposedPrep.due_at < after,
+        ),
     ).subquery("request")
     return db.session.execute(
         sa.select(
