@@ -16,11 +16,13 @@ bench/sweep_week.py does. Each round times every case, one after another.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
 import time as clock
 from datetime import datetime, time
+from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -55,15 +57,27 @@ def worker(url: str, moment: datetime) -> None:
     at = reminder_time(app.config)
     with app.app_context():
         db.session.execute(sa.select(ReminderSweepMark)).all()  # connected before "go"
+        backend = db.session.scalar(sa.select(sa.func.pg_backend_pid()))
         db.session.rollback()
         print("ready", flush=True)
         sys.stdin.readline()
         shards, started = 0, clock.perf_counter()
+        cpu = clock.process_time(), _cpu_seconds(backend)
         while (mark := claim(db.session, moment)) is not None:
             sweep_shard(db.session, mark, moment, at)
             db.session.commit()
             shards += 1
-        print(f"done {shards} {(clock.perf_counter() - started) * 1000:.0f}", flush=True)
+        elapsed = (clock.perf_counter() - started) * 1000
+        python, database = clock.process_time() - cpu[0], _cpu_seconds(backend) - cpu[1]
+        print(f"done {shards} {elapsed:.0f} ms, cpu {python:.1f} + db {database:.1f} s", flush=True)
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU seconds of a process on this machine (its PostgreSQL backend):
+    on a 2-core host, the two schedulers' and their backends' CPU together bound how far
+    sharing can shorten the sweep."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _run(url: str, moment: datetime, schedulers: int) -> tuple[float, list[str]]:
