@@ -39,11 +39,18 @@ def table(result: dict[str, Any], cores: int) -> str:
             f"| {s.db_cpu * 1000:.1f} | {s.tool_cpu * 1000:.1f} | {s.late_s:.2f} |"
         )
     served = [s for s in result["steps"] if s.served]
-    if not served:
-        return "\n".join(lines + ["", "No step was served with p95 < 200 ms and no errors."])
-    best = max(served, key=lambda s: s.offered)
-    lines += ["", f"Highest served: {best.multiple:g}× the model, {best.achieved:.1f} req/s."]
-    lines += nodes(result["model_rps"], best.app_cpu, best.db_cpu, cores)
+    pages = [s for s in result["steps"] if s.errors == 0 and s.pages_p95 < 200]
+    for what, steps in (("all requests", served), ("all but the sign-in post", pages)):
+        if not steps:
+            lines += ["", f"{what}: no step with p95 < 200 ms and no errors."]
+            continue
+        best = max(steps, key=lambda s: s.offered)
+        lines += ["", f"{what}: p95 < 200 ms and no errors up to {best.multiple:g}× the model"]
+        lines[-1] += f" ({best.achieved:.1f} req/s)."
+    steps = [s for s in result["steps"] if s.errors == 0]
+    if steps:  # CPU per request: the busiest step without errors (the fixed costs spread)
+        best = max(steps, key=lambda s: s.offered)
+        lines += nodes(result["model_rps"], best.app_cpu, best.db_cpu, cores)
     return "\n".join(lines)
 
 

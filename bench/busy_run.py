@@ -163,7 +163,7 @@ def run(
                     )
             if result.by_name["errors"]:
                 progress(f"    errors: {result.by_name['errors']}")
-            if not result.served:
-                break
+            if result.errors or result.p95 > 5 * P95_LIMIT_MS:
+                break  # saturated: later steps would only queue more
     engine.dispose()
     return {"steps": steps, "loop_ms": loop, "model_rps": requests_per_second()}
