@@ -22,6 +22,7 @@ DEFAULTS: dict[str, Any] = {
     # [database]
     "DATABASE_URL": "sqlite:///instance/mdt.db",
     "DATABASE_ECHO": False,
+    "DATABASE_STATEMENT_TIMEOUT_MS": 30000,
     # [mail]
     "MAIL_TRANSPORT": "smtp",
     "MAIL_SENDER": "MDT Coordinator <mdt@localhost>",

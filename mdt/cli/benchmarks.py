@@ -109,3 +109,28 @@ def _without_password(url: str) -> str:
     from sqlalchemy.engine import make_url
 
     return make_url(url).render_as_string(hide_password=True)
+
+
+@main_group.command("bench-busy-hour", with_appcontext=False)
+@click.option("--database-url", required=True, help="A copy of a region database: it writes.")
+@click.option("--multiples", default="10,20,40,60,80,100,130,160", help="× the model, in turn.")
+@click.option("--seconds", default=60, help="Seconds of load a step.")
+@click.option("--workers", default=2, help="gunicorn workers.")
+@click.option("--port", default=5395)
+def bench_busy_hour(
+    database_url: str, multiples: str, seconds: int, workers: int, port: int
+) -> None:
+    """Replay a region's busiest hour open loop at rising rates (docs/busy_hour.md)."""
+    import os
+
+    from bench import busy_report, busy_run
+
+    settings = busy_run.Settings(database_url, workers=workers, port=port, radicale=False)
+    steps = [float(m) for m in multiples.split(",")]
+    progress = lambda step: click.echo(f"  {step}", err=True)  # noqa: E731
+    try:
+        result = busy_run.run(settings, steps, seconds, progress)
+    except RuntimeError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(busy_report.model_table() + "\n")
+    click.echo(busy_report.table(result, os.cpu_count() or 1))

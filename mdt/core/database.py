@@ -21,7 +21,11 @@ class Database:
     """One SQLAlchemy session per app context; views and jobs commit, operations flush."""
 
     def init_app(self, app: Flask) -> None:
-        engine = create_engine(app.config["DATABASE_URL"], echo=app.config["DATABASE_ECHO"])
+        engine = create_engine(
+            app.config["DATABASE_URL"],
+            echo=app.config["DATABASE_ECHO"],
+            statement_timeout_ms=app.config["DATABASE_STATEMENT_TIMEOUT_MS"],
+        )
         app.extensions["mdt_db"] = _DatabaseState(engine, sessionmaker(engine))
 
     @staticmethod

@@ -239,7 +239,10 @@ class UTCDateTime(sa.types.TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def create_engine(url: str, echo: bool = False) -> Engine:
+def create_engine(url: str, echo: bool = False, statement_timeout_ms: int = 0) -> Engine:
+    """`statement_timeout_ms` (PostgreSQL; 0: none): a statement running longer is cancelled
+    and raises ("canceling statement due to statement timeout") instead of holding a
+    worker and its locks for as long as it takes."""
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     # hide_parameters: a failed statement must not print what it was saving (emails with
@@ -247,7 +250,10 @@ def create_engine(url: str, echo: bool = False) -> Engine:
     # PostgreSQL sessions in UTC, whatever the server's default: psycopg then returns
     # timestamps with datetime.UTC itself, which UTCDateTime passes through untouched (a
     # year's team report reads over a thousand of them).
-    extra = {"connect_args": {"options": "-c TimeZone=UTC"}} if "postgresql" in url else {}
+    options = "-c TimeZone=UTC"
+    if statement_timeout_ms:
+        options += f" -c statement_timeout={int(statement_timeout_ms)}"
+    extra = {"connect_args": {"options": options}} if "postgresql" in url else {}
     engine = sa.create_engine(url, echo=echo, pool_pre_ping=True, hide_parameters=True, **extra)
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
