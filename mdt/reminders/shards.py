@@ -36,10 +36,8 @@ def of_shard_or_none(
     shard: int | None, team: sa.ColumnElement[int | None]
 ) -> sa.ColumnElement[bool]:
     """As of_shard, for a column where null (no team) belongs to shard 0."""
-    if shard is None:
-        return sa.true()
-    in_shard = (team % SHARDS) == shard
-    return sa.or_(in_shard, team.is_(None)) if shard == 0 else in_shard
+    in_shard = of_shard(shard, team)
+    return sa.or_(in_shard, team.is_(None)) if shard == shard_of(None) else in_shard
 
 
 def ensure_marks(session: Session) -> None:
