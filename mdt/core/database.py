@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from flask import Flask, current_app, g
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, Result
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.sql import Executable
 
 from mdt.core.db import create_engine
 
@@ -41,6 +44,15 @@ class Database:
         if "db_session" not in g:
             g.db_session = self.state().sessionmaker()
         return g.db_session
+
+    def read_rows(
+        self, statement: Executable, params: Mapping[str, Any] | None = None
+    ) -> Result[Any]:
+        """Plain rows (columns, not ORM objects), read in the session's transaction through
+        Core: the session's ORM execution costs a third of a millisecond more a statement
+        for the same rows. Unlike `session.execute` it does not flush first, so it is for
+        pages that read before they write."""
+        return self.session.connection().execute(statement, params)
 
 
 db = Database()

@@ -19,7 +19,7 @@ from mdt.prep.models import PrepRequest
 
 def invitation_rows(meeting_ids: list[int]) -> dict[int, list[sa.Row]]:  # type: ignore[type-arg]
     """Each meeting's invitees, by name: who, their reply, and whom they cover for."""
-    rows = db.session.execute(
+    rows = db.read_rows(
         sa.select(
             Invitation.meeting_id,
             Invitation.reply,
@@ -59,7 +59,7 @@ class Agenda:
 def agenda_rows(meeting_ids: list[int]) -> dict[int, Agenda]:
     """Each meeting's cases with their requests, in one statement (a case nobody is asked to
     prepare comes as a row without a person)."""
-    rows = db.session.execute(
+    rows = db.read_rows(
         sa.select(
             Case.meeting_id,
             Case.id,

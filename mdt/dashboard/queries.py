@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cache
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -21,6 +23,7 @@ from mdt.actions.models import ActionPoint, ActionStatus
 from mdt.agenda.cutoff import closing_day_of
 from mdt.agenda.models import Case
 from mdt.core.days import SERVICE_ZONE, to_local, today_in
+from mdt.core.db import UTCDateTime
 from mdt.dashboard.owing import (
     REMINDER_KIND,
     Readiness,
@@ -38,6 +41,9 @@ from mdt.teams.models import Membership, Team, TeamRole
 RUN_ROLES = (TeamRole.COORDINATOR, TeamRole.CHAIR)
 #: How many overdue actions, and meetings without minutes, a team's panel lists by name.
 LISTED = 3
+#: The parameters of the statements built once (below), bound on each request.
+USER_ID = sa.bindparam("user_id", type_=sa.Integer)
+NOW = sa.bindparam("now", type_=UTCDateTime)
 
 # --- the person's own ----------------------------------------------------------------------
 
@@ -45,7 +51,7 @@ LISTED = 3
 def my_teams(user: User) -> list[sa.Row[tuple[int, str, TeamRole, str]]]:
     """Each of the person's teams (team_id, team, role, discipline), by name: all the list
     shows. A Membership would bring its person and deputy, each joined to an organisation."""
-    rows = db.session.execute(
+    rows = db.read_rows(
         sa.select(
             Team.id.label("team_id"),
             Team.name.label("team"),
@@ -61,7 +67,7 @@ def my_teams(user: User) -> list[sa.Row[tuple[int, str, TeamRole, str]]]:
 def actions_owed(user: User) -> tuple[int, int]:
     """(open actions the person owns, of which overdue), in one query."""
     overdue = sa.case((ActionPoint.due_date < today_in(SERVICE_ZONE), 1), else_=0)
-    row = db.session.execute(
+    row = db.read_rows(
         sa.select(sa.func.count(ActionPoint.id), sa.func.coalesce(sa.func.sum(overdue), 0)).where(
             ActionPoint.owner_id == user.id, ActionPoint.status == ActionStatus.OPEN
         )
@@ -72,7 +78,7 @@ def actions_owed(user: User) -> tuple[int, int]:
 def prep_owed(user: User, now: datetime) -> tuple[int, int]:
     """(open preparation requests, of which overdue) for meetings still to come."""
     overdue = sa.case((PrepRequest.due_at < now, 1), else_=0)
-    row = db.session.execute(
+    row = db.read_rows(
         sa.select(sa.func.count(PrepRequest.id), sa.func.coalesce(sa.func.sum(overdue), 0))
         .join(Case, Case.id == PrepRequest.case_id)
         .join(Meeting, Meeting.id == Case.meeting_id)
@@ -177,7 +183,19 @@ def panels(user: User, now: datetime) -> list[Panel]:
 def _teams_and_next_meetings(user: User, now: datetime) -> dict[int, Panel]:
     """The teams the person runs, each with its next meeting not yet over (so on the day,
     while it runs, still today's), in one statement."""
-    mine = sa.select(Membership.team_id).where(Membership.user_id == user.id)
+    rows = db.read_rows(_teams_and_next_meetings_statement(), {"user_id": user.id, "now": now})
+    found = {}
+    for row in rows:
+        team = RunTeam(*row[:4])
+        meeting = None if row[4] is None else _next_meeting(team, row[4:], now)
+        found[team.id] = Panel(team, meeting)
+    return found
+
+
+@cache
+def _teams_and_next_meetings_statement() -> sa.Select[Any]:
+    """Built once, bound per request: building it each time cost as much as running it."""
+    mine = sa.select(Membership.team_id).where(Membership.user_id == USER_ID)
     order = sa.func.row_number().over(
         partition_by=Meeting.team_id, order_by=(Meeting.starts_at, Meeting.id)
     )
@@ -194,7 +212,7 @@ def _teams_and_next_meetings(user: User, now: datetime) -> dict[int, Panel]:
         .where(
             Meeting.team_id.in_(mine),
             Meeting.status == MeetingStatus.SCHEDULED,
-            Meeting.ends_at > now,
+            Meeting.ends_at > NOW,
         )
         .subquery()
     )
@@ -202,25 +220,19 @@ def _teams_and_next_meetings(user: User, now: datetime) -> dict[int, Panel]:
         sa.select(Meeting.id)
         .where(
             Meeting.team_id == Membership.team_id,
-            Meeting.chair_id == user.id,
+            Meeting.chair_id == USER_ID,
             Meeting.status == MeetingStatus.SCHEDULED,
-            Meeting.ends_at > now,
+            Meeting.ends_at > NOW,
         )
         .exists()
     )
-    rows = db.session.execute(
+    return (
         sa.select(Team.id, Team.name, Team.time_zone, Team.agenda_cutoff_days, *ranked.c[1:6])
         .join(Membership, Membership.team_id == Team.id)
         .outerjoin(ranked, sa.and_(ranked.c.team_id == Team.id, ranked.c.rank == 1))
-        .where(Membership.user_id == user.id, sa.or_(Membership.role.in_(RUN_ROLES), chairs_one))
+        .where(Membership.user_id == USER_ID, sa.or_(Membership.role.in_(RUN_ROLES), chairs_one))
         .order_by(Team.name)
     )
-    found = {}
-    for row in rows:
-        team = RunTeam(*row[:4])
-        meeting = None if row[4] is None else _next_meeting(team, row[4:], now)
-        found[team.id] = Panel(team, meeting)
-    return found
 
 
 def _next_meeting(team: RunTeam, row: sa.Row, now: datetime) -> NextMeeting:  # type: ignore[type-arg]
@@ -263,7 +275,7 @@ def _add_meeting_facts(by_team: dict[int, Panel], now: datetime) -> None:
 def _reminded_today(panels: dict[int, Panel], now: datetime) -> list[tuple[int, str]]:
     days = {m: reminder_day(p.team.time_zone, now) for m, p in panels.items()}
     subjects = {reminder_subject(m): m for m in panels}
-    rows = db.session.execute(
+    rows = db.read_rows(
         sa.select(Reminder.subject, Reminder.due_at, User.name)
         .join(User, User.id == Reminder.user_id)
         .where(
@@ -312,13 +324,18 @@ def _overdue_actions(teams: list[RunTeam], now: datetime) -> list[sa.Row]:  # ty
         .subquery()
     )
     return list(
-        db.session.execute(sa.select(ranked).where(ranked.c.rank <= LISTED).order_by(ranked.c.rank))
+        db.read_rows(sa.select(ranked).where(ranked.c.rank <= LISTED).order_by(ranked.c.rank))
     )
 
 
 def _unsent_minutes(panels: dict[int, Panel], now: datetime) -> list[sa.Row]:  # type: ignore[type-arg]
     """Meetings that have ended without their minutes sent (not closed in meeting mode), the
     latest few of each team, each with the team's number of them."""
+    return list(db.read_rows(_unsent_minutes_statement(), {"team_ids": list(panels), "now": now}))
+
+
+@cache
+def _unsent_minutes_statement() -> sa.Select[Any]:
     by_team = {"partition_by": Meeting.team_id}
     ranked = (
         sa.select(
@@ -331,13 +348,11 @@ def _unsent_minutes(panels: dict[int, Panel], now: datetime) -> list[sa.Row]:  #
             sa.func.count(Meeting.id).over(**by_team).label("total"),
         )
         .where(
-            Meeting.team_id.in_(list(panels)),
+            Meeting.team_id.in_(sa.bindparam("team_ids", expanding=True)),
             Meeting.status != MeetingStatus.CANCELLED,
             Meeting.minutes_sent_at.is_(None),
-            Meeting.ends_at <= now,
+            Meeting.ends_at <= NOW,
         )
         .subquery()
     )
-    return list(
-        db.session.execute(sa.select(ranked).where(ranked.c.rank <= LISTED).order_by(ranked.c.rank))
-    )
+    return sa.select(ranked).where(ranked.c.rank <= LISTED).order_by(ranked.c.rank)

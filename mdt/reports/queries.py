@@ -58,8 +58,7 @@ def load(team_ids: Sequence[int], first: datetime, after: datetime) -> Rows:
     params = {"team_ids": list(team_ids), "first": first, "after": after}
 
     def rows(statement: sa.Select[Any]) -> Sequence[sa.Row]:  # type: ignore[type-arg]
-        # Core, not the session's ORM execution: plain rows, a fifth less time.
-        return db.session.connection().execute(statement, params).all()
+        return db.read_rows(statement, params).all()
 
     return Rows(
         meetings=rows(_meetings()),
@@ -202,4 +201,4 @@ def _names() -> sa.Select[Any]:
 
 def names(user_ids: Iterable[int]) -> dict[int, str]:
     ids = sorted(set(user_ids))
-    return dict(db.session.connection().execute(_names(), {"ids": ids}).all())  # type: ignore[arg-type]
+    return dict(db.read_rows(_names(), {"ids": ids}).all())  # type: ignore[arg-type]
