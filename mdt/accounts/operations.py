@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 
 import sqlalchemy as sa
 from flask import current_app
@@ -133,9 +134,7 @@ def user_for_session(token: str) -> User | None:
     """The person signed in under this session token, if it is still open: not signed out,
     within its hours, not idle too long, the person still active. Moves last_seen_at on
     when it is more than a minute old; the caller commits."""
-    row = db.session.scalar(
-        sa.select(UserSession).where(UserSession.token_hash == token_hash(token))
-    )
+    row = db.session.scalar(_session_statement(), {"token_hash": token_hash(token)})
     now = now_utc()
     if row is None or row.revoked_at is not None or row.expires_at <= now:
         return None
@@ -146,6 +145,14 @@ def user_for_session(token: str) -> User | None:
         row.last_seen_at = now
     row.user.session_token = token
     return row.user
+
+
+@cache
+def _session_statement() -> sa.Select[tuple[UserSession]]:
+    """Built once (every page signed in starts here), the token's hash bound per request."""
+    return sa.select(UserSession).where(
+        UserSession.token_hash == sa.bindparam("token_hash", type_=sa.String)
+    )
 
 
 def end_session(token: str | None) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, raiseload
@@ -253,19 +254,31 @@ def previous_meeting(meeting: Meeting) -> Meeting | None:
 def own_and_open_count(meeting: Meeting) -> tuple[list[ActionPoint], int]:
     """This meeting's own actions, and how many from earlier meetings are open: what meeting
     mode shows beside a case (matters arising themselves are listed on their own page)."""
-    own = db.session.scalars(
-        _listed(sa.select(ActionPoint).where(ActionPoint.meeting_id == meeting.id)).order_by(
-            ActionPoint.id
-        )
-    ).all()
-    open_count = db.session.scalar(
-        sa.select(sa.func.count()).where(
-            ActionPoint.team_id == meeting.team_id,
-            ActionPoint.meeting_id != meeting.id,
-            ActionPoint.status == ActionStatus.OPEN,
-        )
-    )
+    params = {"team_id": meeting.team_id, "meeting_id": meeting.id}
+    own = db.session.scalars(_own_statement(), params).all()
+    open_count = db.session.scalar(_open_elsewhere_statement(), params)
     return list(own), open_count or 0
+
+
+# Built once (meeting mode asks on every case), the team and meeting bound per request.
+_TEAM_ID = sa.bindparam("team_id", type_=sa.Integer)
+_MEETING_ID = sa.bindparam("meeting_id", type_=sa.Integer)
+
+
+@cache
+def _own_statement() -> sa.Select[tuple[ActionPoint]]:
+    return _listed(sa.select(ActionPoint).where(ActionPoint.meeting_id == _MEETING_ID)).order_by(
+        ActionPoint.id
+    )
+
+
+@cache
+def _open_elsewhere_statement() -> sa.Select[tuple[int]]:
+    return sa.select(sa.func.count()).where(
+        ActionPoint.team_id == _TEAM_ID,
+        ActionPoint.meeting_id != _MEETING_ID,
+        ActionPoint.status == ActionStatus.OPEN,
+    )
 
 
 def matters_arising(meeting: Meeting, today: date) -> MattersArising:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 import sqlalchemy as sa
 from flask import abort
 from sqlalchemy.orm import raiseload, selectinload
@@ -89,12 +91,16 @@ def load_cases(meeting: Meeting, prep: bool = True) -> list[Case]:
     """The agenda in order, with every case's prep and its people (two queries whatever its
     length: a request's person loads with it); with `prep=False`, without it (one query;
     reading a case's prep then raises: see mdt.prep.queries.load_prep)."""
+    return list(db.session.scalars(_cases_statement(prep), {"meeting_id": meeting.id}))
+
+
+@cache
+def _cases_statement(prep: bool) -> sa.Select[tuple[Case]]:
+    """Built once for each `prep`, the meeting bound per request."""
     loading = selectinload(Case.prep_requests) if prep else raiseload(Case.prep_requests)
-    return list(
-        db.session.scalars(
-            sa.select(Case)
-            .where(Case.meeting_id == meeting.id)
-            .order_by(Case.position, Case.id)
-            .options(loading)
-        )
+    return (
+        sa.select(Case)
+        .where(Case.meeting_id == sa.bindparam("meeting_id", type_=sa.Integer))
+        .order_by(Case.position, Case.id)
+        .options(loading)
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from functools import cache
 
 import sqlalchemy as sa
 from flask import abort
@@ -20,16 +21,22 @@ def load_meeting(meeting_id: int) -> Meeting | None:
     """The meeting with its team and the memberships joined, then its invitations: two
     statements."""
     return (
-        db.session.scalars(
-            sa.select(Meeting)
-            .where(Meeting.id == meeting_id)
-            .options(
-                joinedload(Meeting.team).joinedload(Team.memberships),
-                selectinload(Meeting.invitations).joinedload(Invitation.covering_for),
-            )
-        )
+        db.session.scalars(_load_meeting_statement(), {"meeting_id": meeting_id})
         .unique()
         .one_or_none()
+    )
+
+
+@cache
+def _load_meeting_statement() -> sa.Select[tuple[Meeting]]:
+    """Built once (every meeting page starts here), the meeting's id bound per request."""
+    return (
+        sa.select(Meeting)
+        .where(Meeting.id == sa.bindparam("meeting_id", type_=sa.Integer))
+        .options(
+            joinedload(Meeting.team).joinedload(Team.memberships),
+            selectinload(Meeting.invitations).joinedload(Invitation.covering_for),
+        )
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import cache
 
 import sqlalchemy as sa
 from flask import render_template
@@ -141,8 +142,14 @@ def take_waiting(meeting: Meeting) -> list[Case]:
 
 
 def discussions(meeting: Meeting) -> list[Discussion]:
-    return list(
-        db.session.scalars(sa.select(Discussion).where(Discussion.meeting_id == meeting.id))
+    return list(db.session.scalars(_discussions_statement(), {"meeting_id": meeting.id}))
+
+
+@cache
+def _discussions_statement() -> sa.Select[tuple[Discussion]]:
+    """Built once (meeting mode asks on every case), the meeting bound per request."""
+    return sa.select(Discussion).where(
+        Discussion.meeting_id == sa.bindparam("meeting_id", type_=sa.Integer)
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 
 import sqlalchemy as sa
 from sqlalchemy.orm.attributes import set_committed_value
@@ -180,7 +181,15 @@ def _day(day: date) -> str:
 def load_prep(case: Case) -> None:
     """One case's prep, with the people, set on the case (one query): meeting mode shows
     the prep of the case in hand, not of the whole agenda."""
-    rows = db.session.scalars(
-        sa.select(PrepRequest).where(PrepRequest.case_id == case.id).order_by(PrepRequest.id)
-    )
+    rows = db.session.scalars(_case_prep_statement(), {"case_id": case.id})
     set_committed_value(case, "prep_requests", list(rows))
+
+
+@cache
+def _case_prep_statement() -> sa.Select[tuple[PrepRequest]]:
+    """Built once, the case bound per request."""
+    return (
+        sa.select(PrepRequest)
+        .where(PrepRequest.case_id == sa.bindparam("case_id", type_=sa.Integer))
+        .order_by(PrepRequest.id)
+    )

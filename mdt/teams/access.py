@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 import sqlalchemy as sa
 from flask import abort
 from sqlalchemy.orm import joinedload, raiseload
@@ -17,12 +19,20 @@ def get_team_or_404(team_id: int, manage: bool = False, people: bool = True) -> 
     deputies (roles and disciplines only: what the team report needs), and reading one
     raises rather than starting a query per member. One statement: the memberships are
     joined to the team (a team has tens of members; a second statement cost more)."""
+    query = _team_statement(people)
+    team = db.session.scalars(query, {"team_id": team_id}).unique().one_or_none()
+    return check_team_access(team, manage)
+
+
+@cache
+def _team_statement(people: bool) -> sa.Select[tuple[Team]]:
+    """Built once for each `people` (every team page starts here), the team bound per
+    request."""
     members = joinedload(Team.memberships)
     if not people:
         members = members.options(raiseload(Membership.user), raiseload(Membership.deputy))
-    query = sa.select(Team).where(Team.id == team_id).options(members)
-    team = db.session.scalars(query).unique().one_or_none()
-    return check_team_access(team, manage)
+    team_id = sa.bindparam("team_id", type_=sa.Integer)
+    return sa.select(Team).where(Team.id == team_id).options(members)
 
 
 def check_team_access(team: Team | None, manage: bool = False) -> Team:
