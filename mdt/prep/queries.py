@@ -25,7 +25,7 @@ from mdt.meetings.models import Meeting, MeetingStatus
 from mdt.patients.access import visible_patients
 from mdt.patients.models import Patient
 from mdt.prep.models import Known, PrepRequest
-from mdt.teams.models import Team
+from mdt.teams.models import Membership, Team
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +96,11 @@ _COLUMNS = (
 
 def _select(user: User) -> sa.Select[tuple[object, ...]]:
     # Whether the person may see the patient, in the same statement (the access rule).
-    allowed = Case.patient_id.in_(visible_patients(user))
+    # A member of the meeting's team sees its cases' patients, and asking that first spares
+    # working out everyone the person may see (1,276 patients, 6.5 of the statement's 7.7 ms
+    # for the benchmark user): PostgreSQL builds the second set only for a row that needs it.
+    my_teams = sa.select(Membership.team_id).where(Membership.user_id == user.id)
+    allowed = sa.or_(Meeting.team_id.in_(my_teams), Case.patient_id.in_(visible_patients(user)))
     return (
         sa.select(*_COLUMNS, allowed)
         .join(Case, Case.id == PrepRequest.case_id)
