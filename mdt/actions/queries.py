@@ -286,11 +286,13 @@ def previous_meeting(meeting: Meeting) -> Meeting | None:
 
 def own_and_open_count(meeting: Meeting) -> tuple[list[ActionPoint], int]:
     """This meeting's own actions, and how many from earlier meetings are open: what meeting
-    mode shows beside a case (matters arising themselves are listed on their own page)."""
+    mode shows beside a case (matters arising themselves are listed on their own page).
+    One statement: the meeting's row, its actions outer-joined (none: one row of None),
+    the count beside each."""
     params = {"team_id": meeting.team_id, "meeting_id": meeting.id}
-    own = db.session.scalars(_own_statement(), params).all()
-    open_count = db.session.scalar(_open_elsewhere_statement(), params)
-    return list(own), open_count or 0
+    rows = db.session.execute(_own_and_open_statement(), params).all()
+    own = [action for action, _count in rows if action is not None]
+    return own, rows[0][1] if rows else 0
 
 
 # Built once (meeting mode asks on every case), the team and meeting bound per request.
@@ -299,19 +301,22 @@ _MEETING_ID = sa.bindparam("meeting_id", type_=sa.Integer)
 
 
 @cache
-def _own_statement() -> sa.Select[tuple[ActionPoint]]:
-    return _listed(sa.select(ActionPoint).where(ActionPoint.meeting_id == _MEETING_ID)).order_by(
-        ActionPoint.id
+def _own_and_open_statement() -> sa.Select[tuple[ActionPoint | None, int]]:
+    open_elsewhere = (
+        sa.select(sa.func.count())
+        .where(
+            ActionPoint.team_id == _TEAM_ID,
+            ActionPoint.meeting_id != _MEETING_ID,
+            ActionPoint.status == ActionStatus.OPEN,
+        )
+        .scalar_subquery()
     )
-
-
-@cache
-def _open_elsewhere_statement() -> sa.Select[tuple[int]]:
-    return sa.select(sa.func.count()).where(
-        ActionPoint.team_id == _TEAM_ID,
-        ActionPoint.meeting_id != _MEETING_ID,
-        ActionPoint.status == ActionStatus.OPEN,
-    )
+    return _listed(
+        sa.select(ActionPoint, open_elsewhere)
+        .select_from(Meeting)
+        .outerjoin(ActionPoint, ActionPoint.meeting_id == Meeting.id)
+        .where(Meeting.id == _MEETING_ID)
+    ).order_by(ActionPoint.id)
 
 
 def matters_arising(meeting: Meeting, today: date) -> MattersArising:
