@@ -11,6 +11,9 @@ from flask import Flask
 
 from mdt.cli.group import main_group
 
+#: Allocations (less deallocations) between collections of the youngest generation.
+YOUNG_COLLECTION_EVERY = 10_000
+
 
 # Not inside an app context: workers forked from one would share it (and its `g`, where
 # the signed-in user is cached) across every request.
@@ -48,6 +51,10 @@ def serve(ctx: click.Context, host: str | None, port: int | None, workers: int |
     # skip it: each took about 70 ms with it, 0.4 ms without (timed on the team report).
     gc.collect()
     gc.freeze()
+    # A page makes thousands of short-lived objects (rows, ORM states, template output)
+    # that reference counting frees; at Python's default of 700 allocations, meeting mode
+    # ran 1.8 young collections a request (0.44 ms). At 10,000: 0.04 (0.15 ms).
+    gc.set_threshold(YOUNG_COLLECTION_EVERY, *gc.get_threshold()[1:])
     Server().run()
 
 
