@@ -299,10 +299,24 @@ def _overdue_actions(teams: list[RunTeam], now: datetime) -> list[sa.Row]:  # ty
     zones: dict[str, list[int]] = defaultdict(list)
     for team in teams:
         zones[team.time_zone].append(team.id)
+    params: dict[str, Any] = {}
+    for n, (zone, ids) in enumerate(zones.items()):
+        params[f"team_ids_{n}"], params[f"today_{n}"] = ids, today_in(zone, now)
+    return list(db.read_rows(_overdue_statement(len(zones)), params))
+
+
+@cache
+def _overdue_statement(zones: int) -> sa.Select[Any]:
+    """Built once for each number of time zones among the teams (almost always one), the
+    teams and each zone's today bound per request: built each time, it took longer than the
+    database took to run it."""
     overdue = sa.or_(
         *(
-            sa.and_(ActionPoint.team_id.in_(ids), ActionPoint.due_date < today_in(zone, now))
-            for zone, ids in zones.items()
+            sa.and_(
+                ActionPoint.team_id.in_(sa.bindparam(f"team_ids_{n}", expanding=True)),
+                ActionPoint.due_date < sa.bindparam(f"today_{n}", type_=sa.Date),
+            )
+            for n in range(zones)
         )
     )
     by_team = {"partition_by": ActionPoint.team_id}
@@ -323,9 +337,7 @@ def _overdue_actions(teams: list[RunTeam], now: datetime) -> list[sa.Row]:  # ty
         .where(ActionPoint.status == ActionStatus.OPEN, overdue)
         .subquery()
     )
-    return list(
-        db.read_rows(sa.select(ranked).where(ranked.c.rank <= LISTED).order_by(ranked.c.rank))
-    )
+    return sa.select(ranked).where(ranked.c.rank <= LISTED).order_by(ranked.c.rank)
 
 
 def _unsent_minutes(panels: dict[int, Panel], now: datetime) -> list[sa.Row]:  # type: ignore[type-arg]

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import date
 
 import sqlalchemy as sa
 import time_machine
 
 from mdt.audit.models import AuditEvent as Event
+from mdt.teams.models import TeamRole
 from tests.conftest import login
 from tests.dashboard.support import ON_THE_DAY, WEEK_BEFORE, minutes_sent, team
 
@@ -141,3 +143,22 @@ def test_a_team_with_no_meeting_booked_says_so(client, make, session):
     login(client, coordinator.email)
     p = panel(client.get("/dashboard").text, empty.id)
     assert "No meeting booked." in text(p) and "No overdue actions." in text(p)
+
+
+@time_machine.travel(WEEK_BEFORE, tick=False)  # Tue 5 Jan 10:00 UTC: already 6 Jan at UTC+14
+def test_overdue_is_judged_in_each_teams_own_time_zone(client, make, session):
+    london = team(make, session)
+    kiritimati = team(make, session, suffix=" (Line Islands)")
+    kiritimati.team.time_zone = "Pacific/Kiritimati"
+    make.member(kiritimati.team, london.coordinator, role=TeamRole.COORDINATOR)
+    for t, what in ((london, "Phone the GP in London"), (kiritimati, "Phone the GP on Kiritimati")):
+        case = make.case(t.last, make.patient(), t.chair, position=2)
+        make.action(case, t.sam, description=what, due_date=date(2027, 1, 5))
+    session.commit()
+    login(client, london.coordinator.email)
+    page = client.get("/dashboard").text
+    # Due today in London; due yesterday where it is already Wednesday.
+    assert part(panel(page, london.team.id), f"overdue-{london.team.id}") == "4 overdue"
+    far = panel(page, kiritimati.team.id)
+    assert part(far, f"overdue-{kiritimati.team.id}") == "5 overdue"
+    assert "Phone the GP in London" not in page
