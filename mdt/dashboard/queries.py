@@ -51,7 +51,13 @@ NOW = sa.bindparam("now", type_=UTCDateTime)
 def my_teams(user: User) -> list[sa.Row[tuple[int, str, TeamRole, str]]]:
     """Each of the person's teams (team_id, team, role, discipline), by name: all the list
     shows. A Membership would bring its person and deputy, each joined to an organisation."""
-    rows = db.read_rows(
+    rows = db.read_rows(_my_teams_statement(), {"user_id": user.id}).all()
+    return sorted(rows, key=lambda m: m.team)
+
+
+@cache
+def _my_teams_statement() -> sa.Select[Any]:
+    return (
         sa.select(
             Team.id.label("team_id"),
             Team.name.label("team"),
@@ -59,37 +65,45 @@ def my_teams(user: User) -> list[sa.Row[tuple[int, str, TeamRole, str]]]:
             Membership.discipline,
         )
         .join(Team, Team.id == Membership.team_id)
-        .where(Membership.user_id == user.id)
-    ).all()
-    return sorted(rows, key=lambda m: m.team)
+        .where(Membership.user_id == USER_ID)
+    )
 
 
 def actions_owed(user: User) -> tuple[int, int]:
     """(open actions the person owns, of which overdue), in one query."""
-    overdue = sa.case((ActionPoint.due_date < today_in(SERVICE_ZONE), 1), else_=0)
-    row = db.read_rows(
-        sa.select(sa.func.count(ActionPoint.id), sa.func.coalesce(sa.func.sum(overdue), 0)).where(
-            ActionPoint.owner_id == user.id, ActionPoint.status == ActionStatus.OPEN
-        )
-    ).one()
+    params = {"user_id": user.id, "today": today_in(SERVICE_ZONE)}
+    row = db.read_rows(_actions_owed_statement(), params).one()
     return int(row[0]), int(row[1])
+
+
+@cache
+def _actions_owed_statement() -> sa.Select[Any]:
+    overdue = sa.case((ActionPoint.due_date < sa.bindparam("today", type_=sa.Date), 1), else_=0)
+    return sa.select(
+        sa.func.count(ActionPoint.id), sa.func.coalesce(sa.func.sum(overdue), 0)
+    ).where(ActionPoint.owner_id == USER_ID, ActionPoint.status == ActionStatus.OPEN)
 
 
 def prep_owed(user: User, now: datetime) -> tuple[int, int]:
     """(open preparation requests, of which overdue) for meetings still to come."""
-    overdue = sa.case((PrepRequest.due_at < now, 1), else_=0)
-    row = db.read_rows(
+    row = db.read_rows(_prep_owed_statement(), {"user_id": user.id, "now": now}).one()
+    return int(row[0]), int(row[1])
+
+
+@cache
+def _prep_owed_statement() -> sa.Select[Any]:
+    overdue = sa.case((PrepRequest.due_at < NOW, 1), else_=0)
+    return (
         sa.select(sa.func.count(PrepRequest.id), sa.func.coalesce(sa.func.sum(overdue), 0))
         .join(Case, Case.id == PrepRequest.case_id)
         .join(Meeting, Meeting.id == Case.meeting_id)
         .where(
-            PrepRequest.user_id == user.id,
+            PrepRequest.user_id == USER_ID,
             PrepRequest.completed_at.is_(None),
             Meeting.status == MeetingStatus.SCHEDULED,
-            Meeting.ends_at > now,
+            Meeting.ends_at > NOW,
         )
-    ).one()
-    return int(row[0]), int(row[1])
+    )
 
 
 # --- the meetings they run -----------------------------------------------------------------
@@ -275,21 +289,27 @@ def _add_meeting_facts(by_team: dict[int, Panel], now: datetime) -> None:
 def _reminded_today(panels: dict[int, Panel], now: datetime) -> list[tuple[int, str]]:
     days = {m: reminder_day(p.team.time_zone, now) for m, p in panels.items()}
     subjects = {reminder_subject(m): m for m in panels}
-    rows = db.read_rows(
-        sa.select(Reminder.subject, Reminder.due_at, User.name)
-        .join(User, User.id == Reminder.user_id)
-        .where(
-            Reminder.kind == REMINDER_KIND,
-            Reminder.subject.in_(list(subjects)),
-            Reminder.due_at.in_(sorted(set(days.values()))),
-        )
-        .order_by(User.name)
-    )
+    params = {"subjects": list(subjects), "days": sorted(set(days.values()))}
+    rows = db.read_rows(_reminded_statement(), params)
     return [
         (subjects[subject], name)
         for subject, due_at, name in rows
         if due_at == days[subjects[subject]]
     ]
+
+
+@cache
+def _reminded_statement() -> sa.Select[Any]:
+    return (
+        sa.select(Reminder.subject, Reminder.due_at, User.name)
+        .join(User, User.id == Reminder.user_id)
+        .where(
+            Reminder.kind == REMINDER_KIND,
+            Reminder.subject.in_(sa.bindparam("subjects", expanding=True)),
+            Reminder.due_at.in_(sa.bindparam("days", expanding=True, type_=UTCDateTime)),
+        )
+        .order_by(User.name)
+    )
 
 
 def _overdue_actions(teams: list[RunTeam], now: datetime) -> list[sa.Row]:  # type: ignore[type-arg]
