@@ -4,6 +4,7 @@ Its routes join the actions blueprint (imported by views.py)."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import cache
 
 import sqlalchemy as sa
 from flask import Response, request
@@ -92,25 +93,33 @@ def _render_team(team: Team, want: TeamFilter, problems: list[tuple[str, str]]) 
 
 def _filter_owners(team_id: int) -> list[sa.Row[tuple[int, str]]]:
     """(id, name) of everyone who has owned one of the team's actions."""
-    ids = sa.select(ActionPoint.owner_id).where(ActionPoint.team_id == team_id)
-    return list(
-        db.session.execute(
-            sa.select(User.id, User.name).where(in_rows(User.id, ids)).order_by(User.name)
-        )
-    )
+    return list(db.read_rows(_filter_owners_statement(), {"team_id": team_id}))
 
 
 def _filter_meetings(team_id: int) -> list[sa.Row[tuple[int, datetime]]]:
-    """(id, starts_at) of the team's meetings that agreed actions, latest first. (The team
-    condition is implied by the actions', but lets the database start from the team's
-    meetings rather than read them all.)"""
-    ids = sa.select(ActionPoint.meeting_id).where(ActionPoint.team_id == team_id)
-    return list(
-        db.session.execute(
-            sa.select(Meeting.id, Meeting.starts_at)
-            .where(Meeting.team_id == team_id, Meeting.id.in_(ids))
-            .order_by(Meeting.starts_at.desc())
-        )
+    """(id, starts_at) of the team's meetings that agreed actions, latest first."""
+    return list(db.read_rows(_filter_meetings_statement(), {"team_id": team_id}))
+
+
+# Built once (the list asks on every load), the team bound per request.
+_TEAM_ID = sa.bindparam("team_id", type_=sa.Integer)
+
+
+@cache
+def _filter_owners_statement() -> sa.Select[tuple[int, str]]:
+    ids = sa.select(ActionPoint.owner_id).where(ActionPoint.team_id == _TEAM_ID)
+    return sa.select(User.id, User.name).where(in_rows(User.id, ids)).order_by(User.name)
+
+
+@cache
+def _filter_meetings_statement() -> sa.Select[tuple[int, datetime]]:
+    """(The team condition is implied by the actions', but lets the database start from the
+    team's meetings rather than read them all.)"""
+    ids = sa.select(ActionPoint.meeting_id).where(ActionPoint.team_id == _TEAM_ID)
+    return (
+        sa.select(Meeting.id, Meeting.starts_at)
+        .where(Meeting.team_id == _TEAM_ID, Meeting.id.in_(ids))
+        .order_by(Meeting.starts_at.desc())
     )
 
 
