@@ -14,7 +14,7 @@ from mdt.accounts.models import User
 from mdt.actions.access import get_team_for_actions_or_404
 from mdt.actions.blueprint import bp
 from mdt.actions.models import ActionPoint, ActionStatus
-from mdt.actions.queries import TeamFilter, team_actions, team_actions_page
+from mdt.actions.team_queries import TeamFilter, team_actions, team_actions_page
 from mdt.audit.operations import record, render_audited
 from mdt.core.days import to_local, today_in
 from mdt.core.db import in_rows, row_id
