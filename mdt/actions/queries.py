@@ -19,14 +19,6 @@ from mdt.patients.models import Patient
 from mdt.teams.models import Team
 
 
-def _loaded(query: sa.Select[tuple[ActionPoint]]) -> sa.Select[tuple[ActionPoint]]:
-    return query.options(
-        joinedload(ActionPoint.owner),
-        joinedload(ActionPoint.patient),
-        joinedload(ActionPoint.meeting).joinedload(Meeting.team),
-    )
-
-
 def _listed(query: sa.Select[tuple[ActionPoint]]) -> sa.Select[tuple[ActionPoint]]:
     """For lists that show an action's owner and person by name and nothing more about
     them: their organisations, practices, meetings and teams would be joined for every row

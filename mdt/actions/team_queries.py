@@ -10,12 +10,13 @@ from functools import cache, lru_cache
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from mdt.accounts.models import User
 from mdt.actions.models import ActionPoint, ActionStatus
-from mdt.actions.queries import _loaded
 from mdt.core.db import inline
 from mdt.extensions import db
+from mdt.meetings.models import Meeting
 from mdt.patients.models import Patient
 
 
@@ -115,6 +116,14 @@ def _team_query(shape: _TeamShape) -> sa.Select[tuple[ActionPoint]]:
         like = Patient.name.ilike(_bound("name_like", Patient.name), escape="\\")
         query = query.where(ActionPoint.patient_id.in_(sa.select(Patient.id).where(like)))
     return query
+
+
+def _loaded(query: sa.Select[tuple[ActionPoint]]) -> sa.Select[tuple[ActionPoint]]:
+    return query.options(
+        joinedload(ActionPoint.owner),
+        joinedload(ActionPoint.patient),
+        joinedload(ActionPoint.meeting).joinedload(Meeting.team),
+    )
 
 
 def _team_order(query: sa.Select[tuple[ActionPoint]]) -> sa.Select[tuple[ActionPoint]]:

@@ -21,12 +21,12 @@ from mdt.teams.models import Team
 def load_meeting(meeting_id: int) -> Meeting | None:
     """The meeting with its team and the memberships joined, then its invitations: two
     statements."""
-    meeting = db.session.scalars(_meeting_statement(), {"meeting_id": meeting_id}).unique()
-    found = meeting.one_or_none()
-    if found is not None:
-        invitations = db.session.scalars(_invitations_statement(), {"meeting_id": meeting_id})
-        set_committed_value(found, "invitations", list(invitations))
-    return found
+    params = {"meeting_id": meeting_id}
+    meeting = db.session.scalars(_meeting_statement(), params).unique().one_or_none()
+    if meeting is not None:
+        invitations = db.session.scalars(_invitations_statement(), params)
+        set_committed_value(meeting, "invitations", list(invitations))
+    return meeting
 
 
 # Built once (every meeting page starts here), the meeting's id bound per request.
