@@ -15,7 +15,7 @@ import urllib.parse
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Flask
 
@@ -25,6 +25,8 @@ from bench.timing import host_speed, time_find_slot, time_sweep
 from bench.wrk import Load, Settings, gunicorn, session_cookie, wrk
 from mdt import create_app
 from mdt.extensions import db
+
+T = TypeVar("T")
 
 
 def measure_pages(
@@ -104,8 +106,16 @@ def compare(
     for n in range(rounds):
         if rounds > 1:
             progress(f"round {n + 1} of {rounds}")
-        found.append([results for results, _body in measure_interleaved(servers, progress)])
+        measured = measure_interleaved(round_order(servers, n), progress)
+        found.append(round_order([results for results, _body in measured], n))
     return found
+
+
+def round_order(items: list[T], n: int) -> list[T]:
+    """Round n's order of the databases, and back: as given in even rounds, the other way
+    round in odd ones. The second of a pair is loaded just after the first, and which
+    database goes first should not favour either."""
+    return items if n % 2 == 0 else items[::-1]
 
 
 def _need_wrk() -> None:

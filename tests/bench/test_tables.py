@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bench.pages import PAGES
 from bench.report import comparison_table
+from bench.run import round_order
 from bench.wrk import Load
 
 
@@ -38,3 +39,16 @@ def test_a_page_not_loaded_on_one_side_shows_the_other_sides_p95_and_why():
     region["feed (full)"] = "404"
     table = comparison_table([[practice, region]], ("practice", "region"))
     assert "| feed (full) | 10.0 | 404 | | | |" in table
+
+
+def test_a_page_goes_by_the_median_of_its_rounds_floors_not_one_slow_floor():
+    steady, slowed = _round(10.0, 6.0, 1.0), _round(11.0, 6.0, 1.0)
+    slowed["floor before dashboard"] = Load(3.0, 4.0, 300.0, 0)  # one floor, measured slow
+    table = comparison_table([[steady, slowed]], ("a", "b"))
+    assert "| dashboard | 10.0 | 11.0 | 1.10 | 6.0 | 6.0 |" in table
+
+
+def test_which_database_goes_first_alternates_by_round():
+    assert round_order(["region", "national"], 0) == ["region", "national"]
+    assert round_order(["region", "national"], 1) == ["national", "region"]
+    assert round_order(round_order(["region", "national"], 3), 3) == ["region", "national"]
