@@ -42,13 +42,14 @@ def team_organisations(team: Team) -> set[int]:
 def possible_owners(team: Team) -> list[tuple[int, str]]:
     """(id, "Name (Organisation)") of the active people in any organisation of the team and
     its members' deputies, by name: one query of plain rows (a region's trust has hundreds
-    of staff, and loading each as an object cost more than the rest of meeting mode)."""
-    orgs = sorted(team_organisations(team))
-    rows = db.session.execute(_possible_owners_statement(), {"organisations": orgs})
+    of staff, and loading each as an object cost more than the rest of meeting mode). The
+    deputies are read by id with them, so the team's deputies need not be loaded."""
+    params = {
+        "organisations": sorted(team_organisations(team)),
+        "deputies": sorted({m.deputy_id for m in team.memberships if m.deputy_id is not None}),
+    }
+    rows = db.session.execute(_possible_owners_statement(), params)
     people = {user_id: (name, org) for user_id, name, org in rows}
-    for m in team.memberships:
-        if m.deputy is not None:
-            people[m.deputy.id] = (m.deputy.name, m.deputy.organisation.name)
     ordered = sorted(people.items(), key=lambda item: (item[1][0].lower(), item[0]))
     return [(user_id, f"{name} ({org})") for user_id, (name, org) in ordered]
 
@@ -57,10 +58,16 @@ def possible_owners(team: Team) -> list[tuple[int, str]]:
 def _possible_owners_statement() -> sa.Select[tuple[int, str, str]]:
     """Built once (meeting mode's new-action form asks on every case), bound per request."""
     organisations = sa.bindparam("organisations", expanding=True)
+    deputies = sa.bindparam("deputies", expanding=True)
     return (
         sa.select(User.id, User.name, Organisation.name)
         .join(Organisation, Organisation.id == User.organisation_id)
-        .where(User.organisation_id.in_(organisations), User.is_active.is_(True))
+        .where(
+            sa.or_(
+                sa.and_(User.organisation_id.in_(organisations), User.is_active.is_(True)),
+                User.id.in_(deputies),
+            )
+        )
     )
 
 

@@ -108,7 +108,7 @@ def new_adhoc(team_id: int) -> str | Response:
 @bp.get("/meetings/<int:meeting_id>")
 @login_required
 def detail(meeting_id: int) -> str:
-    meeting = get_meeting_or_404(meeting_id, Need.VIEW | Need.COVER)
+    meeting = get_meeting_or_404(meeting_id, Need.VIEW | Need.COVER, deputies=True)
     invitation = meeting.invitation_of(current_user)
     reply_form = ReplyForm(formdata=None, reply=invitation.reply.value if invitation else None)
     reply_form.cover_id.choices = _cover_choices(meeting)
@@ -146,7 +146,7 @@ def _cover_choices(meeting: Meeting) -> list:  # type: ignore[type-arg]
 @bp.post("/meetings/<int:meeting_id>/reply")
 @login_required
 def reply(meeting_id: int) -> str | Response:
-    meeting = get_meeting_or_404(meeting_id)
+    meeting = get_meeting_or_404(meeting_id, deputies=True)
     invitation = meeting.invitation_of(current_user) or abort(403)
     form = ReplyForm()
     form.cover_id.choices = _cover_choices(meeting)

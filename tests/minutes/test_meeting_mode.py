@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 import time_machine
 
@@ -9,6 +11,7 @@ from mdt.agenda.models import Case
 from mdt.meetings.models import Attendance, Meeting, MeetingStatus
 from mdt.minutes.models import Outcome
 from mdt.prep.models import Known, PrepRequest
+from mdt.teams.models import Membership
 from tests.conftest import login, submit
 from tests.mail.support import rows
 from tests.minutes.support import (
@@ -51,6 +54,37 @@ def test_meeting_mode_shows_the_case_with_every_attendees_prep_side_by_side(clie
     other = client.get(f"/meetings/{s.meeting.id}/run?case={s.fred.id}").text
     assert "Fred" in other and "Daughter exhausted" not in other
     assert other.count('class="app-prep nhsuk-card"') == len(s.fred.prep_requests) > 0
+
+
+def _owner_options(page: str) -> list[str]:
+    select = re.search(r'<select[^>]*name="owner_id"[^>]*>(.*?)</select>', page, re.S)
+    assert select is not None
+    return re.findall(r"<option[^>]*>([^<]*)</option>", select.group(1))
+
+
+@time_machine.travel(DURING, tick=False)
+def test_meeting_mode_offers_as_owners_the_teams_organisations_and_the_members_deputies(
+    client, make, session
+):
+    """A deputy from an organisation no member belongs to is offered (by id, with the
+    other owners: the meeting's members are loaded without their deputies); a colleague who
+    has left is not, nor someone from another organisation."""
+    s = scene(make)
+    elsewhere = make.organisation(name="Oakfield Community")
+    deputy = make.user(name="Dana Deputy", organisation=elsewhere)
+    make.user(name="Otto Outsider", organisation=elsewhere)
+    make.user(name="Ivy Left", organisation=s.practice, is_active=False)
+    membership = session.scalar(
+        sa.select(Membership).where(Membership.team_id == s.team.id, Membership.user_id == s.sw.id)
+    )
+    membership.deputy_id = deputy.id
+    session.commit()
+    login(client, s.chair.email)
+    options = _owner_options(client.get(f"/meetings/{s.meeting.id}/run?case={s.edith.id}").text)
+    assert "Dana Deputy (Oakfield Community)" in options
+    assert "Cora Coordinator (Riverside Surgery)" in options
+    assert "Sam Whitfield (Borough Adult Social Care)" in options
+    assert not [o for o in options if o.startswith(("Otto Outsider", "Ivy Left"))]
 
 
 @time_machine.travel(DURING, tick=False)

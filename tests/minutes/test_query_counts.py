@@ -40,10 +40,14 @@ PAGES = {
 
 
 def _grow(make, s, size: int):  # type: ignore[no-untyped-def]
-    """`size` more cases, each with prep and an action, and `size` more invitees."""
+    """`size` more cases, each with prep and an action, and `size` more invitees, each with a
+    deputy from an organisation of their own (read with the possible owners, not one by one)."""
     first = None
     for n in range(size):
-        member = make.member(s.team, make.user(name=f"Member {n}"), discipline="Therapies").user
+        deputy = make.user(name=f"Deputy {n}")
+        member = make.member(
+            s.team, make.user(name=f"Member {n}"), discipline="Therapies", deputy=deputy
+        ).user
         case = make.case(s.meeting, make.patient(), s.chair, s.sw, member, position=10 + n)
         action = make.action(case, s.sw, due_date=date(2027, 1, 5) + timedelta(days=n))
         first = first or action
