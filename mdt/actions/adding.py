@@ -16,18 +16,22 @@ from mdt.teams.models import Team
 
 
 def owner_choices(team: Team, exclude: int | None = None) -> list:  # type: ignore[type-arg]
-    people = [(i, label) for i, label in ops.possible_owners(team) if i != exclude]
+    return _owner_choices(ops.possible_owners(team), exclude)
+
+
+def _owner_choices(owners: list[tuple[int, str]], exclude: int | None = None) -> list:  # type: ignore[type-arg]
+    people = [(i, label) for i, label in owners if i != exclude]
     return choices([(0, "Choose a person"), *people])
 
 
 def action_form(meeting: Meeting, formdata: bool = True) -> ActionForm:
+    """The owners and organisations come from the database by the team's id: meeting mode
+    loads the members without their people."""
     form = ActionForm() if formdata else ActionForm(formdata=None)
-    form.owner_id.choices = owner_choices(meeting.team)
-    # The team's organisations, from its members (loaded with the team): no query of its own.
-    organisations = {m.user.organisation.id: m.user.organisation for m in meeting.team.memberships}
+    people = ops.team_people(meeting.team_id)
+    form.owner_id.choices = _owner_choices(people.owners)
     form.contact_organisation_id.choices = choices(
-        [(0, "Choose an organisation")]
-        + [(o.id, o.name) for o in sorted(organisations.values(), key=lambda o: o.name)]
+        [(0, "Choose an organisation"), *people.organisations]
     )
     form.today = today_in(meeting.team.time_zone)
     return form

@@ -7,7 +7,7 @@ from functools import cache
 
 import sqlalchemy as sa
 from flask import abort
-from sqlalchemy.orm import joinedload, lazyload
+from sqlalchemy.orm import joinedload, lazyload, raiseload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from mdt.accounts.access import signed_in_user
@@ -18,12 +18,15 @@ from mdt.teams.access import check_team_access
 from mdt.teams.models import Membership, Team
 
 
-def load_meeting(meeting_id: int, *, deputies: bool = False) -> Meeting | None:
+def load_meeting(meeting_id: int, *, people: bool = True, deputies: bool = False) -> Meeting | None:
     """The meeting with its team and the memberships joined, then its invitations: two
-    statements. The members' deputies are joined only when asked for (the reply form names
-    them); otherwise reading one that is not already loaded raises."""
+    statements. With `people=False` the memberships come without their people (roles and
+    disciplines only: what deciding who may run the meeting needs); the members' deputies
+    only when asked for (the reply form names them). Reading either otherwise raises,
+    unless it is loaded already (an invitee is, with their invitation)."""
     params = {"meeting_id": meeting_id}
-    meeting = db.session.scalars(_meeting_statement(deputies), params).unique().one_or_none()
+    statement = _meeting_statement(people, deputies)
+    meeting = db.session.scalars(statement, params).unique().one_or_none()
     if meeting is not None:
         invitations = db.session.scalars(_invitations_statement(), params)
         set_committed_value(meeting, "invitations", list(invitations))
@@ -35,12 +38,17 @@ _MEETING_ID = sa.bindparam("meeting_id", type_=sa.Integer)
 
 
 @cache
-def _meeting_statement(deputies: bool) -> sa.Select[tuple[Meeting]]:
+def _meeting_statement(people: bool, deputies: bool) -> sa.Select[tuple[Meeting]]:
     """Without the deputies: joining each membership's deputy (a person and their
     organisation, two outer joins, nearly always empty) made this statement about a quarter
-    slower to read (region, 25 members)."""
+    slower to read (region, 25 members); without the people too, about half."""
     memberships = joinedload(Meeting.team).joinedload(Team.memberships)
-    if not deputies:
+    if not people:
+        memberships = memberships.options(
+            raiseload(Membership.user, sql_only=True),
+            raiseload(Membership.deputy, sql_only=True),
+        )
+    elif not deputies:
         memberships = memberships.raiseload(Membership.deputy, sql_only=True)
     return (
         sa.select(Meeting)
@@ -77,11 +85,12 @@ class Need(enum.Flag):
 
 
 def get_meeting_or_404(
-    meeting_id: int, need: Need = Need.VIEW, *, deputies: bool = False
+    meeting_id: int, need: Need = Need.VIEW, *, people: bool = True, deputies: bool = False
 ) -> Meeting:
     """The meeting, if the signed-in user has what the page `need`s: 404 for those outside
-    the team, 403 for those inside it who may not do what the page does."""
-    meeting = load_meeting(meeting_id, deputies=deputies)
+    the team, 403 for those inside it who may not do what the page does. `people` and
+    `deputies`: as load_meeting loads the members."""
+    meeting = load_meeting(meeting_id, people=people, deputies=deputies)
     if meeting is None:
         abort(404)
     user = signed_in_user()

@@ -32,10 +32,11 @@ OUTCOME_CONFLICT = (
 )
 
 
-def get_run_meeting_or_404(meeting_id: int) -> Meeting:
+def get_run_meeting_or_404(meeting_id: int, people: bool = True) -> Meeting:
     """Meeting mode is for the chair, the minute-taker and the team's coordinators, among
-    those who may see the meeting's cases (mdt.patients.access)."""
-    return get_meeting_or_404(meeting_id, Need.MEMBER | Need.COVER | Need.RUN)
+    those who may see the meeting's cases (mdt.patients.access). The page itself needs the
+    members' roles only (`people=False`); a new action's owner is checked against theirs."""
+    return get_meeting_or_404(meeting_id, Need.MEMBER | Need.COVER | Need.RUN, people=people)
 
 
 def _get_run_case_or_404(meeting_id: int, case_id: int) -> tuple[Meeting, Case]:
@@ -49,7 +50,7 @@ def _get_run_case_or_404(meeting_id: int, case_id: int) -> tuple[Meeting, Case]:
 @bp.get("/meetings/<int:meeting_id>/run")
 @login_required
 def run(meeting_id: int) -> str:
-    meeting = get_run_meeting_or_404(meeting_id)
+    meeting = get_run_meeting_or_404(meeting_id, people=False)
     return _render_run(meeting)
 
 

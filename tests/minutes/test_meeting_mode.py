@@ -56,8 +56,8 @@ def test_meeting_mode_shows_the_case_with_every_attendees_prep_side_by_side(clie
     assert other.count('class="app-prep nhsuk-card"') == len(s.fred.prep_requests) > 0
 
 
-def _owner_options(page: str) -> list[str]:
-    select = re.search(r'<select[^>]*name="owner_id"[^>]*>(.*?)</select>', page, re.S)
+def _options(page: str, name: str) -> list[str]:
+    select = re.search(rf'<select[^>]*name="{name}"[^>]*>(.*?)</select>', page, re.S)
     assert select is not None
     return re.findall(r"<option[^>]*>([^<]*)</option>", select.group(1))
 
@@ -66,9 +66,10 @@ def _owner_options(page: str) -> list[str]:
 def test_meeting_mode_offers_as_owners_the_teams_organisations_and_the_members_deputies(
     client, make, session
 ):
-    """A deputy from an organisation no member belongs to is offered (by id, with the
-    other owners: the meeting's members are loaded without their deputies); a colleague who
-    has left is not, nor someone from another organisation."""
+    """A deputy from an organisation no member belongs to is offered (read by id with the
+    other owners: meeting mode loads the members without their people); a colleague who has
+    left is not, nor anyone else from the deputy's organisation. A new contact may be from
+    the members' organisations only."""
     s = scene(make)
     elsewhere = make.organisation(name="Oakfield Community")
     deputy = make.user(name="Dana Deputy", organisation=elsewhere)
@@ -80,11 +81,19 @@ def test_meeting_mode_offers_as_owners_the_teams_organisations_and_the_members_d
     membership.deputy_id = deputy.id
     session.commit()
     login(client, s.chair.email)
-    options = _owner_options(client.get(f"/meetings/{s.meeting.id}/run?case={s.edith.id}").text)
-    assert "Dana Deputy (Oakfield Community)" in options
-    assert "Cora Coordinator (Riverside Surgery)" in options
-    assert "Sam Whitfield (Borough Adult Social Care)" in options
-    assert not [o for o in options if o.startswith(("Otto Outsider", "Ivy Left"))]
+    page = client.get(f"/meetings/{s.meeting.id}/run?case={s.edith.id}").text
+    owners = _options(page, "owner_id")
+    assert "Dana Deputy (Oakfield Community)" in owners
+    assert "Cora Coordinator (Riverside Surgery)" in owners
+    assert "Sam Whitfield (Borough Adult Social Care)" in owners
+    assert not [o for o in owners if o.startswith(("Otto Outsider", "Ivy Left"))]
+    assert owners[0] == "Choose a person" and owners[1:] == sorted(owners[1:], key=str.lower)
+    organisations = _options(page, "contact_organisation_id")
+    assert organisations == [
+        "Choose an organisation",
+        "Borough Adult Social Care",
+        "Riverside Surgery",
+    ]
 
 
 @time_machine.travel(DURING, tick=False)

@@ -24,7 +24,7 @@ EXPECTED = {
     "my actions": 4,
     "team actions": 8,
     "team actions CSV": 5,
-    "action": 10,
+    "action": 9,  # the owner choices come by the team's id: the owner's view reads no members
 }
 
 PAGES = {
